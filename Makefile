@@ -1,0 +1,94 @@
+# JusticeLib: `make run` serves the app, `make test` runs every check. Both set up everything first:
+# a Python 3.13 virtualenv, the dependencies, and (when DATABASE_URL is unset) a private PostgreSQL
+# cluster in var/postgres that listens on a Unix socket only.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+PGDIR := $(CURDIR)/var/postgres
+PGDATA := $(PGDIR)/data
+DB_NAME ?= justicelib
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+export DEBUG ?= 1
+
+.PHONY: help run test lint check db db-stop migrate demo-data bench synthetic-data clean
+
+help:
+	@echo "make run      set up everything and serve http://$(HOST):$(PORT)/ with gunicorn"
+	@echo "make test     set up everything and run lint, checks and the test suite"
+	@echo "make bench    benchmark against a large synthetic database"
+	@echo "make db-stop  stop the private PostgreSQL cluster"
+
+# --- Python ---------------------------------------------------------------------------------
+$(VENV)/.installed: pyproject.toml
+	@python=$$(command -v python3.13 2>/dev/null); \
+	if ! "$$python" --version >/dev/null 2>&1; then \
+	  python=$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13*/bin/python3.13 2>/dev/null | sort -V | tail -n 1); \
+	fi; \
+	if [ -z "$$python" ]; then echo "Python 3.13 not found: install python3.13 (e.g. apt-get install python3.13 python3.13-venv)"; exit 1; fi; \
+	[ -x $(PY) ] || "$$python" -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+# --- PostgreSQL -----------------------------------------------------------------------------
+# PostgreSQL refuses to run as root, so as root the server runs as the `postgres` system user.
+db:
+	@if [ -n "$$DATABASE_URL" ]; then exit 0; fi; \
+	bindir=$$(pg_config --bindir 2>/dev/null); \
+	[ -x "$$bindir/initdb" ] || bindir=$$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1); \
+	if [ ! -x "$$bindir/initdb" ]; then echo "PostgreSQL server binaries not found: install them (Debian: apt-get install postgresql) or set DATABASE_URL."; exit 1; fi; \
+	if [ $${#PGDIR} -gt 90 ]; then echo "The project path is too long for a PostgreSQL socket ($(PGDIR)); clone it to a shorter path or set DATABASE_URL."; exit 1; fi; \
+	as=""; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  as="runuser -u postgres --"; mkdir -p $(PGDIR); chown postgres: $(PGDIR); \
+	  dir=$(PGDIR); while [ "$$dir" != / ]; do dir=$$(dirname "$$dir"); \
+	    runuser -u postgres -- test -x "$$dir" || chmod o+x "$$dir"; done; \
+	else mkdir -p $(PGDIR); fi; \
+	if [ ! -f $(PGDATA)/PG_VERSION ]; then \
+	  echo "Creating a private PostgreSQL cluster in $(PGDATA)"; \
+	  $$as "$$bindir/initdb" --pgdata=$(PGDATA) --username=postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >$(PGDIR)/initdb.log 2>&1 \
+	    || { cat $(PGDIR)/initdb.log; exit 1; }; \
+	fi; \
+	if ! $$as "$$bindir/pg_ctl" status --pgdata=$(PGDATA) >/dev/null 2>&1; then \
+	  $$as "$$bindir/pg_ctl" start --wait --pgdata=$(PGDATA) --log=$(PGDIR)/server.log \
+	    -o "-c listen_addresses='' -c unix_socket_directories='$(PGDIR)' -c max_connections=200" >/dev/null \
+	    || { tail -n 20 $(PGDIR)/server.log; exit 1; }; \
+	fi; \
+	psql -X -q -h $(PGDIR) -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$(DB_NAME)'" | grep -q 1 \
+	  || psql -X -q -h $(PGDIR) -U postgres -d postgres -c 'CREATE DATABASE "$(DB_NAME)"'
+
+db-stop:
+	@bindir=$$(pg_config --bindir 2>/dev/null); \
+	[ -x "$$bindir/pg_ctl" ] || bindir=$$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1); \
+	as=""; [ "$$(id -u)" = 0 ] && as="runuser -u postgres --"; \
+	if [ -f $(PGDATA)/postmaster.pid ]; then $$as "$$bindir/pg_ctl" stop --wait --pgdata=$(PGDATA) --mode=fast; else echo "The private cluster is not running."; fi
+
+# --- Application ----------------------------------------------------------------------------
+migrate: $(VENV)/.installed db
+	@$(PY) manage.py migrate --no-input -v 0
+
+demo-data: migrate
+	@$(PY) manage.py load_demo_data
+
+run: demo-data
+	@$(PY) manage.py collectstatic --no-input -v 0
+	@echo "JusticeLib: http://$(HOST):$(PORT)/  (admin: /admin/; create a user with: $(PY) manage.py createsuperuser)"
+	$(VENV)/bin/gunicorn justicelib.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+check: $(VENV)/.installed db
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+test: lint check
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+clean: db-stop
+	rm -rf var $(VENV) staticfiles

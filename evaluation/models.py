@@ -1,0 +1,1 @@
+"""Program evaluation: programs, their indicators and measurements (see issue 3)."""

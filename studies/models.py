@@ -1,0 +1,254 @@
+"""The study library: studies and the vocabularies that describe them.
+
+Vocabularies (countries, subjects, resource types, authors) have natural keys (ISO code or slug) so
+that fixtures load into any database and loading them twice changes nothing.
+"""
+
+from django.db import models
+from django.urls import reverse
+
+from .querysets import StudyQuerySet
+
+
+class SlugNaturalKeyManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Country(models.Model):
+    """A country, by its ISO 3166-1 alpha-2 code (stored upper-case)."""
+
+    code = models.CharField("ISO 3166-1 alpha-2 code", max_length=2, unique=True)
+    name = models.CharField(max_length=100, unique=True)
+    # Other names visitors search by ("DR", "Philippine"); matched by the search in issue 4.
+    aliases = models.CharField(
+        max_length=300, blank=True, help_text="Other names, comma-separated, e.g. “DR”."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "countries"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(code__regex=r"^[A-Z]{2}$"),
+                name="country_code_is_two_capital_letters",
+                violation_error_message="The ISO code must be two capital letters, e.g. KH.",
+            ),
+        ]
+
+    class Manager(models.Manager):
+        def get_by_natural_key(self, code):
+            return self.get(code=code)
+
+    objects = Manager()
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+    def clean(self):
+        self.code = (self.code or "").strip().upper()
+
+
+class Subject(models.Model):
+    """What a study is about, as the organisation names it (e.g. “Land theft”)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+
+    objects = SlugNaturalKeyManager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class ResourceType(models.Model):
+    """The kind of publication: crime prevalence study, program evaluation, white paper…"""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+
+    objects = SlugNaturalKeyManager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class Author(models.Model):
+    """A person or an organisation credited with a study.
+
+    One row per real author: “IJM” and “International Justice Mission” are one organisation (the
+    short form is kept in `alternate_names`); “IJM Australia” is another.
+    """
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        ORGANISATION = "organisation", "Organisation"
+
+    name = models.CharField(max_length=300, help_text="As it should be displayed.")
+    slug = models.SlugField(max_length=300, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # For citations: a person is cited “Family, Given”; an organisation by its name.
+    family_name = models.CharField(max_length=150, blank=True)
+    given_names = models.CharField(max_length=150, blank=True)
+    alternate_names = models.CharField(
+        max_length=300, blank=True, help_text="Other names, comma-separated, e.g. “IJM”."
+    )
+
+    objects = SlugNaturalKeyManager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["person", "organisation"]),
+                name="author_kind_is_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="organisation") | ~models.Q(family_name=""),
+                name="person_author_has_family_name",
+                violation_error_message="A person needs a family name (used in citations).",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def is_person(self) -> bool:
+        return self.kind == self.Kind.PERSON
+
+
+class Study(models.Model):
+    """A publication in the library. Only published studies are shown to the public."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=500)
+    short_title = models.CharField(
+        max_length=300, blank=True, help_text="The short name used on the website, e.g. “IJM Manila”."
+    )
+    slug = models.SlugField(max_length=200, unique=True, help_text="Part of the study's address.")
+    description = models.TextField(blank=True)
+    # Month precision: the day is always the 1st (enforced below); show it as “May 2018”.
+    publication_month = models.DateField(
+        help_text="The month of publication; the day is ignored and stored as the 1st."
+    )
+    resource_types = models.ManyToManyField(ResourceType, related_name="studies")
+    authors = models.ManyToManyField(Author, through="Authorship", related_name="studies")
+    countries = models.ManyToManyField(Country, related_name="studies", blank=True)
+    is_multi_country = models.BooleanField(
+        "multiple countries",
+        default=False,
+        help_text="The study covers several countries (name them above where the study does).",
+    )
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="studies")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    pdf = models.FileField("PDF file", upload_to="studies/", blank=True)
+    external_url = models.URLField("external URL", max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SlugNaturalKeyManager.from_queryset(StudyQuerySet)()
+
+    class Meta:
+        ordering = ["-publication_month", "title"]
+        verbose_name_plural = "studies"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(publication_month__day=1),
+                name="study_publication_month_is_first_of_month",
+                violation_error_message="The publication month is stored as its first day.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["draft", "published"]),
+                name="study_status_is_known",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-publication_month"], name="study_status_month_idx"),
+        ]
+
+    def __str__(self):
+        return self.short_title or self.title
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("studies:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if self.publication_month:
+            self.publication_month = self.publication_month.replace(day=1)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def download_url(self) -> str:
+        """The file to download: the uploaded PDF first, else the external address."""
+        if self.pdf:
+            return self.pdf.url
+        return self.external_url
+
+
+class Authorship(models.Model):
+    """An author's place in a study's author list (position 1 is the first author)."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="authorships")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="authorships")
+    position = models.PositiveSmallIntegerField(default=1)
+
+    class Manager(models.Manager):
+        def get_by_natural_key(self, study_slug, position):
+            return self.get(study__slug=study_slug, position=position)
+
+    objects = Manager()
+
+    class Meta:
+        ordering = ["study", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["study", "position"],
+                name="authorship_unique_position",
+                violation_error_message="Two authors cannot share one position.",
+            ),
+            models.UniqueConstraint(
+                fields=["study", "author"],
+                name="authorship_author_once_per_study",
+                violation_error_message="This author is already listed on the study.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(position__gte=1), name="authorship_position_from_one"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.author} ({self.position})"
+
+    def natural_key(self):
+        return (*self.study.natural_key(), self.position)
+
+    natural_key.dependencies = ["studies.study", "studies.author"]
+
