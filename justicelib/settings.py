@@ -85,7 +85,9 @@ PRIVATE_CLUSTER_SOCKET_DIR = BASE_DIR / "var" / "postgres"
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"])}
     if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
-        raise ImproperlyConfigured("JusticeLib runs on PostgreSQL only: DATABASE_URL must be postgres://")
+        raise ImproperlyConfigured(
+            "JusticeLib runs on PostgreSQL only: DATABASE_URL must be postgres://"
+        )
 else:
     DATABASES = {
         "default": {

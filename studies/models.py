@@ -145,7 +145,9 @@ class Study(models.Model):
 
     title = models.CharField(max_length=500)
     short_title = models.CharField(
-        max_length=300, blank=True, help_text="The short name used on the website, e.g. “IJM Manila”."
+        max_length=300,
+        blank=True,
+        help_text="The short name used on the website, e.g. “IJM Manila”.",
     )
     slug = models.SlugField(max_length=200, unique=True, help_text="Part of the study's address.")
     description = models.TextField(blank=True)
@@ -251,4 +253,3 @@ class Authorship(models.Model):
         return (*self.study.natural_key(), self.position)
 
     natural_key.dependencies = ["studies.study", "studies.author"]
-

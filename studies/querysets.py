@@ -41,9 +41,9 @@ class StudyQuerySet(models.QuerySet):
     def with_any_type(self, slugs: list[str]):
         Study = self.model
         return self.filter(
-            id__in=Study.resource_types.through.objects.filter(
-                resourcetype__slug__in=slugs
-            ).values("study_id")
+            id__in=Study.resource_types.through.objects.filter(resourcetype__slug__in=slugs).values(
+                "study_id"
+            )
         )
 
     def by_any_author(self, slugs: list[str]):
@@ -142,3 +142,17 @@ def year_histogram(studies) -> list[tuple[int, int]]:
         .values_list("year", "matches")
     )
     return list(rows)
+
+
+def related_studies(study, limit: int = 5):
+    """Published studies sharing the subject or a country with `study`, newest first."""
+    Study = study.__class__
+    country_ids = [country.pk for country in study.countries.all()]
+    return (
+        Study.objects.published()
+        .filter(Q(subject_id=study.subject_id) | Q(countries__in=country_ids))
+        .exclude(pk=study.pk)
+        .distinct()
+        .sorted_by("newest")
+        .select_related("subject")[:limit]
+    )

@@ -27,9 +27,12 @@ def make_study(db):
     ):
         n = next(_sequence)
         title = title or f"Study {n}"
-        subject = subject or Subject.objects.get_or_create(
-            slug="sex-trafficking", defaults={"name": "Sex trafficking"}
-        )[0]
+        subject = (
+            subject
+            or Subject.objects.get_or_create(
+                slug="sex-trafficking", defaults={"name": "Sex trafficking"}
+            )[0]
+        )
         study = Study.objects.create(
             title=title,
             slug=fields.pop("slug", f"study-{n}"),
@@ -39,7 +42,9 @@ def make_study(db):
             **fields,
         )
         for code in countries:
-            country, _ = Country.objects.get_or_create(code=code, defaults={"name": f"Country {code}"})
+            country, _ = Country.objects.get_or_create(
+                code=code, defaults={"name": f"Country {code}"}
+            )
             study.countries.add(country)
         for slug in types or ["crime-prevalence-study"]:
             resource_type, _ = ResourceType.objects.get_or_create(

@@ -1,0 +1,225 @@
+"""The public study list's filters: parse the URL's query parameters, forgiving bad input.
+
+Every parameter may repeat (`?country=kh&country=ph`): values OR within one filter, AND across
+filters. Unknown or malformed values are never an error page: they are dropped and reported in
+`StudyFilterSet.notices`, which the page shows.
+"""
+
+import django_filters
+from django import forms
+from django.db.models import QuerySet
+
+from .models import Author, Country, ResourceType, Study, Subject
+from .querysets import (
+    FacetOption,
+    author_facet,
+    country_facet,
+    subject_facet,
+    type_facet,
+    year_histogram,
+)
+
+MAX_QUERY_LENGTH = 200
+MULTIPLE_COUNTRIES = "multiple"
+SORT_CHOICES = [("newest", "Newest first"), ("oldest", "Oldest first"), ("title", "Title A–Z")]
+
+
+class ValueListField(forms.Field):
+    """A repeatable parameter whose values must exist in a vocabulary; unknown ones are dropped.
+
+    Comma-separated values are accepted too (`?country=kh,ph`). Values that exist are returned
+    normalised; the others are kept in `self.ignored` for the page to report.
+    """
+
+    widget = forms.SelectMultiple
+
+    def __init__(self, *, vocabulary, to_field, normalise=str.lower, extra_values=(), **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.vocabulary, self.to_field, self.normalise = vocabulary, to_field, normalise
+        self.extra_values = set(extra_values)
+        self.ignored: list[str] = []
+
+    def clean(self, value):
+        raw = [part for item in value or [] for part in str(item).split(",")]
+        wanted, unusable = [], []
+        for item in raw:
+            item = self.normalise(item.strip())[:100]
+            if "\x00" in item:  # PostgreSQL text cannot hold NUL: never send it to a query
+                unusable.append(item.replace("\x00", "\\0"))
+            elif item and item not in wanted:
+                wanted.append(item)
+        lookup = [item for item in wanted if item not in self.extra_values]
+        known = set()
+        if lookup:
+            known = set(
+                self.vocabulary.filter(**{f"{self.to_field}__in": lookup}).values_list(
+                    self.to_field, flat=True
+                )
+            )
+        self.ignored = unusable + [
+            item for item in wanted if item not in known and item not in self.extra_values
+        ]
+        return [item for item in wanted if item in known or item in self.extra_values]
+
+
+class ValueListFilter(django_filters.Filter):
+    field_class = ValueListField
+
+
+class YearField(forms.IntegerField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(min_value=1900, max_value=2100, **kwargs)
+        self.error_messages["invalid"] = "is not a year"
+
+
+class YearFilter(django_filters.Filter):
+    field_class = YearField
+
+
+class StudyFilterSet(django_filters.FilterSet):
+    country = ValueListFilter(
+        method="filter_country",
+        vocabulary=Country.objects.all(),
+        to_field="code",
+        normalise=str.upper,
+        extra_values=[MULTIPLE_COUNTRIES.upper()],
+    )
+    subject = ValueListFilter(
+        method="filter_subject", vocabulary=Subject.objects.all(), to_field="slug"
+    )
+    type = ValueListFilter(
+        method="filter_type", vocabulary=ResourceType.objects.all(), to_field="slug"
+    )
+    author = ValueListFilter(
+        method="filter_author", vocabulary=Author.objects.all(), to_field="slug"
+    )
+    year_from = YearFilter(method="filter_year_from")
+    year_to = YearFilter(method="filter_year_to")
+    q = django_filters.CharFilter(method="filter_query", strip=True)
+    sort = django_filters.ChoiceFilter(choices=SORT_CHOICES, method="filter_sort", empty_label=None)
+
+    # Labels for notices and chips.
+    PARAMETER_LABELS = {
+        "country": "country",
+        "subject": "subject",
+        "type": "type",
+        "author": "author",
+        "year_from": "year from",
+        "year_to": "year to",
+        "q": "search",
+        "sort": "sort",
+    }
+    FACETS = ["country", "subject", "type", "author"]
+
+    class Meta:
+        model = Study
+        fields = []
+
+    def __init__(self, data=None, *args, **kwargs):
+        self.notices: list[str] = []
+        if data is not None:
+            data = data.copy()
+            query = data.get("q", "")
+            if len(query) > MAX_QUERY_LENGTH:
+                data["q"] = query[:MAX_QUERY_LENGTH]
+                self.notices.append(
+                    f"Your search was {len(query):,} characters long; "
+                    f"only the first {MAX_QUERY_LENGTH} were used."
+                )
+        super().__init__(data, *args, **kwargs)
+
+    # --- filtering --------------------------------------------------------------------------
+    def filter_country(self, queryset, name, codes):
+        if not codes:
+            return queryset
+        include_multi = MULTIPLE_COUNTRIES.upper() in codes
+        codes = [code for code in codes if code != MULTIPLE_COUNTRIES.upper()]
+        return queryset.in_countries(codes, include_multi_country=include_multi)
+
+    def filter_subject(self, queryset, name, slugs):
+        return queryset.filter(subject__slug__in=slugs) if slugs else queryset
+
+    def filter_type(self, queryset, name, slugs):
+        return queryset.with_any_type(slugs) if slugs else queryset
+
+    def filter_author(self, queryset, name, slugs):
+        return queryset.by_any_author(slugs) if slugs else queryset
+
+    def filter_year_from(self, queryset, name, year):
+        return queryset.published_between(year_from=year) if year is not None else queryset
+
+    def filter_year_to(self, queryset, name, year):
+        return queryset.published_between(year_to=year) if year is not None else queryset
+
+    def filter_query(self, queryset, name, query):
+        return queryset.matching(query) if query else queryset
+
+    def filter_sort(self, queryset, name, sort):
+        return queryset  # ordering is applied once, after every filter (see `qs`)
+
+    @property
+    def qs(self) -> QuerySet:
+        if not hasattr(self, "_sorted_qs"):
+            self._sorted_qs = super().qs.sorted_by(self.sort_order)
+            self._collect_notices()
+        return self._sorted_qs
+
+    @property
+    def sort_order(self) -> str:
+        return self.cleaned("sort") or "newest"
+
+    def cleaned(self, name):
+        self.form.is_valid()
+        return self.form.cleaned_data.get(name)
+
+    def queryset_without(self, *names: str) -> QuerySet:
+        """The matches with every filter applied except `names`: the base of that facet's counts."""
+        self.form.is_valid()
+        queryset = self.queryset
+        for name, value in self.form.cleaned_data.items():
+            if name not in names:
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    # --- what the page shows -----------------------------------------------------------------
+    def _collect_notices(self):
+        for name, errors in self.form.errors.items():
+            raw = self.data.get(name, "")
+            shown = raw if len(raw) <= 40 else raw[:40] + "…"
+            self.notices.append(
+                f"Ignored {self.PARAMETER_LABELS.get(name, name)} “{shown}”: {' '.join(error.rstrip('.') for error in errors)}."
+            )
+        for name in self.FACETS:
+            ignored = self.form.fields[name].ignored
+            if ignored:
+                values = ", ".join(f"“{value[:40]}”" for value in ignored)
+                self.notices.append(
+                    f"Ignored unknown {self.PARAMETER_LABELS[name]} {values}: no such {name} in the library."
+                )
+        year_from, year_to = self.cleaned("year_from"), self.cleaned("year_to")
+        if year_from is not None and year_to is not None and year_from > year_to:
+            self.notices.append(
+                f"“Year from” ({year_from}) is after “year to” ({year_to}): nothing can match."
+            )
+
+    def facets(self) -> dict[str, list[FacetOption]]:
+        """Each facet's options with counts given the other active filters."""
+        return {
+            "country": country_facet(self.queryset_without("country")),
+            "subject": subject_facet(self.queryset_without("subject")),
+            "type": type_facet(self.queryset_without("type")),
+            "author": author_facet(self.queryset_without("author"), self.selected("author")),
+        }
+
+    def year_histogram(self) -> list[tuple[int, int]]:
+        return year_histogram(self.queryset_without("year_from", "year_to"))
+
+    def selected(self, name: str) -> list[str]:
+        return self.cleaned(name) or []
+
+    def is_active(self) -> bool:
+        return any(
+            self.cleaned(name) not in (None, "", []) for name in self.filters if name != "sort"
+        )

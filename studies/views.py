@@ -1,0 +1,140 @@
+"""Public pages of the study library. Views parse input, call querysets, render."""
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import QueryDict
+from django.shortcuts import get_object_or_404, render
+
+from .filters import SORT_CHOICES, StudyFilterSet
+from .models import Country, Study, Subject
+from .querysets import related_studies
+
+STUDIES_PER_PAGE = 20
+
+
+def home(request):
+    published = Study.objects.published()
+    context = {
+        "study_count": published.count(),
+        "country_count": Country.objects.filter(studies__in=published).distinct().count(),
+        "newest_studies": published.sorted_by("newest").for_listing()[:5],
+        "subjects": Subject.objects.annotate(
+            study_count=Count("studies", filter=Q(studies__status=Study.Status.PUBLISHED))
+        ).filter(study_count__gt=0),
+    }
+    return render(request, "studies/home.html", context)
+
+
+def study_list(request):
+    filterset = StudyFilterSet(request.GET, queryset=Study.objects.published())
+    page, page_notice = paginate(filterset.qs.for_listing(), request.GET.get("page"))
+    facets = filterset.facets()
+    notices = [*filterset.notices, *([page_notice] if page_notice else [])]
+    context = {
+        "filterset": filterset,
+        "page": page,
+        "facet_blocks": facet_blocks(filterset, facets),
+        "chips": active_filter_chips(request.GET, filterset, facets),
+        "notices": notices,
+        "query": filterset.cleaned("q") or "",
+        "sort": filterset.sort_order,
+        "sort_choices": SORT_CHOICES,
+        "year_from": filterset.cleaned("year_from"),
+        "year_to": filterset.cleaned("year_to"),
+    }
+    return render(request, "studies/study_list.html", context)
+
+
+def study_detail(request, slug):
+    study = get_object_or_404(Study.objects.published().for_listing(), slug=slug)
+    context = {"study": study, "related_studies": related_studies(study)}
+    return render(request, "studies/study_detail.html", context)
+
+
+def paginate(queryset, raw_page: str | None, per_page: int = STUDIES_PER_PAGE):
+    """The requested page, or the nearest real one with a notice saying why."""
+    paginator = Paginator(queryset, per_page)
+    notice = None
+    try:
+        number = int(raw_page) if raw_page not in (None, "") else 1
+    except ValueError:
+        number = 1
+        notice = f"“{raw_page[:20]}” is not a page number; showing page 1."
+    if number < 1:
+        notice = f"There is no page {number}; showing page 1."
+        number = 1
+    elif number > paginator.num_pages:
+        notice = f"There is no page {number:,}; showing the last page ({paginator.num_pages})."
+        number = paginator.num_pages
+    return paginator.page(number), notice
+
+
+FACET_LEGENDS = {
+    "country": "Country",
+    "subject": "Subject",
+    "type": "Resource type",
+    "author": "Author",
+}
+
+
+def facet_blocks(filterset: StudyFilterSet, facets) -> list[dict]:
+    """The facets as the filter form shows them: each option with its count and checked state."""
+    blocks = []
+    for name, options in facets.items():
+        selected = {value.lower() for value in filterset.selected(name)}
+        blocks.append(
+            {
+                "name": name,
+                "legend": FACET_LEGENDS[name],
+                "options": [
+                    {
+                        "value": option.value,
+                        "label": option.label,
+                        "count": option.count,
+                        "selected": option.value.lower() in selected,
+                    }
+                    for option in options
+                ],
+            }
+        )
+    return blocks
+
+
+def active_filter_chips(params: QueryDict, filterset: StudyFilterSet, facets) -> list[dict]:
+    """One removable chip per active filter value: its label and the URL without it."""
+    chips = []
+    for name in StudyFilterSet.FACETS:
+        labels = {option.value.lower(): option.label for option in facets[name]}
+        for value in filterset.selected(name):
+            label = labels.get(value.lower(), value)
+            chips.append(
+                {"label": f"{name.capitalize()}: {label}", "url": url_without(params, name, value)}
+            )
+    for name, label in [("year_from", "From"), ("year_to", "To")]:
+        if filterset.cleaned(name) is not None:
+            chips.append(
+                {"label": f"{label} {filterset.cleaned(name)}", "url": url_without(params, name)}
+            )
+    if filterset.cleaned("q"):
+        chips.append(
+            {"label": f"Search: {filterset.cleaned('q')}", "url": url_without(params, "q")}
+        )
+    return chips
+
+
+def url_without(params: QueryDict, name: str, value: str | None = None) -> str:
+    """The current query string without `name` (or only without that one value of it)."""
+    remaining = params.copy()
+    remaining.pop("page", None)
+    if value is None:
+        remaining.pop(name, None)
+    else:
+        kept = [
+            part
+            for item in params.getlist(name)
+            for part in item.split(",")
+            if part.strip().lower() != value.lower()
+        ]
+        remaining.setlist(name, kept)
+    query = remaining.urlencode()
+    return f"?{query}" if query else "?"

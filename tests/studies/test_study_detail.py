@@ -1,0 +1,72 @@
+"""A study's public page, and the home page."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from studies.models import Study
+
+
+def test_detail_shows_everything_about_the_study(client, make_study, make_author):
+    study = make_study(
+        "Child Sex Trafficking in Metro Manila",
+        short_title="IJM Manila",
+        description="A study measuring the prevalence…",
+        countries=["PH"],
+        authors=[make_author("International Justice Mission")],
+        external_url="https://example.org/manila.pdf",
+    )
+    response = client.get(study.get_absolute_url())
+    html = response.content.decode()
+    assert response.status_code == 200
+    for text in ["IJM Manila", "A study measuring the prevalence", "May 2018", "Country PH"]:
+        assert text in html
+    assert "International Justice Mission" in html
+    assert 'href="https://example.org/manila.pdf"' in html
+
+
+def test_detail_without_file_says_so(client, make_study):
+    study = make_study()
+    assert "No file is available online" in client.get(study.get_absolute_url()).content.decode()
+
+
+def test_draft_study_is_not_public(client, make_study):
+    study = make_study(status=Study.Status.DRAFT)
+    assert client.get(study.get_absolute_url()).status_code == 404
+
+
+def test_unknown_slug_is_404(client, db):
+    assert client.get("/studies/no-such-study/").status_code == 404
+
+
+def test_related_studies_share_subject_or_country(client, make_study):
+    from studies.models import Subject
+
+    other_subject = Subject.objects.create(name="Land theft", slug="land-theft")
+    study = make_study("Main", countries=["KH"])
+    make_study("Same subject", countries=["UG"])
+    make_study("Same country", countries=["KH"], subject=other_subject)
+    make_study("Unrelated", countries=["UG"], subject=other_subject)
+    related = [s.title for s in client.get(study.get_absolute_url()).context["related_studies"]]
+    assert sorted(related) == ["Same country", "Same subject"]
+
+
+@pytest.mark.parametrize("extra_authors", [1, 6])
+def test_detail_query_count_is_fixed(client, make_study, make_author, extra_authors):
+    authors = [make_author(f"Author {n}", kind="person") for n in range(extra_authors)]
+    study = make_study(countries=["KH", "PH", "TH"], authors=authors, types=["a", "b", "c"])
+    for n in range(8):
+        make_study(f"Related {n}", countries=["KH"])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(study.get_absolute_url())
+    assert response.status_code == 200
+    assert len(queries) == 5
+
+
+def test_home_shows_counts_and_newest(client, demo_data):
+    response = client.get("/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<strong>26</strong> published studies" in html
+    assert "Scale of Harm" in html
+    assert "?subject=land-theft" in html

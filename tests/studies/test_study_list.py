@@ -1,0 +1,203 @@
+"""The public list of studies: filters, facet counts, pagination and forgiving input."""
+
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from studies.models import Study
+
+LIST_URL = "/studies/"
+
+
+def found(response) -> int:
+    match = re.search(r"(\d+) stud(?:y|ies) found", response.content.decode())
+    assert match, "the page must say how many studies were found"
+    return int(match.group(1))
+
+
+def titles(response) -> list[str]:
+    return [study.title for study in response.context["page"].object_list]
+
+
+@pytest.fixture
+def library(make_study, make_author):
+    ijm = make_author("International Justice Mission", alternate_names="IJM")
+    haarr = make_author("Robin Haarr", kind="person")
+    make_study(
+        "Cambodia prevalence", countries=["KH"], authors=[ijm], month=datetime.date(2013, 3, 1)
+    )
+    make_study(
+        "Cambodia evaluation",
+        countries=["KH"],
+        authors=[haarr],
+        types=["program-evaluation"],
+        month=datetime.date(2015, 12, 1),
+    )
+    make_study(
+        "Philippines evaluation",
+        countries=["PH"],
+        authors=[haarr, ijm],
+        types=["program-evaluation"],
+        month=datetime.date(2017, 8, 1),
+    )
+    from studies.models import Subject
+
+    land = Subject.objects.create(name="Land theft", slug="land-theft")
+    make_study("Uganda widows", countries=["UG"], subject=land, month=datetime.date(2014, 10, 1))
+    make_study("Justice Review", countries=["KH", "TH"], is_multi_country=True)
+    make_study("Draft study", countries=["KH"], status=Study.Status.DRAFT)
+
+
+def test_lists_published_studies_newest_first(client, library):
+    response = client.get(LIST_URL)
+    assert response.status_code == 200
+    assert found(response) == 5
+    assert titles(response)[:2] == ["Justice Review", "Philippines evaluation"]
+    assert "Draft study" not in response.content.decode()
+
+
+def test_country_filter_is_case_insensitive(client, library):
+    assert found(client.get(LIST_URL, {"country": "kh"})) == 3
+    assert found(client.get(LIST_URL, {"country": "KH"})) == 3
+
+
+def test_country_filter_ors_values_within_facet(client, library):
+    response = client.get(f"{LIST_URL}?country=kh&country=ph")
+    assert found(response) == 4
+
+
+def test_country_filter_accepts_comma_separated_values(client, library):
+    assert found(client.get(LIST_URL, {"country": "UG,PH"})) == 2
+
+
+def test_multiple_countries_filter(client, library):
+    response = client.get(LIST_URL, {"country": "multiple"})
+    assert titles(response) == ["Justice Review"]
+
+
+def test_filters_and_across_facets(client, library):
+    response = client.get(LIST_URL, {"country": "KH", "type": "program-evaluation"})
+    assert titles(response) == ["Cambodia evaluation"]
+
+
+def test_subject_filter(client, library):
+    assert titles(client.get(LIST_URL, {"subject": "land-theft"})) == ["Uganda widows"]
+
+
+def test_author_filter_keeps_each_study_once(client, library):
+    response = client.get(f"{LIST_URL}?author=robin-haarr&author=international-justice-mission")
+    assert found(response) == 3
+    assert len(titles(response)) == 3
+
+
+def test_year_range_filter(client, library):
+    response = client.get(LIST_URL, {"year_from": "2014", "year_to": "2015"})
+    assert titles(response) == ["Cambodia evaluation", "Uganda widows"]
+
+
+def test_keyword_search_covers_author_names(client, library):
+    response = client.get(LIST_URL, {"q": "haarr"})
+    assert set(titles(response)) == {"Cambodia evaluation", "Philippines evaluation"}
+
+
+def test_sort_by_oldest_and_title(client, library):
+    assert titles(client.get(LIST_URL, {"sort": "oldest"}))[0] == "Cambodia prevalence"
+    assert titles(client.get(LIST_URL, {"sort": "title"}))[0] == "Cambodia evaluation"
+
+
+def test_facet_counts_respect_the_other_filters(client, library):
+    response = client.get(LIST_URL, {"type": "program-evaluation"})
+    blocks = {block["name"]: block for block in response.context["facet_blocks"]}
+    countries = {option["value"]: option["count"] for option in blocks["country"]["options"]}
+    assert countries["KH"] == 1
+    assert countries["PH"] == 1
+    assert countries["UG"] == 0
+    # The facet's own filter does not narrow its own counts: both types stay countable.
+    types = {option["value"]: option["count"] for option in blocks["type"]["options"]}
+    assert types == {"crime-prevalence-study": 3, "program-evaluation": 2}
+
+
+def test_zero_count_options_are_shown_disabled(client, library):
+    response = client.get(LIST_URL, {"subject": "land-theft"})
+    html = response.content.decode()
+    assert re.search(r'value="KH"\s+disabled', html)
+
+
+def test_active_filters_show_as_removable_chips(client, library):
+    response = client.get(f"{LIST_URL}?country=KH&country=PH&subject=land-theft")
+    chips = {chip["label"]: chip["url"] for chip in response.context["chips"]}
+    assert "Country: Cambodia" in chips or "Country: Country KH" in chips
+    removal = [url for label, url in chips.items() if label.startswith("Subject")][0]
+    assert "subject" not in removal and "country=KH" in removal and "country=PH" in removal
+    assert "Clear all" in response.content.decode()
+
+
+def test_twenty_studies_per_page(client, make_study):
+    for n in range(45):
+        make_study(f"Study number {n:02}")
+    first = client.get(LIST_URL)
+    third = client.get(LIST_URL, {"page": "3"})
+    assert found(first) == 45
+    assert len(titles(first)) == 20
+    assert len(titles(third)) == 5
+
+
+@pytest.mark.parametrize(
+    "params, notice",
+    [
+        ({"year_from": "abc"}, "Ignored year from “abc”"),
+        ({"page": "-5"}, "There is no page -5"),
+        ({"page": "99999"}, "There is no page 99,999"),
+        ({"page": "two"}, "is not a page number"),
+        ({"country": "zz"}, "Ignored unknown country “ZZ”"),
+        ({"sort": "drop"}, "Ignored sort “drop”"),
+        ({"q": "x" * 10_000}, "only the first 200 were used"),
+        ({"subject": "\x00"}, "Ignored unknown subject"),
+        ({"q": "\x00"}, "Null characters are not allowed"),
+        ({"year_to": "99999999999999999999"}, "Ignored year to"),
+    ],
+)
+def test_malformed_parameters_give_the_page_with_a_notice(client, library, params, notice):
+    response = client.get(LIST_URL, params)
+    assert response.status_code == 200
+    assert notice in response.content.decode()
+
+
+def test_unknown_value_is_ignored_not_applied(client, library):
+    response = client.get(f"{LIST_URL}?country=zz&country=ug")
+    assert titles(response) == ["Uganda widows"]
+
+
+def test_query_count_does_not_grow_with_studies_shown(client, make_study, make_author):
+    ijm = make_author()
+    make_study("One", countries=["KH"], authors=[ijm])
+    with CaptureQueriesContext(connection) as few:
+        client.get(LIST_URL, {"country": "KH"})
+    for n in range(25):
+        make_study(f"More {n}", countries=["KH", "PH"], authors=[ijm], types=["a", "b"])
+    with CaptureQueriesContext(connection) as many:
+        client.get(LIST_URL, {"country": "KH"})
+    assert len(many) == len(few)
+    assert len(many) <= 12
+
+
+def test_demo_urls_give_the_right_studies(client, demo_data):
+    assert found(client.get(LIST_URL)) == 26
+    cambodia = client.get(LIST_URL, {"country": "KH"})
+    assert "Commercial Sexual Exploitation of Children in Cambodia" in titles(cambodia)
+    assert found(cambodia) == 5
+    land = titles(client.get(LIST_URL, {"subject": "land-theft"}))
+    assert len(land) == 4 and all("Uganda" in t or "Ugandan" in t for t in land)
+    evaluations = titles(client.get(LIST_URL, {"type": "program-evaluation", "year_from": "2015"}))
+    assert set(evaluations) == {
+        "Final Evaluation of Program to Combat Sexual Violence Against Children and Adolescents "
+        "in Guatemala 2005-2017",
+        "External Evaluation of IJM’s Property Grabbing Program in Mukono County, Uganda",
+        "Evaluation of the Program to Combat Sex Trafficking of Children in the Philippines: "
+        "2003-2015",
+        "External Evaluation of IJM’s Program to Combat Sex Trafficking of Children in Cambodia, "
+        "2004-2014",
+    }
