@@ -188,15 +188,16 @@ class StudyFilterSet(django_filters.FilterSet):
         for name, errors in self.form.errors.items():
             raw = self.data.get(name, "")
             shown = raw if len(raw) <= 40 else raw[:40] + "…"
-            self.notices.append(
-                f"Ignored {self.PARAMETER_LABELS.get(name, name)} “{shown}”: {' '.join(error.rstrip('.') for error in errors)}."
-            )
+            reasons = " ".join(error.rstrip(".") for error in errors)
+            label = self.PARAMETER_LABELS.get(name, name)
+            self.notices.append(f"Ignored {label} “{shown}”: {reasons}.")
         for name in self.FACETS:
             ignored = self.form.fields[name].ignored
             if ignored:
                 values = ", ".join(f"“{value[:40]}”" for value in ignored)
+                label = self.PARAMETER_LABELS[name]
                 self.notices.append(
-                    f"Ignored unknown {self.PARAMETER_LABELS[name]} {values}: no such {name} in the library."
+                    f"Ignored unknown {label} {values}: no such {name} in the library."
                 )
         year_from, year_to = self.cleaned("year_from"), self.cleaned("year_to")
         if year_from is not None and year_to is not None and year_from > year_to:

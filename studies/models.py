@@ -15,6 +15,11 @@ class SlugNaturalKeyManager(models.Manager):
         return self.get(slug=slug)
 
 
+class CountryManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
 class Country(models.Model):
     """A country, by its ISO 3166-1 alpha-2 code (stored upper-case)."""
 
@@ -35,12 +40,6 @@ class Country(models.Model):
                 violation_error_message="The ISO code must be two capital letters, e.g. KH.",
             ),
         ]
-
-    class Manager(models.Manager):
-        def get_by_natural_key(self, code):
-            return self.get(code=code)
-
-    objects = Manager()
 
     def __str__(self):
         return self.name
@@ -193,11 +192,11 @@ class Study(models.Model):
     def __str__(self):
         return self.short_title or self.title
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("studies:detail", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
 
     def clean(self):
         if self.publication_month:
@@ -215,6 +214,11 @@ class Study(models.Model):
         return self.external_url
 
 
+class AuthorshipManager(models.Manager):
+    def get_by_natural_key(self, study_slug, position):
+        return self.get(study__slug=study_slug, position=position)
+
+
 class Authorship(models.Model):
     """An author's place in a study's author list (position 1 is the first author)."""
 
@@ -222,11 +226,7 @@ class Authorship(models.Model):
     author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="authorships")
     position = models.PositiveSmallIntegerField(default=1)
 
-    class Manager(models.Manager):
-        def get_by_natural_key(self, study_slug, position):
-            return self.get(study__slug=study_slug, position=position)
-
-    objects = Manager()
+    objects = AuthorshipManager()
 
     class Meta:
         ordering = ["study", "position"]

@@ -1,4 +1,4 @@
-"""Reads of the study library: what the public sees, how a list is loaded, how facets are counted."""
+"""Reads of the study library: what the public sees, how lists load, how facets are counted."""
 
 from dataclasses import dataclass
 

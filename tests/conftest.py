@@ -72,7 +72,7 @@ def make_author(db):
 
 @pytest.fixture
 def demo_data(db):
-    """The organisation's 26 real studies (and the programs, once they exist), as `make run` loads them."""
+    """The organisation's 26 studies and the programs they evaluate, as `make run` loads them."""
     from django.core.management import call_command
 
     call_command("load_demo_data", verbosity=0)
