@@ -19,4 +19,6 @@ class Command(BaseCommand):
         call_command("loaddata", *paths, verbosity=0)
         from studies.models import Study
 
-        self.stdout.write(f"Demo data loaded: {Study.objects.published().count()} published studies.")
+        self.stdout.write(
+            f"Demo data loaded: {Study.objects.published().count()} published studies."
+        )
