@@ -30,6 +30,8 @@ class Country(models.Model):
         max_length=300, blank=True, help_text="Other names, comma-separated, e.g. “DR”."
     )
 
+    objects = CountryManager()
+
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "countries"

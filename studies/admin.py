@@ -1,0 +1,350 @@
+"""The curator's admin for the study library.
+
+Curators do all of their work here: they add studies with their authors in citation order,
+publish and unpublish them, and keep the vocabularies (authors, countries, subjects, types) tidy.
+"""
+
+import datetime
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import ValidationError
+from django.db.models import Count, UniqueConstraint
+from django.urls import NoReverseMatch
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
+from django.utils.translation import ngettext
+
+from .models import Author, Authorship, Country, ResourceType, Study, Subject
+
+admin.site.site_header = "JusticeLib curation"
+admin.site.site_title = "JusticeLib curation"
+admin.site.index_title = "Library"
+
+
+# --- Publication month: entered as month and year, stored as the 1st of the month -----------------
+
+
+class MonthInput(forms.DateInput):
+    """An `<input type="month">`: browsers show a month picker and submit “2018-05”.
+
+    Browsers without a month picker show a plain text box, hence the placeholder.
+    """
+
+    input_type = "month"
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            attrs={"class": "vTextField", "placeholder": "YYYY-MM", **(attrs or {})},
+            format="%Y-%m",
+        )
+
+
+class MonthField(forms.DateField):
+    """A month and year (“2018-05”, also “May 2018” or “05/2018”), cleaned to the month's 1st."""
+
+    widget = MonthInput
+    input_formats = ["%Y-%m", "%Y-%m-%d", "%B %Y", "%b %Y", "%m/%Y"]
+    default_error_messages = {
+        "invalid": "Enter the month as year and month, e.g. 2018-05 for May 2018.",
+    }
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace(day=1) if value else value
+
+
+class StudyAdminForm(forms.ModelForm):
+    publication_month = MonthField(
+        label="Publication month",
+        help_text="Month and year of publication, e.g. 2018-05 for May 2018.",
+    )
+
+    class Meta:
+        model = Study
+        fields = [
+            "title",
+            "short_title",
+            "slug",
+            "description",
+            "publication_month",
+            "resource_types",
+            "subject",
+            "status",
+            "countries",
+            "is_multi_country",
+            "pdf",
+            "external_url",
+        ]
+        error_messages = {
+            "slug": {
+                "unique": "Another study already uses this address (slug). Choose a different one.",
+            },
+        }
+
+
+# --- Authors of a study, in citation order -----------------------------------------------------
+
+
+POSITION_HELP = "Authors are listed in order of position: 1 is the first author, then 2, 3…"
+
+
+class AuthorshipForm(forms.ModelForm):
+    position = forms.IntegerField(min_value=1, max_value=32767, help_text=POSITION_HELP)
+
+    class Meta:
+        model = Authorship
+        fields = ["position", "author"]
+
+    def validate_constraints(self):
+        # The study's whole author list is in the formset, so AuthorshipFormSet checks positions and
+        # authors across its rows. Checking each row against the database as well would reject
+        # reordering (swapping positions 1 and 2 collides with the row not yet saved).
+        exclude = self._get_validation_exclusions() | {"study"}
+        try:
+            self.instance.validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            self._update_errors(error)
+
+
+class AuthorshipFormSet(forms.BaseInlineFormSet):
+    def get_form_kwargs(self, index):
+        """Number the blank rows after the existing authors (“Add another” rows stay blank)."""
+        kwargs = super().get_form_kwargs(index)
+        if index is not None and index >= self.initial_form_count():
+            last = max((authorship.position for authorship in self.get_queryset()), default=0)
+            kwargs["initial"] = {"position": last + index - self.initial_form_count() + 1}
+        return kwargs
+
+    def get_unique_error_message(self, unique_check):
+        """Say which rule two rows break, in the words of the model's constraint."""
+        for constraint in Authorship._meta.constraints:
+            if isinstance(constraint, UniqueConstraint) and set(constraint.fields) == set(
+                unique_check
+            ):
+                return constraint.get_violation_error_message()
+        return super().get_unique_error_message(unique_check)
+
+    def get_form_error(self):
+        return "This row repeats another row: see the message above the authors."
+
+    def save(self, commit=True):
+        """Save the author list so that reordering rows never collides with a row not yet saved.
+
+        Rows deleted, and rows whose position or author changed, are removed first; the changed
+        ones are then written back with their old ids, together with the new rows.
+        """
+        if not commit:
+            return super().save(commit=False)
+        instances = super().save(commit=False)
+        moved = [obj for obj, fields in self.changed_objects if {"position", "author"} & {*fields}]
+        removed = [obj.pk for obj in [*self.deleted_objects, *moved]]
+        Authorship.objects.filter(pk__in=removed).delete()
+        for obj in instances:
+            obj.save()
+        self.save_m2m()
+        return instances
+
+
+class StudyPermissionsMixin:
+    """Whoever may add or change a study may edit its author list (no separate permissions)."""
+
+    def _study_admin(self):
+        return self.admin_site.get_model_admin(self.parent_model)
+
+    def _can_edit_study(self, request, obj):
+        study_admin = self._study_admin()
+        if obj is None:  # the add form
+            return study_admin.has_add_permission(request)
+        return study_admin.has_change_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self._can_edit_study(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._can_edit_study(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._can_edit_study(request, obj)
+
+    def has_view_permission(self, request, obj=None):
+        return self._study_admin().has_view_permission(request, obj)
+
+
+class AuthorshipInline(StudyPermissionsMixin, admin.TabularInline):
+    model = Authorship
+    form = AuthorshipForm
+    formset = AuthorshipFormSet
+    fields = ["position", "author"]
+    autocomplete_fields = ["author"]
+    ordering = ["position"]
+    extra = 2
+    verbose_name = "author"
+    verbose_name_plural = "authors (in order of position: 1, 2, 3…)"
+
+
+# --- Studies -----------------------------------------------------------------------------------
+
+
+class PublicationYearFilter(admin.SimpleListFilter):
+    title = "publication year"
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        years = Study.objects.dates("publication_month", "year", order="DESC")
+        return [(str(day.year), str(day.year)) for day in years]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        try:
+            year = int(self.value())
+            start, end = datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)
+        except (TypeError, ValueError) as error:
+            raise IncorrectLookupParameters(f"Not a year: {self.value()!r}") from error
+        return queryset.filter(publication_month__gte=start, publication_month__lt=end)
+
+
+@admin.register(Study)
+class StudyAdmin(admin.ModelAdmin):
+    form = StudyAdminForm
+    inlines = [AuthorshipInline]
+    list_display = [
+        "title",
+        "short_title",
+        "published_in",
+        "types",
+        "subject",
+        "status",
+        "updated_at",
+    ]
+    list_select_related = ["subject"]
+    list_filter = [
+        "status",
+        "resource_types",
+        "subject",
+        ("countries", admin.RelatedOnlyFieldListFilter),
+        "is_multi_country",
+        PublicationYearFilter,
+    ]
+    search_fields = [
+        "title",
+        "short_title",
+        "description",
+        "authors__name",
+        "authors__alternate_names",
+    ]
+    search_help_text = "Search titles, descriptions and author names."
+    date_hierarchy = "publication_month"
+    # No full-table COUNT(*) on every changelist page.
+    show_full_result_count = False
+    autocomplete_fields = ["countries", "resource_types"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["title", "short_title", "slug", "description"]}),
+        ("Publication", {"fields": ["publication_month", "resource_types", "subject", "status"]}),
+        ("Countries", {"fields": ["countries", "is_multi_country"]}),
+        ("Download", {"fields": ["pdf", "external_url"]}),
+        ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+    actions = ["publish", "unpublish"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("resource_types")
+
+    @admin.display(description="published", ordering="publication_month")
+    def published_in(self, study):
+        return format_date(study.publication_month, "F Y")
+
+    @admin.display(description="types")
+    def types(self, study):
+        # From the prefetch in get_queryset: no query per row.
+        return ", ".join(resource_type.name for resource_type in study.resource_types.all())
+
+    def view_on_site(self, study):
+        """The public page; drafts have none (the public site shows published studies only)."""
+        if not study.is_published:
+            return None
+        try:
+            return study.get_absolute_url()
+        except NoReverseMatch:
+            return None
+
+    @admin.action(description="Publish selected studies", permissions=["change"])
+    def publish(self, request, queryset):
+        self._set_status(request, queryset, Study.Status.PUBLISHED)
+
+    @admin.action(description="Unpublish (make draft)", permissions=["change"])
+    def unpublish(self, request, queryset):
+        self._set_status(request, queryset, Study.Status.DRAFT)
+
+    def _set_status(self, request, queryset, status):
+        selected = list(queryset.prefetch_related(None).order_by().only("pk", "title", "status"))
+        changing = [study for study in selected if study.status != status]
+        count = Study.objects.filter(pk__in=[study.pk for study in changing]).update(
+            status=status, updated_at=timezone.now()
+        )
+        label = Study.Status(status).label.lower()
+        LogEntry.objects.log_actions(
+            user_id=request.user.pk,
+            queryset=changing,
+            action_flag=CHANGE,
+            change_message=f"Set status to {label}.",
+        )
+        done = "published" if status == Study.Status.PUBLISHED else "made draft"
+        message = ngettext("%(count)d study %(done)s.", "%(count)d studies %(done)s.", count) % {
+            "count": count,
+            "done": done,
+        }
+        if unchanged := len(selected) - len(changing):
+            message += ngettext(
+                " %(count)d was already %(label)s.", " %(count)d were already %(label)s.", unchanged
+            ) % {"count": unchanged, "label": label}
+        self.message_user(request, message, messages.SUCCESS)
+
+
+# --- Vocabularies ------------------------------------------------------------------------------
+
+
+class StudyCountMixin:
+    """A “studies” column, counted in the changelist query."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(study_count=Count("studies", distinct=True))
+
+    @admin.display(description="studies", ordering="study_count")
+    def study_count(self, obj):
+        return obj.study_count
+
+
+@admin.register(Author)
+class AuthorAdmin(StudyCountMixin, admin.ModelAdmin):
+    list_display = ["name", "kind", "alternate_names", "study_count"]
+    list_filter = ["kind"]
+    search_fields = ["name", "alternate_names"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "kind", "family_name", "given_names", "alternate_names"]
+
+
+@admin.register(Country)
+class CountryAdmin(StudyCountMixin, admin.ModelAdmin):
+    list_display = ["name", "code", "aliases", "study_count"]
+    search_fields = ["code", "name", "aliases"]
+    fields = ["code", "name", "aliases"]
+
+
+@admin.register(Subject)
+class SubjectAdmin(StudyCountMixin, admin.ModelAdmin):
+    list_display = ["name", "slug", "study_count"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(ResourceType)
+class ResourceTypeAdmin(StudyCountMixin, admin.ModelAdmin):
+    list_display = ["name", "slug", "study_count"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}

@@ -1,0 +1,3 @@
+"""Sitemap (being written)."""
+
+SITEMAPS = {}
