@@ -282,7 +282,8 @@ class StudyAdmin(admin.ModelAdmin):
         self._set_status(request, queryset, Study.Status.DRAFT)
 
     def _set_status(self, request, queryset, status):
-        selected = list(queryset.prefetch_related(None).order_by().only("pk", "title", "status"))
+        fields = ["pk", "title", "short_title", "status"]
+        selected = list(queryset.select_related(None).prefetch_related(None).only(*fields))
         changing = [study for study in selected if study.status != status]
         count = Study.objects.filter(pk__in=[study.pk for study in changing]).update(
             status=status, updated_at=timezone.now()
@@ -310,7 +311,12 @@ class StudyAdmin(admin.ModelAdmin):
 
 
 class StudyCountMixin:
-    """A “studies” column, counted in the changelist query."""
+    """A “studies” column, counted in the changelist query.
+
+    The count groups rows, and grouped queries ignore Meta.ordering: hence the explicit ordering.
+    """
+
+    ordering = ["name"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(study_count=Count("studies", distinct=True))

@@ -1,8 +1,141 @@
-"""Atom feeds (being written)."""
+"""Atom feed of the newest published studies, optionally narrowed by the study list's filters.
 
-from django.http import Http404
+`/studies/feed/?country=KH&subject=land-theft` follows exactly what `/studies/?country=KH&…` lists,
+because both parse their parameters with `StudyFilterSet`. A feed is always newest first (a `sort`
+parameter changes nothing) and holds at most `FEED_SIZE` studies.
+
+A feed reader cannot show the list page's notices, so malformed or unknown filter values are a 400
+that names them rather than a feed that quietly shows something else. Parameters the filterset does
+not know (say `utm_source`, which aggregators append) are left alone.
+"""
+
+import datetime
+
+from django.contrib.syndication.views import Feed
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import linebreaks
+
+from .filters import MULTIPLE_COUNTRIES, StudyFilterSet
+from .models import Author, Country, ResourceType, Study, Subject
+
+FEED_SIZE = 50
+SITE_NAME = "JusticeLib"
 
 
-class StudyFeed:
-    def __call__(self, request):
-        raise Http404
+class MalformedFeedParameters(Exception):
+    def __init__(self, notices: list[str]):
+        super().__init__(notices)
+        self.notices = notices
+
+
+class StudyAtom1Feed(Atom1Feed):
+    """Atom with one `<author>` per author: Django's feeds allow a single author per entry."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        for name in item["author_names"]:
+            handler.startElement("author", {})
+            handler.addQuickElement("name", name)
+            handler.endElement("author")
+
+
+class StudyFeed(Feed):
+    feed_type = StudyAtom1Feed
+    # Entries without authors inherit the feed's (Atom requires one or the other).
+    author_name = SITE_NAME
+
+    def __call__(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except MalformedFeedParameters as error:
+            text = "This feed's parameters could not be used:\n" + "\n".join(error.notices)
+            return HttpResponseBadRequest(text, content_type="text/plain; charset=utf-8")
+
+    def get_object(self, request: HttpRequest, *args, **kwargs) -> StudyFilterSet:
+        filterset = StudyFilterSet(
+            request.GET, queryset=Study.objects.published(), request=request
+        )
+        filterset.qs  # noqa: B018 -- evaluating the filters is what fills `notices`
+        if filterset.notices:
+            raise MalformedFeedParameters(filterset.notices)
+        return filterset
+
+    # --- the feed ----------------------------------------------------------------------------
+    def title(self, filterset: StudyFilterSet) -> str:
+        summary = filter_summary(filterset)
+        return f"{SITE_NAME}: studies {summary}" if summary else f"{SITE_NAME}: newest studies"
+
+    def subtitle(self, filterset: StudyFilterSet) -> str:
+        scope = "matching these filters" if filterset.is_active() else "in the library"
+        return f"The {FEED_SIZE} newest published studies {scope}, newest first."
+
+    def link(self, filterset: StudyFilterSet) -> str:
+        """The study list showing the same studies."""
+        query = filterset.data.urlencode()
+        return reverse("studies:list") + (f"?{query}" if query else "")
+
+    def feed_url(self, filterset: StudyFilterSet) -> str:
+        # Django's default drops the query string, which is what makes a filtered feed filtered.
+        return filterset.request.get_full_path()
+
+    def items(self, filterset: StudyFilterSet):
+        return filterset.qs.sorted_by("newest").for_listing()[:FEED_SIZE]
+
+    # --- each study --------------------------------------------------------------------------
+    def item_title(self, study: Study) -> str:
+        # Atom titles are text, escaped once by the XML writer (Django's default escapes twice).
+        return study.title
+
+    def item_description(self, study: Study) -> str:
+        # Atom1Feed marks the summary as HTML: escape the plain text and keep its paragraphs.
+        return linebreaks(study.description, autoescape=True)
+
+    def item_pubdate(self, study: Study) -> datetime.datetime:
+        return datetime.datetime.combine(
+            study.publication_month, datetime.time.min, tzinfo=datetime.UTC
+        )
+
+    def item_updateddate(self, study: Study) -> datetime.datetime:
+        return study.updated_at
+
+    def item_categories(self, study: Study) -> list[str]:
+        return [study.subject.name, *(kind.name for kind in study.resource_types.all())]
+
+    def item_extra_kwargs(self, study: Study) -> dict:
+        return {"author_names": [authorship.author.name for authorship in study.authorships.all()]}
+
+
+FILTER_WORDS = [
+    # (filter, vocabulary, field the filter values are, words before the names)
+    ("country", Country, "code", "in"),
+    ("subject", Subject, "slug", "about"),
+    ("type", ResourceType, "slug", "of type"),
+    ("author", Author, "slug", "by"),
+]
+
+
+def filter_summary(filterset: StudyFilterSet) -> str:
+    """The active filters in words, e.g. “in Cambodia or Philippines, about Land theft, from 2015”.
+
+    One query per active facet, to name its values.
+    """
+    parts = []
+    for name, vocabulary, field, words in FILTER_WORDS:
+        values = filterset.selected(name)
+        if not values:
+            continue
+        names = dict(
+            vocabulary.objects.filter(**{f"{field}__in": values}).values_list(field, "name")
+        )
+        names[MULTIPLE_COUNTRIES.upper()] = "multiple countries"
+        parts.append(f"{words} " + " or ".join(names.get(value, value) for value in values))
+    year_from, year_to = filterset.cleaned("year_from"), filterset.cleaned("year_to")
+    if year_from is not None:
+        parts.append(f"from {year_from}")
+    if year_to is not None:
+        parts.append(f"to {year_to}")
+    if query := filterset.cleaned("q"):
+        parts.append(f"matching “{query}”")
+    return ", ".join(parts)

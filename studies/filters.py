@@ -5,6 +5,9 @@ filters. Unknown or malformed values are never an error page: they are dropped a
 `StudyFilterSet.notices`, which the page shows.
 """
 
+import datetime
+import re
+
 import django_filters
 from django import forms
 from django.db.models import QuerySet
@@ -14,6 +17,7 @@ from .querysets import (
     FacetOption,
     author_facet,
     country_facet,
+    spelling_suggestion,
     subject_facet,
     type_facet,
     year_histogram,
@@ -21,7 +25,12 @@ from .querysets import (
 
 MAX_QUERY_LENGTH = 200
 MULTIPLE_COUNTRIES = "multiple"
-SORT_CHOICES = [("newest", "Newest first"), ("oldest", "Oldest first"), ("title", "Title A–Z")]
+SORT_CHOICES = [
+    ("relevance", "Relevance"),
+    ("newest", "Newest first"),
+    ("oldest", "Oldest first"),
+    ("title", "Title A–Z"),
+]
 
 
 class ValueListField(forms.Field):
@@ -78,6 +87,23 @@ class YearFilter(django_filters.Filter):
     field_class = YearField
 
 
+class MonthField(forms.CharField):
+    """A month as `YYYY-MM` (what `<input type="month">` sends), cleaned to its first day."""
+
+    def clean(self, value):
+        value = (value or "").strip()
+        if not value:
+            return None
+        match = re.fullmatch(r"(\d{4})-(\d{1,2})", value)
+        if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
+            raise forms.ValidationError("is not a month like 2014-03")
+        return datetime.date(int(match.group(1)), int(match.group(2)), 1)
+
+
+class MonthFilter(django_filters.Filter):
+    field_class = MonthField
+
+
 class StudyFilterSet(django_filters.FilterSet):
     country = ValueListFilter(
         method="filter_country",
@@ -97,6 +123,8 @@ class StudyFilterSet(django_filters.FilterSet):
     )
     year_from = YearFilter(method="filter_year_from")
     year_to = YearFilter(method="filter_year_to")
+    month_from = MonthFilter(method="filter_month_from")  # the URL parameter is `from` (below)
+    month_to = MonthFilter(method="filter_month_to")  # the URL parameter is `to` (below)
     q = django_filters.CharFilter(method="filter_query", strip=True)
     sort = django_filters.ChoiceFilter(choices=SORT_CHOICES, method="filter_sort", empty_label=None)
 
@@ -108,6 +136,8 @@ class StudyFilterSet(django_filters.FilterSet):
         "author": "author",
         "year_from": "year from",
         "year_to": "year to",
+        "from": "from month",
+        "to": "to month",
         "q": "search",
         "sort": "sort",
     }
@@ -153,6 +183,12 @@ class StudyFilterSet(django_filters.FilterSet):
     def filter_year_to(self, queryset, name, year):
         return queryset.published_between(year_to=year) if year is not None else queryset
 
+    def filter_month_from(self, queryset, name, month):
+        return queryset.filter(publication_month__gte=month) if month else queryset
+
+    def filter_month_to(self, queryset, name, month):
+        return queryset.filter(publication_month__lte=month) if month else queryset
+
     def filter_query(self, queryset, name, query):
         return queryset.matching(query) if query else queryset
 
@@ -168,7 +204,10 @@ class StudyFilterSet(django_filters.FilterSet):
 
     @property
     def sort_order(self) -> str:
-        return self.cleaned("sort") or "newest"
+        """The requested order; relevance by default when searching, newest otherwise."""
+        default = "relevance" if self.cleaned("q") else "newest"
+        sort = self.cleaned("sort") or default
+        return default if sort == "relevance" else sort
 
     def cleaned(self, name):
         self.form.is_valid()
@@ -215,7 +254,29 @@ class StudyFilterSet(django_filters.FilterSet):
         }
 
     def year_histogram(self) -> list[tuple[int, int]]:
-        return year_histogram(self.queryset_without("year_from", "year_to"))
+        """Studies per year in the current result set."""
+        return year_histogram(self.qs)
+
+    def spelling_correction(self) -> "StudyFilterSet | None":
+        """The same filters with the search words respelt, when that finds studies."""
+        query = self.cleaned("q")
+        suggestion = spelling_suggestion(query) if query else None
+        if not suggestion:
+            return None
+        data = self.data.copy()
+        data["q"] = suggestion
+        corrected = StudyFilterSet(data, queryset=self.queryset)
+        return corrected if corrected.qs.exists() else None
+
+    def filters_to_drop(self) -> list[tuple[str, int]]:
+        """For an empty result: active filters whose removal alone finds studies, with counts."""
+        suggestions = []
+        for name in self.filters:
+            if name != "sort" and self.cleaned(name) not in (None, "", []):
+                count = self.queryset_without(name).count()
+                if count:
+                    suggestions.append((name, count))
+        return suggestions
 
     def selected(self, name: str) -> list[str]:
         return self.cleaned(name) or []
@@ -224,3 +285,9 @@ class StudyFilterSet(django_filters.FilterSet):
         return any(
             self.cleaned(name) not in (None, "", []) for name in self.filters if name != "sort"
         )
+
+
+# `from` and `to` are Python keywords, so the filters are declared under other names and exposed
+# under the URL's parameter names here.
+StudyFilterSet.base_filters["from"] = StudyFilterSet.base_filters.pop("month_from")
+StudyFilterSet.base_filters["to"] = StudyFilterSet.base_filters.pop("month_to")

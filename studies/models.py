@@ -4,6 +4,8 @@ Vocabularies (countries, subjects, resource types, authors) have natural keys (I
 that fixtures load into any database and loading them twice changes nothing.
 """
 
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
 
@@ -170,6 +172,10 @@ class Study(models.Model):
     external_url = models.URLField("external URL", max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Weighted document (title A; authors and subject B; countries C; description D) kept up to
+    # date by database triggers (migration 0002), so that every writer — admin, fixtures, bulk
+    # loads, raw SQL — leaves it right. Never written by Django.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = SlugNaturalKeyManager.from_queryset(StudyQuerySet)()
 
@@ -189,6 +195,7 @@ class Study(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "-publication_month"], name="study_status_month_idx"),
+            GinIndex(fields=["search_vector"], name="study_search_vector_idx"),
         ]
 
     def __str__(self):
@@ -255,3 +262,21 @@ class Authorship(models.Model):
         return (*self.study.natural_key(), self.position)
 
     natural_key.dependencies = ["studies.study", "studies.author"]
+
+
+class SearchTerm(models.Model):
+    """A word that occurs in the library (unaccented, lower case), for spelling suggestions.
+
+    Filled by database triggers as studies and vocabularies are written; a trigram index finds
+    the nearest word to a misspelt one (“Cambodai” → “cambodia”).
+    """
+
+    word = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        indexes = [
+            GinIndex(fields=["word"], opclasses=["gin_trgm_ops"], name="searchterm_word_trgm_idx"),
+        ]
+
+    def __str__(self):
+        return self.word

@@ -3,9 +3,45 @@
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
-from django.db.models.functions import ExtractYear
+from django.contrib.postgres.search import SearchQueryField
+from django.db import connection, models
+from django.db.models import BooleanField, Count, F, FloatField, Func, Prefetch, Q, TextField, Value
+from django.db.models.functions import Coalesce, ExtractYear, NullIf
+
+# Markers for matched words in snippets: the text is HTML-escaped after PostgreSQL marks it, and
+# only then are the markers turned into <mark>, so a study's text can never inject HTML.
+HIGHLIGHT_START, HIGHLIGHT_STOP = "\x02", "\x03"
+
+
+class PrefixQuery(Func):
+    """The visitor's words as a tsquery: websearch syntax, every word also a prefix."""
+
+    function = "studies_prefix_query"
+    output_field = SearchQueryField()
+
+
+class Matches(Func):
+    arg_joiner = " @@ "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+
+class Rank(Func):
+    """Cover density rank; weights D, C, B, A so a title match beats a description match."""
+
+    function = "ts_rank_cd"
+    template = "ts_rank_cd('{0.05, 0.2, 0.4, 1.0}', %(expressions)s)"
+    output_field = FloatField()
+
+
+class Headline(Func):
+    function = "ts_headline"
+    template = (
+        f"ts_headline('justicelib', %(expressions)s, "
+        f"'StartSel={HIGHLIGHT_START}, StopSel={HIGHLIGHT_STOP}, MaxWords=30, MinWords=12, "
+        f'MaxFragments=2, FragmentDelimiter=" … "\')'
+    )
+    output_field = TextField()
 
 
 class StudyQuerySet(models.QuerySet):
@@ -60,21 +96,22 @@ class StudyQuerySet(models.QuerySet):
         return self
 
     def matching(self, query: str):
-        """Studies whose title, short title, description or authors contain every word."""
-        Authorship = apps.get_model("studies", "Authorship")
-        for word in query.split():
-            author_match = Authorship.objects.filter(
-                study=OuterRef("pk"), author__name__icontains=word
-            )
-            self = self.filter(
-                Q(title__icontains=word)
-                | Q(short_title__icontains=word)
-                | Q(description__icontains=word)
-                | Exists(author_match)
-            )
-        return self
+        """Full-text matches for `query` (websearch syntax, prefixes, accents ignored), ranked.
+
+        Searches title, short title, authors, subject, countries (and their aliases) and
+        description; `search_rank` orders them with title matches first.
+        """
+        tsquery = PrefixQuery(Value(query))
+        return self.filter(Matches(F("search_vector"), tsquery)).annotate(
+            search_rank=Rank(F("search_vector"), tsquery),
+            search_headline=Headline(
+                Coalesce(NullIf(F("description"), Value("")), F("title")), tsquery
+            ),
+        )
 
     def sorted_by(self, sort: str):
+        if sort == "relevance" and "search_rank" in self.query.annotations:
+            return self.order_by("-search_rank", "-publication_month", "pk")
         orderings = {
             "newest": ["-publication_month", "title", "pk"],
             "oldest": ["publication_month", "title", "pk"],
@@ -156,3 +193,38 @@ def related_studies(study, limit: int = 5):
         .sorted_by("newest")
         .select_related("subject")[:limit]
     )
+
+
+def spelling_suggestion(query: str) -> str | None:
+    """The query with each unknown word replaced by the nearest word in the library, if any.
+
+    A word is known when some library word starts with it (prefix search finds it). Unknown
+    words are matched by trigram similarity (pg_trgm) against the words the triggers collect.
+    """
+    words = query.split()
+    corrected, changed = [], False
+    with connection.cursor() as cursor:
+        for word in words:
+            bare = word.strip('"-').lower()
+            if len(bare) < 3 or bare == "or" or not bare.isalpha():
+                corrected.append(word)
+                continue
+            cursor.execute(
+                """
+                SELECT lower(unaccent(%(word)s)) AS wanted,
+                       EXISTS (SELECT 1 FROM studies_searchterm
+                               WHERE word LIKE lower(unaccent(%(word)s)) || '%%') AS known,
+                       (SELECT word FROM studies_searchterm
+                        WHERE word %% lower(unaccent(%(word)s))
+                        ORDER BY similarity(word, lower(unaccent(%(word)s))) DESC, word
+                        LIMIT 1) AS nearest
+                """,
+                {"word": bare},
+            )
+            _, known, nearest = cursor.fetchone()
+            if known or not nearest:
+                corrected.append(word)
+            else:
+                corrected.append(word.replace(bare, nearest) if bare in word else nearest)
+                changed = True
+    return " ".join(corrected) if changed else None

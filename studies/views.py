@@ -28,9 +28,30 @@ def home(request):
 def study_list(request):
     filterset = StudyFilterSet(request.GET, queryset=Study.objects.published())
     page, page_notice = paginate(filterset.qs.for_listing(), request.GET.get("page"))
+    notices = list(filterset.notices)  # complete once the queryset has been built
+    # Zero results never strand a visitor: respell the search, or say which filter to drop.
+    searched_for, filters_to_drop = None, []
+    if page.paginator.count == 0:
+        corrected = filterset.spelling_correction()
+        if corrected:
+            searched_for, filterset = filterset.cleaned("q"), corrected
+            page, page_notice = paginate(filterset.qs.for_listing(), request.GET.get("page"))
+        else:
+            filters_to_drop = [
+                {
+                    "label": StudyFilterSet.PARAMETER_LABELS[name],
+                    "count": count,
+                    "url": url_without(request.GET, name),
+                }
+                for name, count in filterset.filters_to_drop()
+            ]
+    notices += [page_notice] if page_notice else []
     facets = filterset.facets()
-    notices = [*filterset.notices, *([page_notice] if page_notice else [])]
     context = {
+        "searched_for": searched_for,
+        "filters_to_drop": filters_to_drop,
+        "year_histogram": filterset.year_histogram(),
+        "export_query": url_without(filterset.data, "page").lstrip("?"),
         "filterset": filterset,
         "page": page,
         "facet_blocks": facet_blocks(filterset, facets),
@@ -41,6 +62,8 @@ def study_list(request):
         "sort_choices": SORT_CHOICES,
         "year_from": filterset.cleaned("year_from"),
         "year_to": filterset.cleaned("year_to"),
+        "month_from": filterset.data.get("from", ""),
+        "month_to": filterset.data.get("to", ""),
     }
     return render(request, "studies/study_list.html", context)
 
