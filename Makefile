@@ -87,7 +87,12 @@ check: $(VENV)/.installed db
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 
-test: lint check
+# axe-core (accessibility checks injected by the browser tests) comes from the npm registry.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+test: lint check node_modules/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 clean: db-stop

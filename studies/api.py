@@ -25,7 +25,9 @@ MAX_PAGE_SIZE = 100
 PAGE_PARAMETERS = ["page", "page_size"]
 # Facet filters take several values (OR); a second value of any other parameter would be dropped.
 REPEATABLE_PARAMETERS = frozenset(
-    name for name, field in StudyFilterSet.base_filters.items() if isinstance(field, ValueListFilter)
+    name
+    for name, field in StudyFilterSet.base_filters.items()
+    if isinstance(field, ValueListFilter)
 )
 NO_SUCH_STUDY = "No published study with this slug."
 
@@ -35,8 +37,8 @@ NO_SUCH_STUDY = "No published study with this slug."
 def study_list(request: HttpRequest) -> JsonResponse:
     filterset = StudyFilterSet(request.GET, queryset=Study.objects.published())
     studies = filterset.qs  # evaluating the filters is what fills `notices`
-    page_number, page_size, errors = page_request(request.GET)
-    errors = [*parameter_errors(request.GET), *filterset.notices, *errors]
+    page_number, page_size, page_errors = page_request(request.GET)
+    errors = [*parameter_errors(request.GET), *filterset.notices, *page_errors]
     if errors:
         return api_response({"errors": errors}, status=400)
 
@@ -175,11 +177,13 @@ def study_json(study: Study, request: HttpRequest) -> dict[str, Any]:
             for resource_type in study.resource_types.all()
         ],
         "publication_month": f"{month.year:04}-{month.month:02}",
-        "countries": [{"code": country.code, "name": country.name} for country in study.countries.all()],
+        "countries": [
+            {"code": country.code, "name": country.name} for country in study.countries.all()
+        ],
         "multiple_countries": study.is_multi_country,
         "subject": {"slug": study.subject.slug, "name": study.subject.name},
         "download_url": request.build_absolute_uri(download_url) if download_url else None,
-        "updated_at": study.updated_at,
+        "updated_at": study.updated_at.isoformat(),
     }
 
 
@@ -211,6 +215,15 @@ def _year(name: str, description: str) -> dict[str, Any]:
     }
 
 
+def _month(name: str, description: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "description": description,
+        "schema": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{1,2}$", "examples": ["2014-03"]},
+    }
+
+
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
@@ -225,9 +238,9 @@ OPENAPI: dict[str, Any] = {
         "title": "JusticeLib API",
         "version": "1.0.0",
         "description": (
-            "Read-only access to the published studies of the JusticeLib library. Responses may be "
-            "read from any origin. Malformed or unknown parameters are never ignored: the answer is "
-            "400 with every problem listed."
+            "Read-only access to the published studies of the JusticeLib library. Responses may "
+            "be read from any origin. Malformed or unknown parameters are never ignored: the "
+            "answer is 400 with every problem listed."
         ),
     },
     "paths": {
@@ -251,6 +264,8 @@ OPENAPI: dict[str, Any] = {
                     _repeatable("author", "Author slug.", ["international-justice-mission"]),
                     _year("year_from", "Published in this year or later."),
                     _year("year_to", "Published in this year or earlier."),
+                    _month("from", "Published in this month or later."),
+                    _month("to", "Published in this month or earlier."),
                     {
                         "name": "q",
                         "in": "query",
@@ -263,12 +278,11 @@ OPENAPI: dict[str, Any] = {
                     {
                         "name": "sort",
                         "in": "query",
-                        "description": "Order of the results.",
-                        "schema": {
-                            "type": "string",
-                            "enum": [value for value, _ in SORT_CHOICES],
-                            "default": "newest",
-                        },
+                        "description": (
+                            "Order of the results. The default is `relevance` with a search "
+                            "(`q`) and `newest` without one, where `relevance` means `newest`."
+                        ),
+                        "schema": {"type": "string", "enum": [value for value, _ in SORT_CHOICES]},
                     },
                     {
                         "name": "page",

@@ -1,11 +1,125 @@
-"""Citations and exports (being written)."""
+"""Downloads: one study's citation, and every study that matches the list page's filters.
 
-from django.http import Http404
+List exports stream: studies are read in chunks of `EXPORT_CHUNK_SIZE` (with their authors, types
+and countries prefetched per chunk) and written out as they are formatted, so an export of 100,000
+studies holds one chunk in memory and costs four queries per chunk, never one per study.
+"""
+
+import csv
+import itertools
+import json
+from collections.abc import Iterable, Iterator
+
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_safe
+
+from .citations import CSV_HEADER, citation_key, csv_row, to_bibtex, to_csl_json, to_ris
+from .filters import StudyFilterSet
+from .models import Study
+
+EXPORT_CHUNK_SIZE = 1000
+# Only text formats declare a charset: JSON is UTF-8 by definition and its media type has none.
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "bib": "application/x-bibtex; charset=utf-8",
+    "ris": "application/x-research-info-systems; charset=utf-8",
+    "json": "application/vnd.citationstyles.csl+json",
+}
+CITATION_FORMATS = ["bib", "ris", "json"]
+LIST_FORMATS = ["csv", *CITATION_FORMATS]
 
 
-def list_export(request, fmt):
-    raise Http404
+@require_safe
+def study_citation(request, slug: str, fmt: str):
+    if fmt not in CITATION_FORMATS:
+        raise Http404("No such citation format.")
+    study = get_object_or_404(Study.objects.published().for_listing(), slug=slug)
+    body = "".join(written_as(fmt, [study], site_root(request)))
+    return HttpResponse(body, content_type=CONTENT_TYPES[fmt], headers=attachment(slug, fmt))
 
 
-def study_citation(request, slug, fmt):
-    raise Http404
+@require_safe
+def list_export(request, fmt: str):
+    if fmt not in LIST_FORMATS:
+        raise Http404("No such export format.")
+    filterset = StudyFilterSet(request.GET, queryset=Study.objects.published())
+    studies = filterset.qs  # also collects the notices
+    if filterset.notices:
+        # The list page shows results despite these; a file must not silently differ from what
+        # was asked for, so the export refuses instead.
+        message = "The export was not made. Fix these parameters and try again:\n"
+        return HttpResponseBadRequest(
+            message + "".join(f"- {notice}\n" for notice in filterset.notices),
+            content_type="text/plain; charset=utf-8",
+        )
+    rows = studies.for_listing().iterator(chunk_size=EXPORT_CHUNK_SIZE)
+    return StreamingHttpResponse(
+        in_batches(written_as(fmt, rows, site_root(request))),
+        content_type=CONTENT_TYPES[fmt],
+        headers=attachment("studies", fmt),
+    )
+
+
+def site_root(request) -> str:
+    return request.build_absolute_uri("/")
+
+
+def attachment(name: str, fmt: str) -> dict[str, str]:
+    return {"Content-Disposition": content_disposition_header(True, f"{name}.{fmt}")}
+
+
+def written_as(fmt: str, studies: Iterable[Study], base_url: str) -> Iterator[str]:
+    """The studies as one file in `fmt`, piece by piece."""
+    writers = {"csv": csv_lines, "bib": bibtex_entries, "ris": ris_records, "json": csl_json_array}
+    return writers[fmt](studies, base_url)
+
+
+class _Echo:
+    """A file-like object whose `write` returns the line, so csv.writer can feed a generator."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(studies: Iterable[Study], base_url: str) -> Iterator[str]:
+    # No byte-order mark: it keeps the file plain UTF-8 for scripts and databases (a BOM would
+    # end up in the first column's name); Excel users open it with Data › From Text/CSV.
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_HEADER)
+    for study in studies:
+        yield writer.writerow(csv_row(study, base_url))
+
+
+def bibtex_entries(studies: Iterable[Study], base_url: str) -> Iterator[str]:
+    """Entries separated by blank lines; a repeated key gets “-2”, “-3”… (BibTeX rejects
+    duplicates)."""
+    uses: dict[str, int] = {}
+    for study in studies:
+        key = citation_key(study)
+        uses[key] = uses.get(key, 0) + 1
+        if uses[key] > 1:
+            key = f"{key}-{uses[key]}"
+        yield to_bibtex(study, base_url, key=key) + "\n"
+
+
+def ris_records(studies: Iterable[Study], base_url: str) -> Iterator[str]:
+    for study in studies:
+        yield to_ris(study, base_url) + "\r\n"
+
+
+def csl_json_array(studies: Iterable[Study], base_url: str) -> Iterator[str]:
+    """A JSON array written item by item: CSL-JSON files are arrays, even of one item."""
+    yield "["
+    separator = "\n"
+    for study in studies:
+        yield separator + json.dumps(to_csl_json(study, base_url), ensure_ascii=False)
+        separator = ",\n"
+    yield "\n]\n"
+
+
+def in_batches(pieces: Iterable[str], size: int = 100) -> Iterator[str]:
+    """Join small pieces into larger chunks: one write per 100 rows rather than per row."""
+    for batch in itertools.batched(pieces, size, strict=False):
+        yield "".join(batch)

@@ -54,9 +54,7 @@ class StudyFeed(Feed):
             return HttpResponseBadRequest(text, content_type="text/plain; charset=utf-8")
 
     def get_object(self, request: HttpRequest, *args, **kwargs) -> StudyFilterSet:
-        filterset = StudyFilterSet(
-            request.GET, queryset=Study.objects.published(), request=request
-        )
+        filterset = StudyFilterSet(request.GET, queryset=Study.objects.published(), request=request)
         filterset.qs  # noqa: B018 -- evaluating the filters is what fills `notices`
         if filterset.notices:
             raise MalformedFeedParameters(filterset.notices)
@@ -136,6 +134,9 @@ def filter_summary(filterset: StudyFilterSet) -> str:
         parts.append(f"from {year_from}")
     if year_to is not None:
         parts.append(f"to {year_to}")
+    for name in ["from", "to"]:
+        if month := filterset.cleaned(name):
+            parts.append(f"{name} {month:%B %Y}")
     if query := filterset.cleaned("q"):
         parts.append(f"matching “{query}”")
     return ", ".join(parts)

@@ -5,6 +5,7 @@ from django.db.models import Count, Q
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, render
 
+from .citations import citation_context
 from .filters import SORT_CHOICES, StudyFilterSet
 from .models import Country, Study, Subject
 from .querysets import related_studies
@@ -70,7 +71,11 @@ def study_list(request):
 
 def study_detail(request, slug):
     study = get_object_or_404(Study.objects.published().for_listing(), slug=slug)
-    context = {"study": study, "related_studies": related_studies(study)}
+    context = {
+        "study": study,
+        "related_studies": related_studies(study),
+        **citation_context(study, request.build_absolute_uri("/")),
+    }
     return render(request, "studies/study_detail.html", context)
 
 

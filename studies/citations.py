@@ -1,0 +1,401 @@
+"""How a study is cited: a formatted reference, the files reference managers import, page metadata.
+
+Every function takes a study loaded with `Study.objects.….for_listing()` and reads only what that
+prefetched (authors in order, resource types, countries, subject), so exporting a list of studies
+costs the same few queries however long the list is. Nothing here touches HTTP: addresses are made
+absolute against a `base_url` (e.g. "https://library.example.org/") that the view takes from the
+request, which keeps these functions testable without one.
+"""
+
+import json
+import re
+import unicodedata
+from urllib.parse import urljoin
+
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from .models import Author, Study
+
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+# BibTeX's predefined month macros: styles print them in their own language and abbreviation.
+BIBTEX_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+# White papers are articles; every other kind of study is a report.
+ARTICLE_TYPE_SLUG = "article-or-white-paper"
+MULTIPLE_COUNTRIES = "Multiple countries"
+CSV_HEADER = [
+    "title",
+    "short_title",
+    "authors",
+    "resource_types",
+    "publication_month",
+    "countries",
+    "subject",
+    "url",
+    "download_url",
+]
+
+
+# --- What every format reads -------------------------------------------------------------------
+def authors_of(study: Study) -> list[Author]:
+    """The authors in citation order, from the prefetched authorships (no query)."""
+    return [authorship.author for authorship in study.authorships.all()]
+
+
+def cited_name(author: Author) -> str:
+    """A person as “Family, Given” (how catalogues sort them); an organisation by its name."""
+    if not author.is_person:
+        return author.name
+    return (
+        f"{author.family_name}, {author.given_names}" if author.given_names else author.family_name
+    )
+
+
+def study_url(study: Study, base_url: str) -> str:
+    return urljoin(base_url, study.get_absolute_url())
+
+
+def download_url(study: Study, base_url: str) -> str:
+    """The study's file as an absolute address (an uploaded PDF's URL is site-relative), or ""."""
+    return urljoin(base_url, study.download_url) if study.download_url else ""
+
+
+def is_article(study: Study) -> bool:
+    return any(kind.slug == ARTICLE_TYPE_SLUG for kind in study.resource_types.all())
+
+
+def _type_names(study: Study) -> list[str]:
+    return [kind.name for kind in study.resource_types.all()]
+
+
+def _country_names(study: Study) -> list[str]:
+    names = [country.name for country in study.countries.all()]
+    return [MULTIPLE_COUNTRIES, *names] if study.is_multi_country else names
+
+
+# --- The reference a reader copies ---------------------------------------------------------------
+def initials(given_names: str) -> str:
+    """APA initials: “Katrina B.” → “K. B.”, “Jean-Paul” → “J.-P.”."""
+    return " ".join(
+        "-".join(f"{part[0]}." for part in word.split("-") if part) for word in given_names.split()
+    )
+
+
+def _apa_name(author: Author) -> str:
+    if not author.is_person:
+        return author.name
+    given = initials(author.given_names)
+    return f"{author.family_name}, {given}" if given else author.family_name
+
+
+def _apa_author_list(authors: list[Author]) -> str:
+    """APA 7: “A, B, & C”, with the comma before “&” even for two (the names contain commas);
+    beyond 20 authors, the first 19, an ellipsis, then the last."""
+    names = [_apa_name(author) for author in authors]
+    if len(names) <= 1:
+        return "".join(names)
+    if len(names) > 20:
+        return ", ".join(names[:19]) + ", … " + names[-1]
+    return ", ".join(names[:-1]) + ", & " + names[-1]
+
+
+def _with_full_stop(text: str) -> str:
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def _reference_parts(study: Study) -> tuple[str, str]:
+    """(authors followed by their full stop, or "" when there are none; the date in brackets)."""
+    month = study.publication_month
+    date = f"({month.year}, {MONTH_NAMES[month.month - 1]})."
+    authors = _apa_author_list(authors_of(study))
+    return (_with_full_stop(authors) if authors else ""), date
+
+
+def formatted_reference(study: Study, base_url: str = "") -> str:
+    """The study as an APA-style reference in plain text, for pasting anywhere.
+
+    “International Justice Mission, & University of Nottingham Rights Lab. (2023, September).
+    Scale of Harm. https://…/studies/scale-of-harm/”. Without authors the title takes their place
+    (APA's rule). The address is the study's page here, a stable landing page, when `base_url`
+    is given.
+    """
+    authors, date = _reference_parts(study)
+    title = _with_full_stop(study.title)
+    url = f" {study_url(study, base_url)}" if base_url else ""
+    if not authors:
+        return f"{title} {date}{url}"
+    return f"{authors} {date} {title}{url}"
+
+
+def formatted_reference_html(study: Study, base_url: str = "") -> SafeString:
+    """The same reference as HTML: the title in `<cite>` (shown in italics, as APA wants)."""
+    authors, date = _reference_parts(study)
+    title = format_html(
+        "<cite>{}</cite>{}", study.title, "" if study.title.endswith(("?", "!")) else "."
+    )
+    url = format_html(' <a href="{0}">{0}</a>', study_url(study, base_url)) if base_url else ""
+    if not authors:
+        return format_html("{} {}{}", title, date, url)
+    return format_html("{} {} {}{}", authors, date, title, url)
+
+
+# --- BibTeX --------------------------------------------------------------------------------------
+_BIBTEX_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+
+
+def _braces_balance(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def bibtex_escape(text: str) -> str:
+    """Text safe inside a braced BibTeX value, printing as itself in LaTeX.
+
+    BibTeX counts braces even after a backslash, so `\\{` only works while the braces balance;
+    an unbalanced brace is written as `\\textbraceleft{}`, which cannot end the value early.
+    """
+    balanced = _braces_balance(text)
+    braces = (
+        {"{": r"\{", "}": r"\}"}
+        if balanced
+        else {"{": r"\textbraceleft{}", "}": r"\textbraceright{}"}
+    )
+    return "".join(_BIBTEX_ESCAPES.get(char) or braces.get(char) or char for char in text)
+
+
+def _ascii_word(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]", "", unicodedata.normalize("NFKD", text)).lower()
+
+
+def citation_key(study: Study) -> str:
+    """A key like Google Scholar's: first author's family name (or an organisation's first word),
+    year, first significant word of the title: `haarr2020online`. ASCII letters and digits only,
+    so every BibTeX tool accepts it. Not unique on its own: list exports add a suffix."""
+    authors = authors_of(study)
+    if authors:
+        first = authors[0]
+        author_word = _ascii_word(first.family_name if first.is_person else first.name.split()[0])
+    else:
+        author_word = ""
+    title_words = [
+        word
+        for word in (_ascii_word(word) for word in study.title.split())
+        if word and word not in {"a", "an", "the"}
+    ]
+    title_word = title_words[0] if title_words else ""
+    return f"{author_word or 'anon'}{study.publication_month.year}{title_word}"
+
+
+def _bibtex_author(author: Author) -> str:
+    # Braces make an organisation one “last name”: without them BibTeX would read “Andrew Jones
+    # and Associates” as two people, and “International Justice Mission” as “Mission, I. J.”
+    name = bibtex_escape(cited_name(author))
+    return name if author.is_person else f"{{{name}}}"
+
+
+def to_bibtex(study: Study, base_url: str, key: str | None = None) -> str:
+    """One BibTeX entry: @techreport, or @misc for white papers (no institution is known, which
+    @techreport would require)."""
+    month = study.publication_month
+    authors = authors_of(study)
+    fields: list[tuple[str, str]] = []
+    if authors:
+        fields.append(("author", "{" + " and ".join(map(_bibtex_author, authors)) + "}"))
+    # Double braces keep the title's capitals: styles that lower-case titles would otherwise
+    # print “Property grabbing from ugandan widows”.
+    fields.append(("title", "{{" + bibtex_escape(study.title) + "}}"))
+    if study.short_title:
+        fields.append(("shorttitle", "{" + bibtex_escape(study.short_title) + "}"))
+    fields += [("year", f"{{{month.year}}}"), ("month", BIBTEX_MONTHS[month.month - 1])]
+    if types := _type_names(study):
+        fields.append(("type", "{" + bibtex_escape("; ".join(types)) + "}"))
+    if study.description:
+        fields.append(("abstract", "{" + bibtex_escape(study.description) + "}"))
+    fields.append(("keywords", "{" + bibtex_escape(study.subject.name) + "}"))
+    # Not escaped: `url` is verbatim in biblatex and in \url{}; our addresses hold no braces.
+    fields.append(("url", "{" + study_url(study, base_url) + "}"))
+    entry_type = "misc" if is_article(study) else "techreport"
+    body = "".join(f"  {name} = {value},\n" for name, value in fields)
+    return f"@{entry_type}{{{key or citation_key(study)},\n{body}}}\n"
+
+
+# --- RIS -----------------------------------------------------------------------------------------
+def _one_line(text: str) -> str:
+    """RIS values end at the line break: fold any whitespace run into one space."""
+    return " ".join(text.split())
+
+
+def to_ris(study: Study, base_url: str) -> str:
+    """One RIS record, lines ending CRLF as the RIS specification asks.
+
+    Organisations are AU lines too: a name without a comma is read as a single-field
+    (institutional) name by Zotero and EndNote.
+    """
+    month = study.publication_month
+    tags = [("TY", "RPRT")]
+    tags += [("AU", cited_name(author)) for author in authors_of(study)]
+    tags += [
+        ("PY", f"{month.year:04d}"),
+        ("DA", f"{month.year:04d}/{month.month:02d}"),
+        ("TI", study.title),
+    ]
+    if study.short_title:
+        tags.append(("ST", study.short_title))
+    if study.description:
+        tags.append(("AB", study.description))
+    tags.append(("KW", study.subject.name))
+    if types := _type_names(study):
+        tags.append(("M3", "; ".join(types)))
+    tags.append(("UR", study_url(study, base_url)))
+    if file_url := download_url(study, base_url):
+        tags.append(("L1", file_url))
+    tags.append(("ER", ""))
+    return "".join(f"{tag}  - {_one_line(value)}\r\n" for tag, value in tags)
+
+
+# --- CSL-JSON ------------------------------------------------------------------------------------
+def _csl_name(author: Author) -> dict[str, str]:
+    if not author.is_person:
+        return {"literal": author.name}
+    name = {"family": author.family_name}
+    if author.given_names:
+        name["given"] = author.given_names
+    return name
+
+
+def to_csl_json(study: Study, base_url: str) -> dict:
+    """One CSL-JSON item (the format of citeproc, Zotero and Pandoc); empty fields are left out."""
+    month = study.publication_month
+    item = {
+        "id": study.slug,
+        "type": "report",
+        "title": study.title,
+        "title-short": study.short_title,
+        "author": [_csl_name(author) for author in authors_of(study)],
+        "issued": {"date-parts": [[month.year, month.month]]},
+        "abstract": study.description,
+        "genre": "; ".join(_type_names(study)),
+        "keyword": study.subject.name,
+        "URL": study_url(study, base_url),
+    }
+    return {name: value for name, value in item.items() if value}
+
+
+# --- CSV -----------------------------------------------------------------------------------------
+def spreadsheet_safe(value: str) -> str:
+    """A cell that a spreadsheet shows as text, never runs as a formula (CSV injection): values
+    starting with = + - @ (or a tab or carriage return) get a leading apostrophe."""
+    return f"'{value}" if value.startswith(("=", "+", "-", "@", "\t", "\r")) else value
+
+
+def csv_row(study: Study, base_url: str) -> list[str]:
+    """The study as one row under `CSV_HEADER`; multiple values are joined with "; "."""
+    month = study.publication_month
+    cells = [
+        study.title,
+        study.short_title,
+        "; ".join(author.name for author in authors_of(study)),
+        "; ".join(_type_names(study)),
+        f"{month.year:04d}-{month.month:02d}",
+        "; ".join(_country_names(study)),
+        study.subject.name,
+        study_url(study, base_url),
+        download_url(study, base_url),
+    ]
+    return [spreadsheet_safe(cell) for cell in cells]
+
+
+# --- What the study page's <head> tells search engines -------------------------------------------
+def citation_meta(study: Study, base_url: str) -> list[tuple[str, str]]:
+    """Highwire Press `citation_*` tags as (name, content) pairs, the way Google Scholar and
+    Zotero read a page: one `citation_author` per author, in order."""
+    month = study.publication_month
+    page_url = study_url(study, base_url)
+    tags = [("citation_title", study.title)]
+    tags += [("citation_author", cited_name(author)) for author in authors_of(study)]
+    tags.append(("citation_publication_date", f"{month.year:04d}/{month.month:02d}"))
+    if file_url := download_url(study, base_url):
+        tags.append(("citation_pdf_url", file_url))
+    tags += [
+        ("citation_abstract_html_url", page_url),
+        ("citation_public_url", page_url),
+        ("citation_keywords", study.subject.name),
+    ]
+    return tags
+
+
+def _schema_author(author: Author) -> dict[str, str]:
+    if not author.is_person:
+        return {"@type": "Organization", "name": author.name}
+    person = {"@type": "Person", "name": author.name, "familyName": author.family_name}
+    if author.given_names:
+        person["givenName"] = author.given_names
+    return person
+
+
+def json_ld(study: Study, base_url: str) -> dict:
+    """schema.org metadata: a `ScholarlyArticle` for white papers, a `Report` for the rest."""
+    month = study.publication_month
+    data = {
+        "@context": "https://schema.org",
+        "@type": "ScholarlyArticle" if is_article(study) else "Report",
+        "name": study.title,
+        "alternateName": study.short_title,
+        "description": study.description,
+        "author": [_schema_author(author) for author in authors_of(study)],
+        "datePublished": f"{month.year:04d}-{month.month:02d}",
+        "about": {"@type": "Thing", "name": study.subject.name},
+        "spatialCoverage": [
+            {"@type": "Country", "name": country.name, "identifier": country.code}
+            for country in study.countries.all()
+        ],
+        "url": study_url(study, base_url),
+    }
+    return {name: value for name, value in data.items() if value}
+
+
+_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def json_ld_script(data: dict) -> SafeString:
+    """JSON to place between `<script type="application/ld+json">` tags.
+
+    Escaping < > & (as Django's `json_script` does) means a title containing `</script>` cannot
+    end the script element early; the JSON still decodes to the same text.
+    """
+    return mark_safe(json.dumps(data, ensure_ascii=False).translate(_SCRIPT_ESCAPES))
+
+
+def citation_context(study: Study, base_url: str) -> dict:
+    """What the study page's citation partials need: `cite_box.html` and `citation_meta.html`."""
+    return {
+        "citation": formatted_reference_html(study, base_url),
+        "citation_meta": citation_meta(study, base_url),
+        "json_ld": json_ld_script(json_ld(study, base_url)),
+    }

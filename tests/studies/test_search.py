@@ -1,0 +1,147 @@
+"""Search that forgives: ranking, prefixes, accents, typos, aliases and empty results."""
+
+import datetime
+
+import pytest
+
+from studies.models import Author, Country, Study, Subject
+
+LIST_URL = "/studies/"
+
+
+def titles(response) -> list[str]:
+    return [study.title for study in response.context["page"].object_list]
+
+
+def test_title_match_ranks_above_description_match(client, make_study):
+    make_study(
+        "Annual report", description="Mentions widows once.", month=datetime.date(2020, 1, 1)
+    )
+    make_study("Widows and land", description="Nothing else.", month=datetime.date(2010, 1, 1))
+    assert titles(client.get(LIST_URL, {"q": "widows"})) == ["Widows and land", "Annual report"]
+
+
+def test_relevance_is_the_default_order_when_searching(client, make_study):
+    make_study("Widows", month=datetime.date(2010, 1, 1))
+    response = client.get(LIST_URL, {"q": "widows"})
+    assert response.context["sort"] == "relevance"
+    assert client.get(LIST_URL).context["sort"] == "newest"
+
+
+def test_prefix_finds_longer_words(client, make_study):
+    make_study("Labour trafficking in Cambodia")
+    assert titles(client.get(LIST_URL, {"q": "traffick"})) == ["Labour trafficking in Cambodia"]
+
+
+def test_search_ignores_accents(client, make_study):
+    make_study("Violencia sexual en Bogotá")
+    assert titles(client.get(LIST_URL, {"q": "bogota"})) == ["Violencia sexual en Bogotá"]
+
+
+def test_websearch_syntax_phrase_and_exclusion(client, make_study):
+    other = Subject.objects.create(name="Labour", slug="labour")
+    make_study("Sex trafficking in Manila", subject=other)
+    make_study("Sex trafficking in Cebu", subject=other)
+    make_study("Trafficking of sex workers", subject=other)
+    response = client.get(LIST_URL, {"q": '"sex trafficking" -manila'})
+    assert titles(response) == ["Sex trafficking in Cebu"]
+
+
+def test_search_covers_authors_subject_and_country(client, make_study, make_author):
+    make_study("Plain title", countries=["KH"], authors=[make_author("Robin Haarr", kind="person")])
+    Country.objects.filter(code="KH").update(name="Cambodia")
+    for query in ["haarr", "cambodia", "sex trafficking"]:
+        assert titles(client.get(LIST_URL, {"q": query})) == ["Plain title"], query
+
+
+def test_renaming_an_author_updates_the_search_index(client, make_study, make_author):
+    author = make_author("Andrew Jones and Associates")
+    make_study("Evaluation of Project Lantern", authors=[author])
+    Author.objects.filter(pk=author.pk).update(name="Crime and Justice Analysts")
+    assert titles(client.get(LIST_URL, {"q": "analysts"})) == ["Evaluation of Project Lantern"]
+    assert titles(client.get(LIST_URL, {"q": "andrew"})) == []
+
+
+def test_matched_words_are_highlighted_and_text_is_escaped(client, make_study):
+    make_study("Report", description="Widows <script>alert(1)</script> lose land to relatives.")
+    html = client.get(LIST_URL, {"q": "widows"}).content.decode()
+    assert "<mark>Widows</mark>" in html
+    assert "<script>alert(1)</script>" not in html
+
+
+@pytest.mark.parametrize(
+    "query, expected_title",
+    [
+        ("prevalance", "Commercial Sexual Exploitation of Children in Cambodia"),
+        ("Cambodai", "Labour Trafficking in Cambodia"),
+        ("Gautemala", "Guatemalan Criminal Justice System Performance Study, 2008-2012"),
+        ("DR", "Commercial Sexual Exploitation of Children in the Dominican Republic"),
+        (
+            "Dominican Republic",
+            "Commercial Sexual Exploitation of Children in the Dominican Republic",
+        ),
+        ("Philippine", "Scale of Harm"),
+    ],
+)
+def test_typos_and_aliases_find_the_right_study(client, demo_data, query, expected_title):
+    assert expected_title in titles(client.get(LIST_URL, {"q": query}))
+
+
+def test_corrected_search_says_what_it_searched_for(client, demo_data):
+    html = client.get(LIST_URL, {"q": "Gautemala"}).content.decode()
+    assert "No study matches “Gautemala”" in html
+    assert "Did you mean" in html and "guatemala" in html
+
+
+def test_empty_result_says_which_filter_to_drop(client, demo_data):
+    response = client.get(LIST_URL, {"country": "KH", "subject": "land-theft"})
+    html = response.content.decode()
+    assert "0 studies found" in html
+    assert "Remove the country filter</a> to see 4 studies" in html
+    assert "Remove the subject filter</a> to see 5 studies" in html
+
+
+def test_month_range_filter(client, demo_data):
+    response = client.get(LIST_URL, {"from": "2014-03", "to": "2014-10"})
+    assert set(titles(response)) == {
+        "Strengthening the Performance of the Ugandan Public Justice System",
+        "Property Grabbing from Ugandan Widows and the Public Justice System Response",
+    }
+
+
+@pytest.mark.parametrize("bad", ["2014-13", "march", "14-03", "2014-3-1"])
+def test_malformed_month_is_ignored_with_a_notice(client, demo_data, bad):
+    response = client.get(LIST_URL, {"from": bad})
+    assert response.status_code == 200
+    assert "Ignored from month" in response.content.decode()
+    assert len(response.context["page"].object_list) == 20
+
+
+def test_year_histogram_counts_the_result_set(client, demo_data):
+    histogram = dict(client.get(LIST_URL).context["year_histogram"])
+    assert histogram[2018] == 7
+    assert sum(histogram.values()) == 26
+    cambodia = dict(client.get(LIST_URL, {"country": "KH"}).context["year_histogram"])
+    assert cambodia == {2011: 1, 2013: 1, 2015: 1, 2016: 1, 2018: 1}
+
+
+def test_facet_counts_match_a_hand_count_of_the_demo_studies(client, demo_data):
+    blocks = {b["name"]: b for b in client.get(LIST_URL).context["facet_blocks"]}
+    countries = {o["value"]: o["count"] for o in blocks["country"]["options"]}
+    assert countries == {
+        "AU": 1, "KH": 5, "DO": 1, "GH": 2, "GT": 3, "IN": 1, "PH": 7, "TH": 2, "UG": 4,
+        "multiple": 4,
+    }  # fmt: skip
+    types = {o["value"]: o["count"] for o in blocks["type"]["options"]}
+    assert types["crime-prevalence-study"] == 8
+    assert types["program-evaluation"] == 4
+    subjects = {o["value"]: o["count"] for o in blocks["subject"]["options"]}
+    assert subjects["sex-trafficking"] == 9 and subjects["land-theft"] == 4
+
+
+def test_facet_counts_given_other_filters_on_demo_studies(client, demo_data):
+    response = client.get(LIST_URL, {"subject": "sex-trafficking"})
+    blocks = {b["name"]: b for b in response.context["facet_blocks"]}
+    countries = {o["value"]: o["count"] for o in blocks["country"]["options"]}
+    assert countries["KH"] == 3 and countries["PH"] == 4 and countries["UG"] == 0
+    assert Study.objects.published().filter(subject__slug="sex-trafficking").count() == 9
