@@ -15,7 +15,7 @@ PORT ?= 8000
 WORKERS ?= 2
 export DEBUG ?= 1
 
-.PHONY: help run test lint check db db-stop migrate demo-data bench synthetic-data clean
+.PHONY: help run test lint check db db-stop migrate demo-data bench clean
 
 help:
 	@echo "make run      set up everything and serve http://$(HOST):$(PORT)/ with gunicorn"
@@ -94,6 +94,36 @@ node_modules/.installed: package.json package-lock.json
 
 test: lint check node_modules/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# --- Benchmarks -------------------------------------------------------------------------------
+# A separate database (justicelib_bench, or BENCH_DATABASE_URL when DATABASE_URL is set) is filled
+# with synthetic data once, then gunicorn serves it as in production and `benchmark` measures it.
+BENCH_STUDIES ?= 100000
+BENCH_PROGRAMS ?= 2000
+BENCH_MEASUREMENTS ?= 1000000
+BENCH_PORT ?= 8001
+BENCH_ENV = DEBUG=0 SECRET_KEY=benchmark-only-not-secret ALLOWED_HOSTS=127.0.0.1,testserver \
+	SECURE_SSL_REDIRECT=0 JUSTICELIB_DB_NAME=justicelib_bench \
+	$(if $(DATABASE_URL),DATABASE_URL=$(BENCH_DATABASE_URL))
+
+bench: $(VENV)/.installed
+	@if [ -n "$$DATABASE_URL" ] && [ -z "$$BENCH_DATABASE_URL" ]; then \
+	  echo "Set BENCH_DATABASE_URL to a database whose name ends in _bench."; exit 1; fi
+	@if [ -z "$$DATABASE_URL" ]; then $(MAKE) --no-print-directory db DB_NAME=justicelib_bench; fi
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null 2>&1; } || echo "wrk not installed: the load test will be skipped"
+	@$(BENCH_ENV) $(PY) manage.py migrate --no-input -v 0
+	@count=$$($(BENCH_ENV) $(PY) manage.py shell -c "from studies.models import Study; print(Study.objects.count())"); \
+	if [ "$$count" -lt "$(BENCH_STUDIES)" ]; then \
+	  $(BENCH_ENV) $(PY) manage.py generate_synthetic --studies $(BENCH_STUDIES) \
+	    --programs $(BENCH_PROGRAMS) --measurements $(BENCH_MEASUREMENTS); \
+	else echo "Synthetic data present ($$count studies)."; fi
+	@$(BENCH_ENV) $(PY) manage.py collectstatic --no-input -v 0
+	@$(BENCH_ENV) $(VENV)/bin/gunicorn justicelib.wsgi --bind 127.0.0.1:$(BENCH_PORT) --workers 2 \
+	  --pid var/bench-gunicorn.pid --daemon --error-logfile var/bench-gunicorn.log
+	@for i in $$(seq 50); do curl -fs -o /dev/null http://127.0.0.1:$(BENCH_PORT)/ && break; sleep 0.2; done
+	@$(BENCH_ENV) $(PY) manage.py benchmark --base-url http://127.0.0.1:$(BENCH_PORT) \
+	  --gunicorn-pid $$(cat var/bench-gunicorn.pid) --readme README.md; \
+	status=$$?; kill $$(cat var/bench-gunicorn.pid); exit $$status
 
 clean: db-stop
 	rm -rf var $(VENV) staticfiles

@@ -59,10 +59,14 @@ CREATE TRIGGER studies_study_search_before
 -- Words are collected once per statement, so a bulk insert of many studies costs one pass.
 CREATE FUNCTION studies_study_collect_words() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM studies_collect_words(string_agg(
-        coalesce(title, '') || ' ' || coalesce(short_title, '') || ' ' || coalesce(description, ''),
-        ' '))
-    FROM new_rows;
+    INSERT INTO studies_searchterm (word)
+    SELECT DISTINCT left(word, 100)
+    FROM new_rows,
+         unnest(tsvector_to_array(to_tsvector('justicelib_words',
+             coalesce(title, '') || ' ' || coalesce(short_title, '') || ' ' || coalesce(description, '')
+         ))) AS word
+    WHERE length(word) >= 3 AND word !~ '^[0-9]'
+    ON CONFLICT (word) DO NOTHING;
     RETURN NULL;
 END $$;
 CREATE TRIGGER studies_study_words_insert AFTER INSERT ON studies_study
