@@ -1,1 +1,660 @@
-"""Program evaluation: programs, their indicators and measurements (see issue 3)."""
+"""Program evaluation: programs, their indicators and the measurements that track them.
+
+A program works against one crime in one community. Each indicator is measured at a baseline,
+during monitoring and at an endline; every measurement names its source, a study in the library
+wherever the figure comes from one. Published figures are not always a single number, so a
+measurement says what it holds: a point value, a range of estimates, a change relative to the
+baseline, or only the published words.
+
+Rules live in the database first (constraints here; the cross-row phase order and the percent
+range, which need other rows, in the constraint trigger of migration 0002), then in `clean()`
+with messages that name the rule.
+
+Month precision: every month is stored as the 1st of the month and checked so.
+"""
+
+from functools import cached_property
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from studies.models import Country, SlugNaturalKeyManager, Study, Subject
+
+from . import changes, charts
+from .formatting import format_number, format_period, format_signed, format_value
+from .querysets import MeasurementQuerySet, ProgramQuerySet
+from .rules import PhasePeriod, order_problems
+
+
+def first_of_month(field: str, what: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__day": 1}),
+        name=f"%(class)s_{field}_is_first_of_month",
+        violation_error_message=f"The {what} is stored as the first day of its month.",
+    )
+
+
+class Program(models.Model):
+    """A program against one crime in one community, from its start month to its end month."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        ACTIVE = "active", "Active"
+        COMPLETED = "completed", "Completed"
+
+    name = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=200, unique=True, help_text="Part of the program's address.")
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="programs")
+    area = models.CharField(
+        "community or area", max_length=200, help_text="e.g. “Metro Cebu”, “Mukono County”."
+    )
+    subject = models.ForeignKey(
+        Subject,
+        on_delete=models.PROTECT,
+        related_name="programs",
+        help_text="The targeted crime, named as in the library.",
+    )
+    start_month = models.DateField(help_text="The month the program started.")
+    end_month = models.DateField(
+        null=True, blank=True, help_text="The month it ended; empty while it runs."
+    )
+    summary = models.TextField(blank=True)
+    partners = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    studies = models.ManyToManyField(
+        Study, through="ProgramStudy", related_name="programs", blank=True
+    )
+
+    objects = SlugNaturalKeyManager.from_queryset(ProgramQuerySet)()
+
+    class Meta:
+        ordering = ["country__name", "start_month", "name"]
+        constraints = [
+            first_of_month("start_month", "start month"),
+            first_of_month("end_month", "end month"),
+            models.CheckConstraint(
+                condition=Q(end_month__isnull=True) | Q(end_month__gte=F("start_month")),
+                name="program_ends_after_it_starts",
+                violation_error_message="A program ends in or after the month it starts.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="completed") | Q(end_month__isnull=False),
+                name="completed_program_has_end_month",
+                violation_error_message="A completed program needs its end month.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["planned", "active", "completed"]),
+                name="program_status_is_known",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("evaluation:detail", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def clean(self):
+        if self.start_month:
+            self.start_month = self.start_month.replace(day=1)
+        if self.end_month:
+            self.end_month = self.end_month.replace(day=1)
+
+    @property
+    def period_label(self) -> str:
+        if self.end_month is None:
+            return f"since {self.start_month:%B %Y}"
+        return format_period(self.start_month, self.end_month)
+
+    @property
+    def headline_indicator(self):
+        """The indicator the program list shows (`for_listing()` prefetches it)."""
+        if hasattr(self, "headline_indicators"):
+            return next(iter(self.headline_indicators), None)
+        return self.indicators.filter(is_headline=True).first()
+
+    def timeline(self) -> list[tuple[str, str]]:
+        """(when, what) in date order: the program's start and end, and each measured period
+        with its phase and the indicators measured (“Baseline: prevalence, convictions”).
+
+        Reads the prefetched indicators and measurements of `for_detail()`. A program entered
+        as whole years (January to December) shows years, not months.
+        """
+        whole_years = self.start_month.month == 1 and (
+            self.end_month is None or self.end_month.month == 12
+        )
+
+        def month(date):
+            return str(date.year) if whole_years else f"{date:%B %Y}"
+
+        measured: dict[tuple, list[str]] = {}
+        for indicator in self.indicators.all():
+            for m in indicator.measurements.all():
+                key = (m.period_start, m.period_end, m.get_phase_display(), m.period_label)
+                measured.setdefault(key, [])
+                if indicator.label not in measured[key]:
+                    measured[key].append(indicator.label)
+        events = [(self.start_month, self.start_month, month(self.start_month), "Program starts")]
+        events += [
+            (start, end, when, f"{phase}: {', '.join(labels)}")
+            for (start, end, phase, when), labels in measured.items()
+        ]
+        if self.end_month:
+            events.append((self.end_month, self.end_month, month(self.end_month), "Program ends"))
+        events.sort(key=lambda event: (event[0], event[1]))
+        return [(when, what) for _, _, when, what in events]
+
+
+class ProgramStudy(models.Model):
+    """A study about a program, and what it is to the program (its baseline, its evaluation…)."""
+
+    class Role(models.TextChoices):
+        BASELINE = "baseline", "Baseline study"
+        MONITORING = "monitoring", "Monitoring study"
+        ENDLINE = "endline", "Endline study"
+        EVALUATION = "evaluation", "Evaluation"
+        RELATED = "related", "Related study"
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="study_links")
+    # A program's evidence should not vanish with a deleted study: unlink it first.
+    study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="program_links")
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Manager(models.Manager):
+        def get_by_natural_key(self, program_slug, study_slug):
+            return self.get(program__slug=program_slug, study__slug=study_slug)
+
+    objects = Manager()
+
+    class Meta:
+        verbose_name = "study about the program"
+        verbose_name_plural = "studies about the program"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "study"],
+                name="program_study_once",
+                violation_error_message="This study is already linked to the program.",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    role__in=["baseline", "monitoring", "endline", "evaluation", "related"]
+                ),
+                name="program_study_role_is_known",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.study} ({self.get_role_display()})"
+
+    def natural_key(self):
+        return (self.program.slug, self.study.slug)
+
+    natural_key.dependencies = ["evaluation.program", "studies.study"]
+
+
+class Indicator(models.Model):
+    """What a program measures, in one unit, and which way is better."""
+
+    class Kind(models.TextChoices):
+        CRIME_PREVALENCE = "crime_prevalence", "Crime prevalence"
+        JUSTICE_SYSTEM = "justice_system", "Justice-system performance"
+        SURVIVOR_OUTCOME = "survivor_outcome", "Survivor outcome"
+        OTHER = "other", "Other"
+
+    class Unit(models.TextChoices):
+        PERCENT = "percent", "Percent"
+        COUNT = "count", "Count"
+        RATE_PER_1000 = "rate_per_1000", "Rate per 1,000"
+        DAYS = "days", "Days"
+        RATIO = "ratio", "Ratio"
+        SCORE = "score", "Score"
+
+    class Direction(models.TextChoices):
+        LOWER_IS_BETTER = "lower_is_better", "Lower is better"
+        HIGHER_IS_BETTER = "higher_is_better", "Higher is better"
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="indicators")
+    name = models.CharField(max_length=300)
+    short_name = models.CharField(
+        max_length=100, blank=True, help_text="For the program list, e.g. “prevalence of minors”."
+    )
+    slug = models.SlugField(max_length=100, help_text="Unique within the program.")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    definition = models.TextField(help_text="What exactly is counted, of whom, where.")
+    unit = models.CharField(max_length=20, choices=Unit.choices)
+    direction = models.CharField(max_length=20, choices=Direction.choices)
+    method = models.CharField(
+        "method of measurement",
+        max_length=300,
+        help_text="e.g. undercover investigation, casefile review, household survey.",
+    )
+    disaggregation = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The subgroup, where the figures are for one, e.g. “children aged 15 and under”.",
+    )
+    notes = models.TextField(blank=True)
+    is_headline = models.BooleanField(
+        "headline indicator",
+        default=False,
+        help_text="Its change is shown in the list of programs (one per program).",
+    )
+    position = models.PositiveSmallIntegerField(default=1, help_text="Order on the program page.")
+
+    class Manager(models.Manager):
+        def get_by_natural_key(self, program_slug, slug):
+            return self.get(program__slug=program_slug, slug=slug)
+
+    objects = Manager()
+
+    class Meta:
+        ordering = ["program", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "slug"],
+                name="indicator_slug_unique_in_program",
+                violation_error_message="The program already has an indicator with this slug.",
+            ),
+            models.UniqueConstraint(
+                fields=["program"],
+                condition=Q(is_headline=True),
+                name="one_headline_indicator_per_program",
+                violation_error_message="A program has at most one headline indicator.",
+                violation_error_code="second_headline",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=["crime_prevalence", "justice_system", "survivor_outcome", "other"]
+                ),
+                name="indicator_kind_is_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    unit__in=["percent", "count", "rate_per_1000", "days", "ratio", "score"]
+                ),
+                name="indicator_unit_is_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(direction__in=["lower_is_better", "higher_is_better"]),
+                name="indicator_direction_is_known",
+            ),
+        ]
+
+    def __str__(self):
+        label = f"{self.name} ({self.disaggregation})" if self.disaggregation else self.name
+        return f"{self.program}: {label}" if self.program_id else label
+
+    def natural_key(self):
+        return (self.program.slug, self.slug)
+
+    natural_key.dependencies = ["evaluation.program"]
+
+    def clean(self):
+        if self.unit == self.Unit.PERCENT and self.pk:
+            outside = [m for m in self.measurements.all() if m.percent_problem()]
+            if outside:
+                raise ValidationError(
+                    {
+                        "unit": "A percent lies between 0 and 100, and these figures do not: "
+                        + "; ".join(f"{m.phase} {m.display_value}" for m in outside)
+                        + "."
+                    }
+                )
+
+    @property
+    def lower_is_better(self) -> bool:
+        return self.direction == self.Direction.LOWER_IS_BETTER
+
+    # --- Derived from the (prefetched) measurements, never stored ----------------------------
+
+    @cached_property
+    def ordered_measurements(self) -> list["Measurement"]:
+        return sorted(self.measurements.all(), key=lambda m: (m.period_start, m.period_end))
+
+    @cached_property
+    def baseline(self) -> "Measurement | None":
+        return next((m for m in self.ordered_measurements if m.is_baseline), None)
+
+    @cached_property
+    def endline(self) -> "Measurement | None":
+        return next((m for m in self.ordered_measurements if m.is_endline), None)
+
+    @cached_property
+    def latest(self) -> "Measurement | None":
+        """The last measurement after the baseline: the endline if there is one."""
+        later = [m for m in self.ordered_measurements if not m.is_baseline]
+        return self.endline or (later[-1] if later else None)
+
+    @cached_property
+    def change_to_latest(self) -> "changes.Change | None":
+        if self.latest is None:
+            return None
+        return changes.change_between(self.baseline, self.latest, self.unit, self.direction)
+
+    @cached_property
+    def change_to_endline(self) -> "changes.Change | None":
+        if self.endline is None:
+            return None
+        return changes.change_between(self.baseline, self.endline, self.unit, self.direction)
+
+    @property
+    def has_intervals(self) -> bool:
+        return any(m.ci_lower is not None for m in self.ordered_measurements)
+
+    @property
+    def has_sample_sizes(self) -> bool:
+        return any(m.sample_size is not None for m in self.ordered_measurements)
+
+    @cached_property
+    def chart(self) -> "charts.TrajectoryChart | None":
+        return charts.trajectory_chart(self, self.ordered_measurements)
+
+    @property
+    def label(self) -> str:
+        return self.short_name or self.name
+
+
+class MeasurementManager(models.Manager.from_queryset(MeasurementQuerySet)):
+    def get_by_natural_key(self, program_slug, indicator_slug, phase, period_start):
+        return self.get(
+            indicator__program__slug=program_slug,
+            indicator__slug=indicator_slug,
+            phase=phase,
+            period_start=period_start,
+        )
+
+
+class Measurement(models.Model):
+    """One published figure of an indicator, for one phase and period, with its source."""
+
+    class Phase(models.TextChoices):
+        BASELINE = "baseline", "Baseline"
+        MONITORING = "monitoring", "Monitoring"
+        ENDLINE = "endline", "Endline"
+
+    class ValueKind(models.TextChoices):
+        POINT = "point", "Point value"
+        RANGE = "range", "Range of estimates"
+        RELATIVE_CHANGE = "relative_change", "Change relative to the baseline (%)"
+        WORDING_ONLY = "wording_only", "Published in words only (no number)"
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="measurements")
+    phase = models.CharField(max_length=20, choices=Phase.choices)
+    period_start = models.DateField(help_text="First month the figure covers.")
+    period_end = models.DateField(
+        blank=True, help_text="Last month the figure covers; empty for a single month."
+    )
+    period_wording = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="How the source states the period when vaguer than months, e.g. “early 2000s”.",
+    )
+    value_kind = models.CharField(max_length=20, choices=ValueKind.choices, default=ValueKind.POINT)
+    value = models.DecimalField(
+        max_digits=14,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="The value; for a relative change, the change in percent (−79 for “−79 %”).",
+    )
+    value_low = models.DecimalField(
+        "range from", max_digits=14, decimal_places=4, null=True, blank=True
+    )
+    value_high = models.DecimalField(
+        "range to", max_digits=14, decimal_places=4, null=True, blank=True
+    )
+    published_wording = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="The source's own words where they qualify the number: “nearly a third”, "
+        "“more than 220”, “almost none”.",
+    )
+    ci_lower = models.DecimalField(
+        "95 % CI lower bound", max_digits=14, decimal_places=4, null=True, blank=True
+    )
+    ci_upper = models.DecimalField(
+        "95 % CI upper bound", max_digits=14, decimal_places=4, null=True, blank=True
+    )
+    sample_size = models.PositiveIntegerField(null=True, blank=True)
+    source_study = models.ForeignKey(
+        Study,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="measurements",
+        help_text="The study in the library that published the figure.",
+    )
+    source_reference = models.CharField(
+        "page or table", max_length=200, blank=True, help_text="Where in the study, e.g. “p. 12”."
+    )
+    source_citation = models.TextField(
+        blank=True,
+        help_text="Sources outside the library (or beside the study), e.g. a news article.",
+    )
+    notes = models.TextField(blank=True)
+
+    objects = MeasurementManager()
+
+    # The admin's inline formset checks a whole set of measurements at once (stored rows may be
+    # about to change), so its forms turn off the check against the stored rows.
+    check_order_against_stored = True
+
+    class Meta:
+        ordering = ["indicator", "period_start", "period_end"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator"],
+                condition=Q(phase="baseline"),
+                name="one_baseline_per_indicator",
+                violation_error_message="An indicator has at most one baseline.",
+                violation_error_code="second_baseline",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator"],
+                condition=Q(phase="endline"),
+                name="one_endline_per_indicator",
+                violation_error_message="An indicator has at most one endline.",
+                violation_error_code="second_endline",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "phase", "period_start"],
+                name="measurement_phase_period_unique",
+                violation_error_message="The indicator already has a figure for this phase "
+                "starting in this month.",
+            ),
+            first_of_month("period_start", "period's first month"),
+            first_of_month("period_end", "period's last month"),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")),
+                name="measurement_period_ends_after_it_starts",
+                violation_error_message="A period ends in or after the month it starts.",
+            ),
+            models.CheckConstraint(
+                condition=Q(phase__in=["baseline", "monitoring", "endline"]),
+                name="measurement_phase_is_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(value_kind__in=["point", "range", "relative_change", "wording_only"]),
+                name="measurement_value_kind_is_known",
+            ),
+            models.CheckConstraint(
+                condition=~Q(value_kind="point")
+                | Q(value__isnull=False, value_low__isnull=True, value_high__isnull=True),
+                name="point_measurement_has_value",
+                violation_error_message="A point value needs the value (and no range).",
+            ),
+            models.CheckConstraint(
+                condition=~Q(value_kind="range")
+                | Q(
+                    value__isnull=True,
+                    value_low__isnull=False,
+                    value_high__isnull=False,
+                    value_low__lte=F("value_high"),
+                ),
+                name="range_measurement_has_ordered_bounds",
+                violation_error_message="A range of estimates needs “range from” and “range to”, "
+                "from ≤ to, and no single value.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(value_kind="relative_change")
+                | Q(
+                    value__isnull=False,
+                    value__gte=-100,
+                    value_low__isnull=True,
+                    value_high__isnull=True,
+                ),
+                name="relative_change_has_value_from_minus_100",
+                violation_error_message="A relative change needs its value in percent, "
+                "at least −100 (and no range).",
+            ),
+            models.CheckConstraint(
+                condition=~Q(value_kind="relative_change", phase="baseline"),
+                name="baseline_is_not_a_relative_change",
+                violation_error_message="A baseline cannot be a change relative to the baseline.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(value_kind="wording_only")
+                | (
+                    Q(value__isnull=True, value_low__isnull=True, value_high__isnull=True)
+                    & ~Q(published_wording="")
+                ),
+                name="wording_only_measurement_has_wording",
+                violation_error_message="A figure published in words only needs the published "
+                "wording, and no number.",
+            ),
+            models.CheckConstraint(
+                condition=Q(ci_lower__isnull=True, ci_upper__isnull=True)
+                | Q(ci_lower__isnull=False, ci_upper__isnull=False),
+                name="confidence_interval_has_both_bounds",
+                violation_error_message="Give both bounds of the confidence interval, or neither.",
+            ),
+            models.CheckConstraint(
+                condition=Q(ci_lower__isnull=True)
+                | Q(value__isnull=False, ci_lower__lte=F("value"), ci_upper__gte=F("value")),
+                name="confidence_interval_contains_value",
+                violation_error_message="The confidence interval must contain the value "
+                "(lower bound ≤ value ≤ upper bound).",
+            ),
+            models.CheckConstraint(
+                condition=Q(sample_size__isnull=True) | Q(sample_size__gte=1),
+                name="sample_size_is_positive",
+                violation_error_message="A sample size is at least 1.",
+            ),
+            models.CheckConstraint(
+                condition=Q(source_study__isnull=False) | ~Q(source_citation=""),
+                name="measurement_names_its_source",
+                violation_error_message="Name the source: a study in the library, or a citation.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_phase_display()} {self.period_label}: {self.display_value}"
+
+    def natural_key(self):
+        return (*self.indicator.natural_key(), self.phase, self.period_start.isoformat())
+
+    natural_key.dependencies = ["evaluation.indicator"]
+
+    def clean(self):
+        if self.period_start:
+            self.period_start = self.period_start.replace(day=1)
+        if self.period_start and not self.period_end:
+            self.period_end = self.period_start
+        elif self.period_end:
+            self.period_end = self.period_end.replace(day=1)
+        errors = {}
+        problem = self.percent_problem()
+        if problem:
+            errors["value"] = problem
+        if self.check_order_against_stored and self.indicator_id and self._has_period():
+            stored = Measurement.objects.filter(indicator_id=self.indicator_id).exclude(pk=self.pk)
+            problems = order_problems(
+                self.phase_period(),
+                [m.phase_period() for m in stored.only("phase", "period_start", "period_end")],
+            )
+            if problems:
+                errors["period_start"] = problems
+        if errors:
+            raise ValidationError(errors)
+
+    def _has_period(self) -> bool:
+        return bool(self.phase and self.period_start and self.period_end)
+
+    def phase_period(self) -> PhasePeriod:
+        return PhasePeriod(self.phase, self.period_start, self.period_end)
+
+    def percent_problem(self) -> str | None:
+        """A percent lies in 0–100: the value, the range and the interval of a percent indicator."""
+        indicator = self._indicator_if_known()
+        if indicator is None or indicator.unit != Indicator.Unit.PERCENT:
+            return None
+        if self.value_kind not in (self.ValueKind.POINT, self.ValueKind.RANGE):
+            return None  # a relative change (e.g. +136 %) is not a share
+        numbers = [self.value, self.value_low, self.value_high, self.ci_lower, self.ci_upper]
+        outside = [n for n in numbers if n is not None and not 0 <= n <= 100]
+        if outside:
+            shown = ", ".join(format_number(n) for n in outside)
+            return f"A percent lies between 0 and 100 ({shown} does not)."
+        return None
+
+    def _indicator_if_known(self) -> Indicator | None:
+        # The admin validates new measurements of an indicator that is not saved yet: use the
+        # instance the form attached rather than a query.
+        if Measurement.indicator.is_cached(self):
+            return self.indicator
+        if self.indicator_id:
+            return self.indicator
+        return None
+
+    # --- How the figure reads ----------------------------------------------------------------
+
+    @property
+    def is_baseline(self) -> bool:
+        return self.phase == self.Phase.BASELINE
+
+    @property
+    def is_endline(self) -> bool:
+        return self.phase == self.Phase.ENDLINE
+
+    @property
+    def is_range(self) -> bool:
+        return self.value_kind == self.ValueKind.RANGE
+
+    @property
+    def is_relative_change(self) -> bool:
+        return self.value_kind == self.ValueKind.RELATIVE_CHANGE
+
+    @property
+    def is_wording_only(self) -> bool:
+        return self.value_kind == self.ValueKind.WORDING_ONLY
+
+    @property
+    def period_label(self) -> str:
+        if not self.period_start:
+            return ""
+        label = format_period(self.period_start, self.period_end)
+        return f"{self.period_wording} ({label})" if self.period_wording else label
+
+    @property
+    def display_value(self) -> str:
+        """“8.16 %”, “15 %–30 %”, “−79 % vs baseline”, ““almost none””."""
+        unit = self.indicator.unit
+        if self.value_kind == self.ValueKind.RANGE:
+            return f"{format_value(self.value_low, unit)}–{format_value(self.value_high, unit)}"
+        if self.value_kind == self.ValueKind.RELATIVE_CHANGE:
+            return f"{format_signed(self.value, ' %')} vs baseline"
+        if self.value_kind == self.ValueKind.WORDING_ONLY:
+            return f"“{self.published_wording}”"
+        return format_value(self.value, unit)
+
+    @property
+    def display_interval(self) -> str:
+        if self.ci_lower is None:
+            return ""
+        unit = self.indicator.unit
+        return f"{format_value(self.ci_lower, unit)}–{format_value(self.ci_upper, unit)}"

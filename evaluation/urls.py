@@ -1,2 +1,10 @@
+from django.urls import path
+
+from . import views
+
 app_name = "evaluation"
-urlpatterns = []
+urlpatterns = [
+    path("", views.program_list, name="list"),
+    path("<slug:slug>/", views.program_detail, name="detail"),
+    path("<slug:slug>/measurements.csv", views.measurements_csv, name="measurements_csv"),
+]

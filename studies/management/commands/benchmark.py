@@ -149,8 +149,11 @@ class Command(BaseCommand):
                 lambda: f"/studies/?q={pick(common_words)}&country={pick(countries)}", n
             ),
             "/studies/ q rare word": distinct(
-                lambda: f"/studies/?q={pick(rare_words)}&page={self.random.randint(1, 3)}"
-                f"&sort={pick(['relevance', 'newest'])}&year_from={self.random.randint(1996, 2010)}",
+                lambda: (
+                    f"/studies/?q={pick(rare_words)}&page={self.random.randint(1, 3)}"
+                    f"&sort={pick(['relevance', 'newest'])}"
+                    f"&year_from={self.random.randint(1996, 2010)}"
+                ),
                 n,
             ),
             "/studies/ deep page": distinct(
@@ -158,10 +161,12 @@ class Command(BaseCommand):
             ),
             "/studies/<slug>/": [f"/studies/{slug}/" for slug in slugs],
             "/programs/<slug>/": [f"/programs/{slug}/" for slug in program_slugs],
-            "CSV export (10,000 rows)": [f"/studies/export.csv?{query}" for query in export_filters],
+            "CSV export (10,000 rows)": [f"/studies/export.csv?{q}" for q in export_filters],
             "admin study list": distinct(
-                lambda: f"/admin/studies/study/?p={self.random.randint(1, 200)}"
-                f"&status__exact={pick(['published', 'draft'])}&o={pick(['1', '-3', '5'])}",
+                lambda: (
+                    f"/admin/studies/study/?p={self.random.randint(1, 200)}"
+                    f"&status__exact={pick(['published', 'draft'])}&o={pick(['1', '-3', '5'])}"
+                ),
                 n,
             ),
         }
@@ -183,7 +188,8 @@ class Command(BaseCommand):
         for code, year, n in rows:
             per_country_year.setdefault(code, {})[year] = n
         found = []
-        for code, years in sorted(per_country_year.items(), key=lambda item: -sum(item[1].values())):
+        by_size = sorted(per_country_year.items(), key=lambda item: -sum(item[1].values()))
+        for code, years in by_size:
             for year_to in sorted(years, reverse=True):
                 total = 0
                 for year_from in range(year_to, min(years) - 1, -1):
@@ -242,7 +248,8 @@ class Command(BaseCommand):
         rows = []
         list_urls = pages["/studies/ two facets"] + pages["/studies/ unfiltered"]
         static_url = staticfiles_storage.url("css/site.css")
-        for label, urls in [("/studies/ (mixed filters)", list_urls), ("static file", [static_url])]:
+        targets = [("/studies/ (mixed filters)", list_urls), ("static file", [static_url])]
+        for label, urls in targets:
             with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
                 paths = ", ".join(f'"{u}"' for u in urls)
                 script.write(
@@ -299,12 +306,17 @@ class Command(BaseCommand):
                 query_text = str(queries[0])
             sql50 = statistics.median(r.sql_ms) if r.sql_ms else float("nan")
             page50 = statistics.median(r.latencies_ms)
+            page95 = r.p(r.latencies_ms, 95)
             lines.append(
-                f"| {r.name} | {len(r.latencies_ms)} | {page50:.1f} | {r.p(r.latencies_ms, 95):.1f} "
+                f"| {r.name} | {len(r.latencies_ms)} | {page50:.1f} | {page95:.1f} "
                 f"| {query_text} | {sql50:.1f} | {r.p(r.sql_ms, 95):.1f} "
                 f"| {page50 / sql50 if sql50 else float('nan'):.1f} | {r.errors} |"
             )
-        lines += ["", "| load (wrk, 2 threads, 16 connections) | requests/s | errors |", "|---|---|---|"]
+        lines += [
+            "",
+            "| load (wrk, 2 threads, 16 connections) | requests/s | errors |",
+            "|---|---|---|",
+        ]
         lines += [f"| {label} | {rate} | {errors} |" for label, rate, errors in load]
         lines += ["", f"Peak memory (VmHWM) of each gunicorn worker: {memory}."]
         return "\n".join(lines) + "\n"

@@ -76,9 +76,7 @@ FAMILY = (
     "Santos Reyes Cruz Garcia Mendoza Okello Nakato Mensah Owusu Sok Chan Patel Singh Sharma "
     "Haarr Stone Jones Smith Nguyen Tran Lopez Perez Mwangi Achieng Banda Phiri Kato Musoke"
 ).split()
-ORG_SUFFIXES = "Institute|Foundation|University|Research Centre|Alliance|Network|Associates".split(
-    "|"
-)
+ORG_SUFFIXES = ["Institute", "Foundation", "University", "Research Centre", "Alliance", "Network"]
 
 
 def zipf_weights(n: int, exponent: float = 1.1) -> list[float]:
@@ -137,7 +135,9 @@ class Command(BaseCommand):
             vocabulary = self.create_vocabularies()
             author_ids = self.create_authors(options["authors"])
             study_ids = self.create_studies(options["studies"], vocabulary, author_ids)
-            self.create_programs(options["programs"], options["measurements"], vocabulary, study_ids)
+            self.create_programs(
+                options["programs"], options["measurements"], vocabulary, study_ids
+            )
             self.set_triggers(enabled=True)
             self.build_search_columns()
         with connection.cursor() as cursor:
@@ -172,14 +172,14 @@ class Command(BaseCommand):
                 cursor.execute(f"ALTER TABLE {table} {action} TRIGGER USER")
 
     def copy(self, table: str, columns: list[str], rows, label: str, total: int):
-        """COPY `rows` into `table`, drawing progress; returns nothing (ids are known in advance)."""
+        """COPY `rows` into `table`, drawing progress (ids are chosen here, not by the database)."""
         progress = Progress(label, total)
         raw = connection.connection  # the psycopg connection inside Django's transaction
-        with raw.cursor() as cursor:
-            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    progress.advance()
+        statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+                progress.advance()
 
     def pick(self, population, cumulative_weights, k=1):
         return self.random.choices(population, cum_weights=cumulative_weights, k=k)
@@ -209,10 +209,7 @@ class Command(BaseCommand):
         self.copy(
             "studies_subject",
             ["id", "name", "slug"],
-            (
-                (i, name, name.lower().replace(" ", "-"))
-                for i, name in enumerate(SUBJECTS, start=1)
-            ),
+            ((i, name, name.lower().replace(" ", "-")) for i, name in enumerate(SUBJECTS, start=1)),
             "subjects",
             len(SUBJECTS),
         )
@@ -339,7 +336,7 @@ class Command(BaseCommand):
         per_indicator = 125  # baseline + monthly monitoring + endline: a ten-year program
         indicators_needed = max(count, measurements // per_indicator)
         per_program = max(1, indicators_needed // count)
-        programs, indicators, rows = [], [], []
+        programs, indicators = [], []
         indicator_id = 0
         for program_id in range(1, count + 1):
             start = datetime.date(self.random.randint(1996, 2014), self.random.randint(1, 12), 1)
