@@ -6,24 +6,27 @@ filters. Unknown or malformed values are never an error page: they are dropped a
 """
 
 import datetime
+import hashlib
 import re
+from functools import cached_property
 
 import django_filters
 from django import forms
+from django.core.cache import cache
 from django.db.models import QuerySet
 
-from .models import Author, Country, ResourceType, Study, Subject
+from .models import Author, Country, LibraryVersion, ResourceType, Study, Subject
 from .querysets import (
     FacetOption,
-    author_facet,
-    country_facet,
+    authors_are_estimated,
+    count_facets,
+    facet_options,
     spelling_suggestion,
-    subject_facet,
-    type_facet,
-    year_histogram,
+    year_counts,
 )
 
 MAX_QUERY_LENGTH = 200
+FACET_CACHE_SECONDS = 3600  # the key changes with every write, so this only bounds memory
 MULTIPLE_COUNTRIES = "multiple"
 SORT_CHOICES = [
     ("relevance", "Relevance"),
@@ -246,16 +249,37 @@ class StudyFilterSet(django_filters.FilterSet):
 
     def facets(self) -> dict[str, list[FacetOption]]:
         """Each facet's options with counts given the other active filters."""
-        return {
-            "country": country_facet(self.queryset_without("country")),
-            "subject": subject_facet(self.queryset_without("subject")),
-            "type": type_facet(self.queryset_without("type")),
-            "author": author_facet(self.queryset_without("author"), self.selected("author")),
-        }
+        return facet_options(self._facet_counts, {"author": self.selected("author")})
 
     def year_histogram(self) -> list[tuple[int, int]]:
         """Studies per year in the current result set."""
-        return year_histogram(self.qs)
+        return year_counts(self._facet_counts)
+
+    def estimated_facets(self) -> set[str]:
+        """Facets whose counts are estimates (see `studies.querysets.count_facets`)."""
+        return {"author"} if authors_are_estimated(self._facet_counts) else set()
+
+    @cached_property
+    def _facet_counts(self) -> dict:
+        """Counts for this combination of filters, cached until the library next changes.
+
+        The page number and the order do not change the counts, so every page of one result
+        set, and every visitor asking for it, shares one computation.
+        """
+        state = sorted(
+            (name, str(value))
+            for name, value in self.form.cleaned_data.items()
+            if name != "sort" and value not in (None, "", [])
+        )
+        digest = hashlib.sha256(repr(state).encode()).hexdigest()
+        key = f"facets:{LibraryVersion.current()}:{digest}"
+        counts = cache.get(key)
+        if counts is None:
+            bases = {name: self.queryset_without(name) for name in self.FACETS}
+            bases["year"] = self.qs
+            counts = count_facets(bases, self.selected("author"))
+            cache.set(key, counts, timeout=FACET_CACHE_SECONDS)
+        return counts
 
     def spelling_correction(self) -> "StudyFilterSet | None":
         """The same filters with the search words respelt, when that finds studies."""

@@ -4,9 +4,11 @@ Vocabularies (countries, subjects, resource types, authors) have natural keys (I
 that fixtures load into any database and loading them twice changes nothing.
 """
 
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models import F, Q
 from django.urls import reverse
 
 from .querysets import StudyQuerySet
@@ -176,6 +178,18 @@ class Study(models.Model):
     # date by database triggers (migration 0002), so that every writer — admin, fixtures, bulk
     # loads, raw SQL — leaves it right. Never written by Django.
     search_vector = SearchVectorField(null=True, editable=False)
+    # Copies of the study's links (country codes, type and author slugs), kept by the same
+    # triggers, so that filters and facet counts read one table: counting 100,000 studies' facets
+    # is one pass over it instead of three joins (see `studies.facets`).
+    country_codes = ArrayField(
+        models.CharField(max_length=2), default=list, blank=True, editable=False
+    )
+    type_slugs = ArrayField(
+        models.SlugField(max_length=200), default=list, blank=True, editable=False
+    )
+    author_slugs = ArrayField(
+        models.SlugField(max_length=300), default=list, blank=True, editable=False
+    )
 
     objects = SlugNaturalKeyManager.from_queryset(StudyQuerySet)()
 
@@ -196,6 +210,31 @@ class Study(models.Model):
         indexes = [
             models.Index(fields=["status", "-publication_month"], name="study_status_month_idx"),
             GinIndex(fields=["search_vector"], name="study_search_vector_idx"),
+            GinIndex(fields=["country_codes"], name="study_country_codes_idx"),
+            GinIndex(fields=["type_slugs"], name="study_type_slugs_idx"),
+            GinIndex(fields=["author_slugs"], name="study_author_slugs_idx"),
+            # The columns facet counts read, so that counting all published studies is an
+            # index-only scan rather than a read of every row's text.
+            models.Index(
+                fields=["status"],
+                include=[
+                    "subject_id",
+                    "is_multi_country",
+                    "publication_month",
+                    "country_codes",
+                    "type_slugs",
+                    "author_slugs",
+                ],
+                name="study_facet_columns_idx",
+            ),  # fmt: skip
+            # The list's default order, so that a page (even a deep one) is read in index order.
+            models.Index(
+                F("publication_month").desc(),
+                "title",
+                "id",
+                condition=Q(status="published"),
+                name="study_published_newest_idx",
+            ),
         ]
 
     def __str__(self):
@@ -280,3 +319,19 @@ class SearchTerm(models.Model):
 
     def __str__(self):
         return self.word
+
+
+class LibraryVersion(models.Model):
+    """A counter that database triggers bump on every write to the library's tables.
+
+    Cached facet counts are keyed by it, so a curator's edit is visible on the next page view.
+    """
+
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"library version {self.version}"
+
+    @classmethod
+    def current(cls) -> int:
+        return cls.objects.values_list("version", flat=True).first() or 0

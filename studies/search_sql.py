@@ -160,3 +160,90 @@ DROP FUNCTION IF EXISTS studies_search_document(bigint, text, text, text, bigint
 DROP TEXT SEARCH CONFIGURATION IF EXISTS justicelib_words;
 DROP TEXT SEARCH CONFIGURATION IF EXISTS justicelib;
 """
+
+
+# Migration 0003: the study row also carries its country codes, type slugs and author slugs
+# (in author order), computed by the same BEFORE trigger; links to resource types and changes of
+# a code or slug touch the studies they affect.
+FACET_ARRAYS_INSTALL = r"""
+CREATE OR REPLACE FUNCTION studies_study_search_before() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.search_vector := studies_search_document(
+        NEW.id, NEW.title, NEW.short_title, NEW.description, NEW.subject_id);
+    NEW.country_codes := ARRAY(
+        SELECT c.code FROM studies_study_countries sc JOIN studies_country c ON c.id = sc.country_id
+        WHERE sc.study_id = NEW.id ORDER BY c.code);
+    NEW.type_slugs := ARRAY(
+        SELECT t.slug FROM studies_study_resource_types st JOIN studies_resourcetype t ON t.id = st.resourcetype_id
+        WHERE st.study_id = NEW.id ORDER BY t.slug);
+    NEW.author_slugs := ARRAY(
+        SELECT a.slug FROM studies_authorship sa JOIN studies_author a ON a.id = sa.author_id
+        WHERE sa.study_id = NEW.id ORDER BY sa.position);
+    RETURN NEW;
+END $$;
+
+CREATE TRIGGER studies_study_resource_types_search AFTER INSERT OR UPDATE OR DELETE ON studies_study_resource_types
+    FOR EACH ROW EXECUTE FUNCTION studies_touch_study_of_link();
+
+DROP TRIGGER studies_author_search ON studies_author;
+CREATE TRIGGER studies_author_search AFTER INSERT OR UPDATE OF name, alternate_names, slug ON studies_author
+    FOR EACH ROW EXECUTE FUNCTION studies_author_changed();
+DROP TRIGGER studies_country_search ON studies_country;
+CREATE TRIGGER studies_country_search AFTER INSERT OR UPDATE OF name, aliases, code ON studies_country
+    FOR EACH ROW EXECUTE FUNCTION studies_country_changed();
+
+CREATE FUNCTION studies_resourcetype_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE studies_study SET search_vector = NULL
+    WHERE id IN (SELECT study_id FROM studies_study_resource_types WHERE resourcetype_id = NEW.id);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER studies_resourcetype_search AFTER UPDATE OF slug ON studies_resourcetype
+    FOR EACH ROW EXECUTE FUNCTION studies_resourcetype_changed();
+
+UPDATE studies_study SET search_vector = NULL;
+"""
+
+FACET_ARRAYS_UNINSTALL = r"""
+DROP TRIGGER IF EXISTS studies_resourcetype_search ON studies_resourcetype;
+DROP FUNCTION IF EXISTS studies_resourcetype_changed();
+DROP TRIGGER IF EXISTS studies_study_resource_types_search ON studies_study_resource_types;
+DROP TRIGGER studies_author_search ON studies_author;
+CREATE TRIGGER studies_author_search AFTER INSERT OR UPDATE OF name, alternate_names ON studies_author
+    FOR EACH ROW EXECUTE FUNCTION studies_author_changed();
+DROP TRIGGER studies_country_search ON studies_country;
+CREATE TRIGGER studies_country_search AFTER INSERT OR UPDATE OF name, aliases ON studies_country
+    FOR EACH ROW EXECUTE FUNCTION studies_country_changed();
+CREATE OR REPLACE FUNCTION studies_study_search_before() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.search_vector := studies_search_document(
+        NEW.id, NEW.title, NEW.short_title, NEW.description, NEW.subject_id);
+    RETURN NEW;
+END $$;
+"""
+
+
+# Migration 0004: one counter row, bumped once per statement that writes any table a list page
+# reads, so that caches keyed by it are never stale.
+VERSIONED_TABLES = [
+    "studies_study", "studies_authorship", "studies_study_countries",
+    "studies_study_resource_types", "studies_author", "studies_country", "studies_subject",
+    "studies_resourcetype",
+]  # fmt: skip
+LIBRARY_VERSION_INSTALL = r"""
+INSERT INTO studies_libraryversion (id, version) VALUES (1, 0);
+CREATE FUNCTION studies_bump_library_version() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE studies_libraryversion SET version = version + 1 WHERE id = 1;
+    RETURN NULL;
+END $$;
+""" + "".join(
+    f"CREATE TRIGGER {table}_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
+    "FOR EACH STATEMENT EXECUTE FUNCTION studies_bump_library_version();\n"
+    for table in VERSIONED_TABLES
+)
+LIBRARY_VERSION_UNINSTALL = (
+    "".join(f"DROP TRIGGER IF EXISTS {table}_version ON {table};\n" for table in VERSIONED_TABLES)
+    + "DROP FUNCTION IF EXISTS studies_bump_library_version();\n"
+    + "DELETE FROM studies_libraryversion;\n"
+)

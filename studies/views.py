@@ -107,13 +107,14 @@ FACET_LEGENDS = {
 
 def facet_blocks(filterset: StudyFilterSet, facets) -> list[dict]:
     """The facets as the filter form shows them: each option with its count and checked state."""
-    blocks = []
+    blocks, estimated = [], filterset.estimated_facets()
     for name, options in facets.items():
         selected = {value.lower() for value in filterset.selected(name)}
         blocks.append(
             {
                 "name": name,
                 "legend": FACET_LEGENDS[name],
+                "estimated": name in estimated,
                 "options": [
                     {
                         "value": option.value,

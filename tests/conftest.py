@@ -76,3 +76,15 @@ def demo_data(db):
     from django.core.management import call_command
 
     call_command("load_demo_data", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache.
+
+    Cached facet counts are keyed by the library version, which the rolled-back transaction of
+    the previous test may have reused; real versions only ever grow.
+    """
+    from django.core.cache import cache
+
+    cache.clear()
