@@ -235,6 +235,14 @@ class Study(models.Model):
                 condition=Q(status="published"),
                 name="study_published_newest_idx",
             ),
+            models.Index(
+                "publication_month",
+                "title",
+                "id",
+                condition=Q(status="published"),
+                name="study_published_oldest_idx",
+            ),
+            models.Index("title", "id", condition=Q(status="published"), name="study_title_idx"),
         ]
 
     def __str__(self):

@@ -79,9 +79,19 @@ def study_detail(request, slug):
     return render(request, "studies/study_detail.html", context)
 
 
+class StudyPaginator(Paginator):
+    """Reads a page as ids first, then rows (see `StudyQuerySet.rows_between`)."""
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        return self._get_page(self.object_list.rows_between(bottom, top), number, self)
+
+
 def paginate(queryset, raw_page: str | None, per_page: int = STUDIES_PER_PAGE):
     """The requested page, or the nearest real one with a notice saying why."""
-    paginator = Paginator(queryset, per_page)
+    paginator = StudyPaginator(queryset, per_page)
     notice = None
     try:
         number = int(raw_page) if raw_page not in (None, "") else 1
