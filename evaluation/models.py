@@ -13,6 +13,7 @@ with messages that name the rule.
 Month precision: every month is stored as the 1st of the month and checked so.
 """
 
+from decimal import Decimal
 from functools import cached_property
 
 from django.core.exceptions import ValidationError
@@ -119,8 +120,9 @@ class Program(models.Model):
         return self.indicators.filter(is_headline=True).first()
 
     def timeline(self) -> list[tuple[str, str]]:
-        """(when, what) in date order: the program's start and end, and each measured period
-        with its phase and the indicators measured (“Baseline: prevalence, convictions”).
+        """(when, what) in date order: the program's start and end, each baseline and endline
+        period with the indicators measured (“Baseline: prevalence, convictions”), and the span
+        of monitoring (a monthly series is one entry, not a hundred).
 
         Reads the prefetched indicators and measurements of `for_detail()`. A program entered
         as whole years (January to December) shows years, not months.
@@ -132,18 +134,30 @@ class Program(models.Model):
         def month(date):
             return str(date.year) if whole_years else f"{date:%B %Y}"
 
-        measured: dict[tuple, list[str]] = {}
+        entries: dict[tuple, tuple[str, list[str]]] = {}  # (start, end, phase) → when, what
+        monitoring: list[tuple[Measurement, str]] = []
         for indicator in self.indicators.all():
             for m in indicator.measurements.all():
-                key = (m.period_start, m.period_end, m.get_phase_display(), m.period_label)
-                measured.setdefault(key, [])
-                if indicator.label not in measured[key]:
-                    measured[key].append(indicator.label)
+                if m.phase == Measurement.Phase.MONITORING:
+                    monitoring.append((m, indicator.label))
+                    continue
+                key = (m.period_start, m.period_end, m.get_phase_display())
+                _, labels = entries.setdefault(key, (m.period_label, []))
+                if indicator.label not in labels:
+                    labels.append(indicator.label)
         events = [(self.start_month, self.start_month, month(self.start_month), "Program starts")]
         events += [
             (start, end, when, f"{phase}: {', '.join(labels)}")
-            for (start, end, phase, when), labels in measured.items()
+            for (start, end, phase), (when, labels) in entries.items()
         ]
+        if monitoring:
+            start = min(m.period_start for m, _ in monitoring)
+            end = max(m.period_end for m, _ in monitoring)
+            labels = ", ".join(dict.fromkeys(label for _, label in monitoring))
+            count = len({(m.period_start, m.period_end) for m, _ in monitoring})
+            when = monitoring[0][0].period_label if count == 1 else format_period(start, end)
+            what = "Monitoring" if count == 1 else f"Monitoring ({count} periods)"
+            events.append((start, end, when, f"{what}: {labels}"))
         if self.end_month:
             events.append((self.end_month, self.end_month, month(self.end_month), "Program ends"))
         events.sort(key=lambda event: (event[0], event[1]))
@@ -305,10 +319,6 @@ class Indicator(models.Model):
                         + "."
                     }
                 )
-
-    @property
-    def lower_is_better(self) -> bool:
-        return self.direction == self.Direction.LOWER_IS_BETTER
 
     # --- Derived from the (prefetched) measurements, never stored ----------------------------
 
@@ -583,7 +593,7 @@ class Measurement(models.Model):
             raise ValidationError(errors)
 
     def _has_period(self) -> bool:
-        return bool(self.phase and self.period_start and self.period_end)
+        return self.phase in self.Phase.values and bool(self.period_start and self.period_end)
 
     def phase_period(self) -> PhasePeriod:
         return PhasePeriod(self.phase, self.period_start, self.period_end)
@@ -596,7 +606,9 @@ class Measurement(models.Model):
         if self.value_kind not in (self.ValueKind.POINT, self.ValueKind.RANGE):
             return None  # a relative change (e.g. +136 %) is not a share
         numbers = [self.value, self.value_low, self.value_high, self.ci_lower, self.ci_upper]
-        outside = [n for n in numbers if n is not None and not 0 <= n <= 100]
+        # Values that are not numbers yet have failed their own field's validation.
+        numbers = [n for n in numbers if isinstance(n, Decimal | int | float)]
+        outside = [n for n in numbers if not 0 <= n <= 100]
         if outside:
             shown = ", ".join(format_number(n) for n in outside)
             return f"A percent lies between 0 and 100 ({shown} does not)."

@@ -5,7 +5,10 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from studies.sitemaps import SITEMAPS
+from evaluation.sitemaps import ProgramSitemap
+from studies.sitemaps import SITEMAPS as STUDY_SITEMAPS
+
+SITEMAPS = {**STUDY_SITEMAPS, "programs": ProgramSitemap}
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -33,5 +33,4 @@ class StudySitemap(Sitemap):
 SITEMAPS = {
     "static": StaticSitemap,
     "studies": StudySitemap,
-    # "programs": the evaluation app's sitemap, to be added with its public pages.
 }

@@ -5,6 +5,8 @@ from django.db.models import Count, Q
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, render
 
+from evaluation.querysets import measurements_citing, programs_citing
+
 from .citations import citation_context
 from .filters import SORT_CHOICES, StudyFilterSet
 from .models import Country, Study, Subject
@@ -75,6 +77,8 @@ def study_detail(request, slug):
         "study": study,
         "related_studies": related_studies(study),
         **citation_context(study, request.build_absolute_uri("/")),
+        "citing_measurements": measurements_citing(study),
+        "citing_programs": programs_citing(study),
     }
     return render(request, "studies/study_detail.html", context)
 

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from evaluation.models import Program
 from studies.models import Study, Subject
 
 FEED_URL = "/studies/feed/"
@@ -195,8 +196,13 @@ def test_sitemap_lists_home_list_and_every_demo_study(client, demo_data):
         f"http://testserver/studies/{slug}/"
         for slug in Study.objects.values_list("slug", flat=True)
     }
+    programs = {
+        f"http://testserver/programs/{slug}/"
+        for slug in Program.objects.values_list("slug", flat=True)
+    }
     assert len(studies) == 26
-    assert set(urls) == {"http://testserver/", "http://testserver/studies/", *studies}
+    assert len(programs) == 5
+    assert set(urls) == {"http://testserver/", "http://testserver/studies/", *studies, *programs}
 
 
 def test_sitemap_leaves_out_drafts(client, library):

@@ -60,7 +60,8 @@ def test_detail_query_count_is_fixed(client, make_study, make_author, extra_auth
     with CaptureQueriesContext(connection) as queries:
         response = client.get(study.get_absolute_url())
     assert response.status_code == 200
-    assert len(queries) == 5
+    # The study, its authors, types, countries, related studies, citing figures and programs.
+    assert len(queries) == 7
 
 
 def test_home_shows_counts_and_newest(client, demo_data):
@@ -70,3 +71,10 @@ def test_home_shows_counts_and_newest(client, demo_data):
     assert "<strong>26</strong> published studies" in html
     assert "Scale of Harm" in html
     assert "?subject=land-theft" in html
+
+
+def test_detail_lists_the_programs_and_figures_citing_it(client, demo_data):
+    html = client.get("/studies/commercial-sexual-exploitation-of-children-in-cambodia/").content
+    html = html.decode()
+    assert "Programs and figures citing this study" in html
+    assert "8.16" in html

@@ -1,0 +1,281 @@
+"""What changed between a baseline and a later measurement: derived, never stored.
+
+- Absolute change: later − baseline, in the indicator's unit (percentage points for percents).
+- Relative change: (later − baseline) ÷ baseline, in percent.
+- Where the later figure is published as a change relative to the baseline (Cebu's “−79 %”),
+  that figure is the change: nothing is recomputed.
+- Where the baseline is a range of estimates (Cambodia's 15 %–30 %), the change is a range
+  too, from the one end to the other; no midpoint is invented.
+- Where either figure is only words (“almost none”), no number is derived.
+- Improvement: the change goes the way the indicator's direction calls better.
+- Statistical distinguishability, at the 5 % level:
+  1. both figures have 95 % confidence intervals that do not overlap → distinguishable (a
+     conservative test: intervals that overlap may still differ);
+  2. otherwise, both are percents with sample sizes → two-proportion z-test, |z| ≥ 1.96;
+  3. a published relative change with a 95 % interval → distinguishable if it excludes 0;
+  4. otherwise we cannot tell (a range of estimates is not a confidence interval).
+
+The functions take `Measurement` objects (saved or not) and read only their fields.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from itertools import product
+from typing import TYPE_CHECKING
+
+from .formatting import format_signed
+
+if TYPE_CHECKING:
+    from .models import Measurement
+
+Z_CRITICAL_5_PERCENT = 1.96
+
+
+class Verdict(StrEnum):
+    IMPROVED = "improved"
+    WORSENED = "worsened"
+    UNCHANGED = "unchanged"
+    UNKNOWN = "unknown"
+
+
+VERDICT_LABELS = {
+    Verdict.IMPROVED: "improved",
+    Verdict.WORSENED: "worsened",
+    Verdict.UNCHANGED: "unchanged",
+    Verdict.UNKNOWN: "cannot say whether it improved",
+}
+
+
+class Distinguishable(StrEnum):
+    YES = "yes"
+    NO = "no"
+    CANNOT_TELL = "cannot tell"
+
+
+@dataclass(frozen=True)
+class Span:
+    """A number, or the range of numbers a change can be when a figure is a range."""
+
+    low: Decimal
+    high: Decimal
+
+    @classmethod
+    def of(cls, values) -> Span:
+        values = list(values)
+        return cls(min(values), max(values))
+
+    @property
+    def is_point(self) -> bool:
+        return self.low == self.high
+
+    def sign(self) -> int | None:
+        """−1, 0 or +1 when every value in the span agrees; None when it straddles zero."""
+        if self.high < 0:
+            return -1
+        if self.low > 0:
+            return 1
+        if self.low == self.high == 0:
+            return 0
+        return None
+
+    def label(self, suffix: str, places: int | None = None) -> str:
+        """“−79 %”, or “−93 to −85 %” for a span."""
+        high = format_signed(self.high, suffix, places)
+        if self.is_point:
+            return high
+        return f"{format_signed(self.low, '', places)} to {high}"
+
+
+@dataclass(frozen=True)
+class Change:
+    baseline: Measurement | None
+    later: Measurement
+    absolute: Span | None
+    relative: Span | None
+    relative_is_published: bool
+    verdict: Verdict
+    distinguishable: Distinguishable
+    explanation: str
+
+    @property
+    def absolute_label(self) -> str:
+        if self.absolute is None:
+            return ""
+        unit = self.later.indicator.unit
+        suffix = {"percent": " percentage points", "days": " days", "rate_per_1000": " per 1,000"}
+        return self.absolute.label(suffix.get(unit, ""))
+
+    @property
+    def relative_label(self) -> str:
+        if self.relative is None:
+            return ""
+        # Computed changes are rounded to whole percent; published ones are shown as published.
+        return self.relative.label(" %", None if self.relative_is_published else 0)
+
+    @property
+    def summary(self) -> str:
+        """One line: “15 %–30 % → 2.2 % (−85 % to −93 %)”, or “−79 % vs baseline”."""
+        if self.baseline is None or self.later.is_relative_change:
+            return self.relative_label + " vs baseline" if self.relative else ""
+        figures = f"{self.baseline.display_value} → {self.later.display_value}"
+        return f"{figures} ({self.relative_label})" if self.relative else figures
+
+    @property
+    def comparison_label(self) -> str:
+        """“baseline → endline”, or “baseline → latest figure (monitoring, 2012)”."""
+        if self.later.is_endline:
+            return "baseline → endline"
+        phase = self.later.get_phase_display().lower()
+        return f"baseline → latest figure ({phase}, {self.later.period_label})"
+
+    @property
+    def verdict_label(self) -> str:
+        return VERDICT_LABELS[self.verdict]
+
+    @property
+    def is_improvement(self) -> bool:
+        return self.verdict == Verdict.IMPROVED
+
+    @property
+    def is_worsening(self) -> bool:
+        return self.verdict == Verdict.WORSENED
+
+
+def change_between(
+    baseline: Measurement | None, later: Measurement, unit: str, direction: str
+) -> Change | None:
+    """The change from `baseline` to `later`, or None when nothing can be said at all."""
+    if later.is_relative_change:
+        relative = Span(later.value, later.value)
+        return Change(
+            baseline=baseline,
+            later=later,
+            absolute=None,
+            relative=relative,
+            relative_is_published=True,
+            verdict=verdict(relative.sign(), direction),
+            distinguishable=_published_change_distinguishable(later),
+            explanation="The source publishes this change relative to the baseline; it is shown "
+            + (
+                f"as published, with its 95 % interval ({later.display_interval})."
+                if later.ci_lower is not None
+                else "as published, without an interval."
+            ),
+        )
+    if baseline is None:
+        return None
+    if baseline.is_wording_only or later.is_wording_only:
+        words = baseline if baseline.is_wording_only else later
+        return Change(
+            baseline=baseline,
+            later=later,
+            absolute=None,
+            relative=None,
+            relative_is_published=False,
+            verdict=Verdict.UNKNOWN,
+            distinguishable=Distinguishable.CANNOT_TELL,
+            explanation=f"The {words.get_phase_display().lower()} is published only in words "
+            f"({words.display_value}), so no change is computed.",
+        )
+    before, after = _bounds(baseline), _bounds(later)
+    absolute = Span.of(b - a for a, b in product(before, after))
+    relative = None
+    if all(a != 0 for a in before):
+        relative = Span.of((b - a) / a * 100 for a, b in product(before, after))
+    distinguishable, test = _distinguishable(baseline, later, unit)
+    if baseline.is_range or later.is_range:
+        how = (
+            "A figure is a range of estimates, so the change is given from one end of the range "
+            "to the other; a range of estimates is not a confidence interval, so whether the "
+            "change is statistically distinguishable cannot be told."
+        )
+    else:
+        how = "Change = later figure − baseline; relative change = that ÷ baseline. " + test
+    if relative is None:
+        how += " The baseline is zero, so no relative change is computed."
+    return Change(
+        baseline=baseline,
+        later=later,
+        absolute=absolute,
+        relative=relative,
+        relative_is_published=False,
+        verdict=verdict(absolute.sign(), direction),
+        distinguishable=distinguishable,
+        explanation=how,
+    )
+
+
+def verdict(sign: int | None, direction: str) -> Verdict:
+    """Improved or worsened, given which way the indicator calls better."""
+    if sign is None:
+        return Verdict.UNKNOWN
+    if sign == 0:
+        return Verdict.UNCHANGED
+    better = -1 if direction == "lower_is_better" else 1
+    return Verdict.IMPROVED if sign == better else Verdict.WORSENED
+
+
+def two_proportion_z(p1: float, n1: int, p2: float, n2: int) -> float | None:
+    """The pooled two-proportion z statistic for shares p1 of n1 and p2 of n2 (0–1 scale)."""
+    pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
+    variance = pooled * (1 - pooled) * (1 / n1 + 1 / n2)
+    if variance <= 0:
+        return None
+    return (p2 - p1) / math.sqrt(variance)
+
+
+def _bounds(measurement: Measurement) -> tuple[Decimal, ...]:
+    if measurement.is_range:
+        return (measurement.value_low, measurement.value_high)
+    return (measurement.value,)
+
+
+def _distinguishable(
+    baseline: Measurement, later: Measurement, unit: str
+) -> tuple[Distinguishable, str]:
+    if baseline.is_range or later.is_range:
+        return Distinguishable.CANNOT_TELL, ""
+    both_intervals = baseline.ci_lower is not None and later.ci_lower is not None
+    if both_intervals and (
+        later.ci_lower > baseline.ci_upper or later.ci_upper < baseline.ci_lower
+    ):
+        return (
+            Distinguishable.YES,
+            "The two 95 % confidence intervals do not overlap, so the change is statistically "
+            "distinguishable at the 5 % level.",
+        )
+    overlap = "The two 95 % confidence intervals overlap, which alone does not settle it. "
+    if unit == "percent" and baseline.sample_size and later.sample_size:
+        z = two_proportion_z(
+            float(baseline.value) / 100,
+            baseline.sample_size,
+            float(later.value) / 100,
+            later.sample_size,
+        )
+        if z is not None:
+            result = Distinguishable.YES if abs(z) >= Z_CRITICAL_5_PERCENT else Distinguishable.NO
+            said = "is" if result == Distinguishable.YES else "is not"
+            return result, (
+                (overlap if both_intervals else "")
+                + f"A two-proportion z-test on the sample sizes gives z = {z:.2f}: the change "
+                f"{said} statistically distinguishable at the 5 % level (|z| ≥ 1.96)."
+            )
+    if both_intervals:
+        return Distinguishable.CANNOT_TELL, overlap + "Without sample sizes we cannot tell."
+    return (
+        Distinguishable.CANNOT_TELL,
+        "Without confidence intervals or sample sizes for both figures, whether the change is "
+        "statistically distinguishable cannot be told.",
+    )
+
+
+def _published_change_distinguishable(later: Measurement) -> Distinguishable:
+    if later.ci_lower is None:
+        return Distinguishable.CANNOT_TELL
+    if later.ci_lower > 0 or later.ci_upper < 0:
+        return Distinguishable.YES
+    return Distinguishable.NO

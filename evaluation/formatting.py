@@ -1,0 +1,56 @@
+"""How figures and months read on the public pages: “8.16 %”, “−79 %”, “2008–2012”, “March 2015”.
+
+Pages use the typographic minus (U+2212), as the organisation's publications do; the CSV keeps
+plain ASCII numbers for machines.
+"""
+
+import datetime
+from decimal import Decimal
+
+MINUS = "\u2212"
+
+UNIT_SUFFIXES = {
+    "percent": " %",
+    "count": "",
+    "rate_per_1000": " per 1,000",
+    "days": " days",
+    "ratio": "",
+    "score": "",
+}
+
+
+def format_number(value: Decimal | float | int, places: int | None = None) -> str:
+    """A number without trailing zeros (“8.16”, “220”), thousands separated, minus as “−”."""
+    number = Decimal(str(value))
+    if places is not None:
+        number = round(number, places)
+    text = f"{number.normalize():,f}" if number else "0"  # never “−0”
+    return text.replace("-", MINUS)
+
+
+def format_value(value: Decimal, unit: str) -> str:
+    return format_number(value) + UNIT_SUFFIXES.get(unit, "")
+
+
+def format_signed(value: Decimal | float, suffix: str = "", places: int | None = None) -> str:
+    """A change with its sign always shown: “+136 %”, “−79 %”; zero as “0”."""
+    text = format_number(value, places)
+    if Decimal(str(value)) > 0 and text != "0":
+        text = "+" + text
+    return text + suffix
+
+
+def format_period(start: datetime.date, end: datetime.date | None = None) -> str:
+    """Month-precision periods, by years when they are whole years.
+
+    “2012”, “2008–2012”, “March 2015”, “September–November 2012”, “March 2006 – June 2010”.
+    Without an end, the single month.
+    """
+    end = end or start
+    if start.month == 1 and end.month == 12:
+        return str(start.year) if start.year == end.year else f"{start.year}–{end.year}"
+    if start == end:
+        return f"{start:%B %Y}"
+    if start.year == end.year:
+        return f"{start:%B}–{end:%B %Y}"
+    return f"{start:%B %Y} – {end:%B %Y}"

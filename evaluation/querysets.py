@@ -1,0 +1,111 @@
+"""Reads of program evaluation: what a list or a page loads, facets, and what cites a study.
+
+Each page's loading is fixed in its queryset method (`for_listing`, `for_detail`), so that its
+number of queries does not grow with the number of programs, indicators or measurements.
+"""
+
+from django.apps import apps
+from django.db import models
+from django.db.models import Count, Prefetch, Q
+
+from studies.querysets import FacetOption
+
+
+class ProgramQuerySet(models.QuerySet):
+    def for_listing(self):
+        """What the program list shows: country, subject, and the headline indicator's figures."""
+        Indicator = apps.get_model("evaluation", "Indicator")
+        return self.select_related("country", "subject").prefetch_related(
+            Prefetch(
+                "indicators",
+                queryset=Indicator.objects.filter(is_headline=True).prefetch_related(
+                    "measurements"
+                ),
+                to_attr="headline_indicators",
+            )
+        )
+
+    def for_detail(self):
+        """What a program page shows: every indicator with its measurements and their sources."""
+        Measurement = apps.get_model("evaluation", "Measurement")
+        ProgramStudy = apps.get_model("evaluation", "ProgramStudy")
+        return self.select_related("country", "subject").prefetch_related(
+            "indicators",
+            Prefetch(
+                "indicators__measurements",
+                queryset=Measurement.objects.select_related("source_study"),
+            ),
+            Prefetch(
+                "study_links",
+                queryset=ProgramStudy.objects.select_related("study").order_by(
+                    "study__publication_month", "study__title"
+                ),
+            ),
+        )
+
+    def in_countries(self, codes: list[str]):
+        return self.filter(country__code__in=codes)
+
+    def about_subjects(self, slugs: list[str]):
+        return self.filter(subject__slug__in=slugs)
+
+
+class MeasurementQuerySet(models.QuerySet):
+    def of_program(self, program):
+        """A program's measurements, indicator by indicator, in time order, with their sources."""
+        return (
+            self.filter(indicator__program=program)
+            .select_related("indicator", "source_study")
+            .order_by("indicator__position", "indicator__pk", "period_start", "period_end")
+        )
+
+
+def country_facet(programs) -> list[FacetOption]:
+    """Every country that has a program, with the number of `programs` in it."""
+    Country = apps.get_model("studies", "Country")
+    rows = (
+        Country.objects.annotate(
+            programs_total=Count("programs"),
+            matches=Count("programs", filter=Q(programs__in=programs.values("pk"))),
+        )
+        .filter(programs_total__gt=0)
+        .order_by("name")  # Meta.ordering does not apply to a grouped query
+        .values_list("code", "name", "matches")
+    )
+    return [FacetOption(*row) for row in rows]
+
+
+def subject_facet(programs) -> list[FacetOption]:
+    """Every subject (targeted crime) that has a program, with the number of `programs` about it."""
+    Subject = apps.get_model("studies", "Subject")
+    rows = (
+        Subject.objects.annotate(
+            programs_total=Count("programs"),
+            matches=Count("programs", filter=Q(programs__in=programs.values("pk"))),
+        )
+        .filter(programs_total__gt=0)
+        .order_by("name")
+        .values_list("slug", "name", "matches")
+    )
+    return [FacetOption(*row) for row in rows]
+
+
+# --- For the study page: what in program evaluation cites a study ---------------------------
+
+
+def measurements_citing(study):
+    """The measurements whose source is `study`, with their indicator and program loaded."""
+    Measurement = apps.get_model("evaluation", "Measurement")
+    return (
+        Measurement.objects.filter(source_study=study)
+        .select_related("indicator__program")
+        .order_by("indicator__program__name", "indicator__position", "period_start")
+    )
+
+
+def programs_citing(study):
+    """The programs that name `study` as one of theirs, as links: `link.program`, `link.role`."""
+    ProgramStudy = apps.get_model("evaluation", "ProgramStudy")
+    return (
+        ProgramStudy.objects.filter(study=study).select_related("program").order_by("program__name")
+    )

@@ -1,0 +1,126 @@
+"""Public pages of program evaluation. Views parse input, call querysets, render."""
+
+import csv
+
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from .filters import ProgramFilterSet
+from .models import Measurement, Program
+
+CSV_COLUMNS = [
+    "program",
+    "indicator",
+    "indicator_slug",
+    "disaggregation",
+    "unit",
+    "direction",
+    "phase",
+    "period_start",
+    "period_end",
+    "period_wording",
+    "value_kind",
+    "value",
+    "value_low",
+    "value_high",
+    "published_wording",
+    "ci_lower",
+    "ci_upper",
+    "sample_size",
+    "source_study",
+    "source_study_url",
+    "source_reference",
+    "source_citation",
+    "notes",
+]
+
+
+PROGRAMS_PER_PAGE = 20
+
+
+def program_list(request):
+    filterset = ProgramFilterSet(request.GET, queryset=Program.objects.for_listing())
+    page, page_notice = paginate(filterset.qs, request.GET.get("page"))
+    context = {
+        "page": page,
+        "facet_blocks": filterset.facet_blocks(),
+        "notices": [*filterset.notices, *([page_notice] if page_notice else [])],
+    }
+    return render(request, "evaluation/program_list.html", context)
+
+
+def paginate(queryset, raw_page: str | None, per_page: int = PROGRAMS_PER_PAGE):
+    """The requested page, or the nearest real one with a notice saying why (as /studies/ does;
+    that one is tuned to the study table, so programs keep their own plain version)."""
+    paginator = Paginator(queryset, per_page)
+    try:
+        number = int(raw_page) if raw_page not in (None, "") else 1
+    except ValueError:
+        return paginator.page(1), f"“{raw_page[:20]}” is not a page number; showing page 1."
+    if number < 1:
+        return paginator.page(1), f"There is no page {number}; showing page 1."
+    if number > paginator.num_pages:
+        last = paginator.num_pages
+        return paginator.page(last), (
+            f"There is no page {number:,}; showing the last page ({last})."
+        )
+    return paginator.page(number), None
+
+
+def program_detail(request, slug):
+    program = get_object_or_404(Program.objects.for_detail(), slug=slug)
+    return render(request, "evaluation/program_detail.html", {"program": program})
+
+
+def measurements_csv(request, slug):
+    """One row per measurement of the program, in plain numbers, with each source."""
+    program = get_object_or_404(Program, slug=slug)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{program.slug}-measurements.csv"'
+    writer = csv.writer(response)
+    writer.writerow(CSV_COLUMNS)
+    for measurement in Measurement.objects.of_program(program):
+        writer.writerow(csv_row(request, program, measurement))
+    return response
+
+
+def csv_row(request, program: Program, m: Measurement) -> list:
+    indicator, study = m.indicator, m.source_study
+    study_url = (
+        request.build_absolute_uri(study.get_absolute_url()) if study and study.is_published else ""
+    )
+    return [
+        text(program.name),
+        text(indicator.name),
+        indicator.slug,
+        text(indicator.disaggregation),
+        indicator.unit,
+        indicator.direction,
+        m.phase,
+        f"{m.period_start:%Y-%m}",
+        f"{m.period_end:%Y-%m}",
+        text(m.period_wording),
+        m.value_kind,
+        number(m.value),
+        number(m.value_low),
+        number(m.value_high),
+        text(m.published_wording),
+        number(m.ci_lower),
+        number(m.ci_upper),
+        m.sample_size if m.sample_size is not None else "",
+        text(study.title) if study else "",
+        study_url,
+        text(m.source_reference),
+        text(m.source_citation),
+        text(m.notes),
+    ]
+
+
+def number(value) -> str:
+    return "" if value is None else f"{value.normalize():f}"
+
+
+def text(value: str) -> str:
+    # A cell starting with = + - @ is a formula to spreadsheet programs: keep it text.
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value

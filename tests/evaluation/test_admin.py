@@ -1,0 +1,309 @@
+"""The curator's admin: a program with its indicators, an indicator with its measurements.
+
+Every rule broken in a form comes back as a message that names it, never as an error page.
+"""
+
+import pytest
+from django.urls import reverse
+
+from evaluation.models import Indicator, Measurement, Program
+from studies.models import Country, Subject
+
+PROGRAM_ADD = reverse("admin:evaluation_program_add")
+
+
+def indicator_change(indicator) -> str:
+    return reverse("admin:evaluation_indicator_change", args=[indicator.pk])
+
+
+def formset(prefix: str, rows: list[dict], initial: int = 0) -> dict:
+    """POST data for an inline formset: management form plus each row's fields."""
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(len(rows)),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+    for index, row in enumerate(rows):
+        data.update({f"{prefix}-{index}-{name}": value for name, value in row.items()})
+    return data
+
+
+def measurement_row(phase, start, value, **fields) -> dict:
+    row = {
+        "phase": phase,
+        "period_start": start,
+        "period_end": "",
+        "value_kind": "point",
+        "value": value,
+        "source_citation": "Household survey report",
+    }
+    return {**row, **fields}
+
+
+def indicator_form(indicator, rows, initial=0) -> dict:
+    return {
+        "program": indicator.program.pk,
+        "name": indicator.name,
+        "slug": indicator.slug,
+        "short_name": indicator.short_name,
+        "is_headline": "on" if indicator.is_headline else "",
+        "position": indicator.position,
+        "kind": indicator.kind,
+        "unit": indicator.unit,
+        "direction": indicator.direction,
+        "definition": indicator.definition,
+        "method": indicator.method,
+        "disaggregation": indicator.disaggregation,
+        "notes": indicator.notes,
+        **formset("measurements", rows, initial),
+    }
+
+
+def errors_of(response) -> str:
+    """Every error the admin page shows, inline ones included."""
+    messages = [str(response.context["adminform"].form.errors)]
+    for inline in response.context["inline_admin_formsets"]:
+        messages.append(str(inline.formset.non_form_errors()))
+        messages += [str(form.errors) for form in inline.formset.forms]
+    return " ".join(messages)
+
+
+@pytest.fixture
+def country_and_subject(db):
+    return (
+        Country.objects.create(code="UG", name="Uganda"),
+        Subject.objects.create(slug="land-theft", name="Land theft"),
+    )
+
+
+def test_a_curator_adds_a_program_with_an_indicator_and_figures_then_sees_it(
+    admin_client, country_and_subject, make_study
+):
+    country, subject = country_and_subject
+    study = make_study("Property Grabbing from Ugandan Widows", countries=["UG"])
+    response = admin_client.post(
+        PROGRAM_ADD,
+        {
+            "name": "Property grabbing in Mukono",
+            "slug": "mukono",
+            "country": country.pk,
+            "area": "Mukono County",
+            "subject": subject.pk,
+            "start_month": "2012-01",
+            "end_month": "2017-12",
+            "status": "completed",
+            "summary": "A program against land theft.",
+            "partners": "",
+            **formset("study_links", [{"study": study.pk, "role": "baseline"}]),
+            **formset(
+                "indicators",
+                [
+                    {
+                        "name": "Widows who experienced property grabbing",
+                        "slug": "prevalence",
+                        "short_name": "prevalence",
+                        "is_headline": "on",
+                        "position": "1",
+                        "kind": "crime_prevalence",
+                        "unit": "percent",
+                        "direction": "lower_is_better",
+                        "definition": "Share of widows.",
+                        "method": "Household survey",
+                        "disaggregation": "",
+                    }
+                ],
+            ),
+        },
+    )
+    assert response.status_code == 302, errors_of(response)
+    indicator = Indicator.objects.get(program__slug="mukono")
+    assert indicator.program.start_month.isoformat() == "2012-01-01"
+
+    response = admin_client.post(
+        indicator_change(indicator),
+        indicator_form(
+            indicator,
+            [
+                measurement_row(
+                    "baseline",
+                    "2012-01",
+                    "30",
+                    period_end="2013-12",
+                    source_study=study.pk,
+                    source_citation="",
+                    sample_size="1806",
+                ),
+                measurement_row("endline", "2017-01", "15", period_end="2017-12"),
+            ],
+        ),
+    )
+    assert response.status_code == 302, errors_of(response)
+
+    page = admin_client.get("/programs/mukono/").content.decode()
+    assert "30 %" in page and "15 %" in page
+    assert "Change, baseline → endline:" in page
+    assert study.get_absolute_url() in page
+
+
+def test_the_indicator_page_offers_a_year_of_blank_rows(admin_client, make_indicator):
+    indicator = make_indicator()
+    response = admin_client.get(indicator_change(indicator))
+    assert response.status_code == 200
+    assert 'name="measurements-TOTAL_FORMS" value="12"' in response.content.decode()
+
+
+def test_a_second_baseline_in_the_inline_gives_a_message_not_an_error_page(
+    admin_client, make_indicator
+):
+    indicator = make_indicator()
+    response = admin_client.post(
+        indicator_change(indicator),
+        indicator_form(
+            indicator,
+            [
+                measurement_row("baseline", "2010-01", "30"),
+                measurement_row("baseline", "2011-01", "25"),
+            ],
+        ),
+    )
+    assert response.status_code == 200
+    assert "An indicator has at most one baseline." in errors_of(response)
+    assert not Measurement.objects.exists()
+
+
+def test_a_second_baseline_beside_a_stored_one_gives_a_message(
+    admin_client, make_indicator, make_measurement
+):
+    indicator = make_indicator()
+    stored = make_measurement(indicator, phase="baseline", value=30)
+    response = admin_client.post(
+        indicator_change(indicator),
+        indicator_form(
+            indicator,
+            [
+                {**measurement_row("baseline", "2010-01", "30"), "id": stored.pk},
+                measurement_row("baseline", "2011-01", "25"),
+            ],
+            initial=1,
+        ),
+    )
+    assert response.status_code == 200
+    assert "An indicator has at most one baseline." in errors_of(response)
+
+
+def test_an_endline_before_the_baseline_in_the_inline_gives_a_message(admin_client, make_indicator):
+    indicator = make_indicator()
+    response = admin_client.post(
+        indicator_change(indicator),
+        indicator_form(
+            indicator,
+            [
+                measurement_row("baseline", "2015-01", "30"),
+                measurement_row("endline", "2010-01", "5"),
+            ],
+        ),
+    )
+    assert response.status_code == 200
+    assert "the baseline (January 2015) must end before the endline (January 2010)" in (
+        errors_of(response)
+    )
+
+
+def test_a_percent_of_140_in_the_inline_gives_a_message(admin_client, make_indicator):
+    indicator = make_indicator(unit="percent")
+    response = admin_client.post(
+        indicator_change(indicator),
+        indicator_form(indicator, [measurement_row("baseline", "2010-01", "140")]),
+    )
+    assert response.status_code == 200
+    assert "A percent lies between 0 and 100 (140 does not)." in errors_of(response)
+
+
+def test_a_shape_rule_broken_in_the_inline_is_named(admin_client, make_indicator):
+    indicator = make_indicator()
+    response = admin_client.post(
+        indicator_change(indicator),
+        indicator_form(
+            indicator,
+            [
+                measurement_row(
+                    "baseline", "2010-01", "", value_kind="range", value_low="30", value_high="15"
+                )
+            ],
+        ),
+    )
+    assert response.status_code == 200
+    assert "from ≤ to" in errors_of(response)
+
+
+def test_moving_every_period_at_once_is_accepted(admin_client, make_indicator, make_measurement):
+    """Checked row by row against stored rows, shifting all periods a year would be refused."""
+    indicator = make_indicator()
+    baseline = make_measurement(indicator, phase="baseline", start=_month("2010-01"), value=30)
+    endline = make_measurement(indicator, phase="endline", start=_month("2011-01"), value=20)
+    response = admin_client.post(
+        indicator_change(indicator),
+        indicator_form(
+            indicator,
+            [
+                {**measurement_row("baseline", "2011-06", "30"), "id": baseline.pk},
+                {**measurement_row("endline", "2012-01", "20"), "id": endline.pk},
+            ],
+            initial=2,
+        ),
+    )
+    assert response.status_code == 302, errors_of(response)
+
+
+def test_swapping_the_baseline_between_rows_is_saved(
+    admin_client, make_indicator, make_measurement
+):
+    indicator = make_indicator()
+    first = make_measurement(indicator, phase="baseline", start=_month("2009-01"), value=30)
+    second = make_measurement(indicator, phase="monitoring", start=_month("2010-01"), value=25)
+    response = admin_client.post(
+        indicator_change(indicator),
+        indicator_form(
+            indicator,
+            [
+                # The row taking over the baseline comes first: saved first, it would meet the old.
+                {**measurement_row("baseline", "2010-01", "25"), "id": second.pk},
+                {**measurement_row("monitoring", "2011-01", "30"), "id": first.pk},
+            ],
+            initial=2,
+        ),
+    )
+    assert response.status_code == 302, errors_of(response)
+    assert Measurement.objects.get(phase="baseline").pk == second.pk
+
+
+def test_source_studies_are_found_by_autocomplete(admin_client, make_study):
+    make_study("Commercial Sexual Exploitation of Children in Cambodia")
+    response = admin_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "evaluation",
+            "model_name": "measurement",
+            "field_name": "source_study",
+            "term": "Cambodia",
+        },
+    )
+    assert response.status_code == 200
+    assert [r["text"] for r in response.json()["results"]] == [
+        "Commercial Sexual Exploitation of Children in Cambodia"
+    ]
+
+
+def test_the_program_changelist_lists_programs(admin_client, make_program):
+    make_program("Project Lantern")
+    response = admin_client.get(reverse("admin:evaluation_program_changelist"))
+    assert response.status_code == 200
+    assert "Project Lantern" in response.content.decode()
+    assert Program.objects.count() == 1
+
+
+def _month(text):
+    import datetime
+
+    return datetime.date.fromisoformat(text + "-01")

@@ -1,0 +1,362 @@
+"""The demo programs (fixtures/evaluation.json) hold only published figures, true to their sources.
+
+Each figure below is hard-coded with the text of the evidence file it comes from
+(`shared/evidence/program-figures.md`, beside the project in development and in CI), and the test
+checks both that the fixture holds exactly these figures and that the evidence file says so.
+Tests that read the evidence file skip, saying why, when it is absent.
+"""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from evaluation.models import Indicator, Measurement, Program, ProgramStudy
+from studies.models import Study
+
+EVIDENCE_PATH = Path(settings.BASE_DIR).parent / "shared" / "evidence" / "program-figures.md"
+
+KH = "cambodia-sex-trafficking-of-children"
+CEBU = "metro-cebu-project-lantern"
+PH = "philippines-sex-trafficking-of-children-2003-2015"
+UG = "mukono-property-grabbing-from-widows"
+GT = "guatemala-sexual-violence-against-children"
+
+# (program, indicator, phase, value kind, numbers, published wording, source study, evidence text)
+FIGURES = [
+    (
+        KH,
+        "minors-in-commercial-sex-industry",
+        "baseline",
+        "range",
+        {"value_low": "15", "value_high": "30"},
+        "15 %–30 % (range of estimates; up to 30 % in Phnom Penh)",
+        None,
+        "15 %–30 % (range of estimates; up to 30 % in Phnom Penh)",
+    ),  # noqa: E501
+    (
+        KH,
+        "minors-in-commercial-sex-industry",
+        "monitoring",
+        "point",
+        {"value": "8.16"},
+        "",
+        "commercial-sexual-exploitation-of-children-in-cambodia",
+        "8.16 % (reported rounded as 8.2 %)",
+    ),  # noqa: E501
+    (
+        KH,
+        "minors-in-commercial-sex-industry",
+        "endline",
+        "point",
+        {"value": "2.2"},
+        "",
+        "external-evaluation-program-combat-sex-trafficking-children-cambodia-2004-2014",
+        "| endline | March 2015 | 2.2 % |",
+    ),  # noqa: E501
+    (
+        KH,
+        "minors-aged-15-and-under",
+        "endline",
+        "point",
+        {"value": "0.1"},
+        "",
+        "external-evaluation-program-combat-sex-trafficking-children-cambodia-2004-2014",
+        "endline 2015: 0.1 %",
+    ),  # noqa: E501
+    (
+        CEBU,
+        "availability-of-minors",
+        "baseline",
+        "point",
+        {"value": "7"},
+        "",
+        None,
+        "minors ≈ 7 % of people in prostitution in Cebu",
+    ),  # noqa: E501
+    (
+        CEBU,
+        "availability-of-minors",
+        "endline",
+        "relative_change",
+        {"value": "-79"},
+        "",
+        "project-lantern-results-summary",
+        "−79 % availability of minors relative to 2006",
+    ),  # noqa: E501
+    (
+        CEBU,
+        "victims-rescued",
+        "endline",
+        "point",
+        {"value": "220"},
+        "more than 220",
+        "project-lantern-results-summary",
+        "more than 220 victims rescued with police",
+    ),  # noqa: E501
+    (
+        CEBU,
+        "suspects-charged",
+        "endline",
+        "point",
+        {"value": "100"},
+        "more than 100",
+        "project-lantern-results-summary",
+        "more than 100 suspected\ntraffickers charged",
+    ),  # noqa: E501
+    (
+        UG,
+        "widows-experiencing-property-grabbing",
+        "baseline",
+        "point",
+        {"value": "30"},
+        "nearly a third",
+        "property-grabbing-from-ugandan-widows-and-the-public-justice-system-response",
+        '"nearly a third" ≈ 30 %',
+    ),  # noqa: E501
+    (
+        UG,
+        "widows-experiencing-property-grabbing",
+        "endline",
+        "relative_change",
+        {"value": "-50"},
+        "nearly 50 % reduction",
+        "endline-study-of-property-grabbing-among-widows-in-mukono-county-uganda",
+        '"nearly 50 %" reduction from baseline',
+    ),  # noqa: E501
+    (
+        UG,
+        "attempted-land-theft",
+        "endline",
+        "relative_change",
+        {"value": "-50"},
+        "more than 50 % reduction",
+        "endline-study-of-property-grabbing-among-widows-in-mukono-county-uganda",
+        '| attempted land theft | endline | same | "more than 50 %" reduction |',
+    ),  # noqa: E501
+    (
+        UG,
+        "land-theft-with-violence",
+        "endline",
+        "relative_change",
+        {"value": "-37"},
+        "",
+        "endline-study-of-property-grabbing-among-widows-in-mukono-county-uganda",
+        "| land theft with violence | endline | same | −37 % |",
+    ),  # noqa: E501
+    (
+        UG,
+        "victims-reporting-attempts-on-their-lives",
+        "baseline",
+        "point",
+        {"value": "18.3"},
+        "",
+        "property-grabbing-from-ugandan-widows-and-the-public-justice-system-response",
+        "18.3 % of victims",
+    ),  # noqa: E501
+    (
+        UG,
+        "victims-reporting-threats-against-their-children",
+        "baseline",
+        "point",
+        {"value": "31.6"},
+        "",
+        "property-grabbing-from-ugandan-widows-and-the-public-justice-system-response",
+        "31.6 % of victims",
+    ),  # noqa: E501
+    (
+        UG,
+        "perpetrators-convicted",
+        "baseline",
+        "point",
+        {"value": "0"},
+        "",
+        "property-grabbing-from-ugandan-widows-and-the-public-justice-system-response",
+        "| baseline | 2005–2012 | 0 convictions |",
+    ),  # noqa: E501
+    (
+        UG,
+        "widows-who-would-report-to-police",
+        "baseline",
+        "wording_only",
+        {},
+        "almost none",
+        "endline-study-of-property-grabbing-among-widows-in-mukono-county-uganda",
+        '"almost none" → 21 %',
+    ),  # noqa: E501
+    (
+        UG,
+        "widows-who-would-report-to-police",
+        "endline",
+        "point",
+        {"value": "21"},
+        "",
+        "endline-study-of-property-grabbing-among-widows-in-mukono-county-uganda",
+        '"almost none" → 21 %',
+    ),  # noqa: E501
+    (
+        GT,
+        "complaints-filed",
+        "endline",
+        "relative_change",
+        {"value": "136"},
+        "",
+        "criminal-justice-system-response-to-child-sexual-assault-in-guatemala-2013-2017",
+        "+136 % from the 2008–2012 period to the 2013–2017 period",
+    ),  # noqa: E501
+    (
+        GT,
+        "testimony-in-victim-friendly-space",
+        "baseline",
+        "point",
+        {"value": "30"},
+        "",
+        None,
+        "baseline 2008–2012: 30 % of cases",
+    ),  # noqa: E501
+    (
+        GT,
+        "testimony-in-victim-friendly-space",
+        "endline",
+        "wording_only",
+        {},
+        "nearly universal",
+        None,
+        'endline: "nearly universal"',
+    ),  # noqa: E501
+    (
+        GT,
+        "cases-reaching-verdict",
+        "baseline",
+        "point",
+        {"value": "6"},
+        "",
+        "guatemalan-criminal-justice-system-performance-study-2008-2012",
+        "| 6 % (2013 study) |",
+    ),  # noqa: E501
+    (
+        GT,
+        "victims-supported",
+        "endline",
+        "point",
+        {"value": "465"},
+        "",
+        "final-evaluation-program-combat-sexual-violence-against-children-guatemala",
+        "465 victims supported",
+    ),  # noqa: E501
+    (
+        GT,
+        "individuals-arrested",
+        "endline",
+        "point",
+        {"value": "287"},
+        "more than 287",
+        "final-evaluation-program-combat-sexual-violence-against-children-guatemala",
+        "more than 287 individuals arrested",
+    ),  # noqa: E501
+    (
+        GT,
+        "convictions",
+        "endline",
+        "point",
+        {"value": "267"},
+        "",
+        "final-evaluation-program-combat-sexual-violence-against-children-guatemala",
+        "267 convictions",
+    ),  # noqa: E501
+]
+FIGURE_IDS = [f"{program}/{indicator}/{phase}" for program, indicator, phase, *_ in FIGURES]
+
+
+@pytest.fixture(scope="module")
+def evidence() -> str:
+    if not EVIDENCE_PATH.exists():
+        pytest.skip(f"The evidence file is not beside the project: {EVIDENCE_PATH} is missing.")
+    return EVIDENCE_PATH.read_text()
+
+
+@pytest.mark.parametrize("row", FIGURES, ids=FIGURE_IDS)
+def test_each_fixture_figure_is_in_the_evidence_file(evidence, row):
+    *_, evidence_text = row
+    assert evidence_text in evidence
+
+
+def _as_row(m: Measurement) -> tuple:
+    numbers = {
+        field: f"{getattr(m, field).normalize():f}"
+        for field in ("value", "value_low", "value_high")
+        if getattr(m, field) is not None
+    }
+    return (
+        m.indicator.program.slug,
+        m.indicator.slug,
+        m.phase,
+        m.value_kind,
+        numbers,
+        m.published_wording,
+        m.source_study.slug if m.source_study else None,
+    )
+
+
+def test_the_fixture_holds_exactly_these_figures_as_published(demo_data):
+    stored = [
+        _as_row(m) for m in Measurement.objects.select_related("indicator__program", "source_study")
+    ]
+    expected = [tuple(row[:-1]) for row in FIGURES]
+    assert sorted(stored, key=str) == sorted(expected, key=str)
+
+
+def test_the_uganda_baseline_survey_counts_1806_widows(demo_data, evidence):
+    measurement = Measurement.objects.get(
+        indicator__slug="widows-experiencing-property-grabbing", phase="baseline"
+    )
+    assert measurement.sample_size == 1806
+    assert "household survey, 1,806 widows" in evidence
+
+
+def test_every_measurement_names_a_source_and_cited_studies_are_public(demo_data):
+    for measurement in Measurement.objects.select_related("source_study"):
+        assert measurement.source_study or measurement.source_citation
+        if measurement.source_study:
+            assert measurement.source_study.is_published
+
+
+def test_every_fixture_row_passes_validation(demo_data):
+    for measurement in Measurement.objects.select_related("indicator"):
+        measurement.full_clean()
+    for indicator in Indicator.objects.all():
+        indicator.full_clean()
+    for program in Program.objects.all():
+        program.full_clean()
+
+
+def test_the_programs_the_issue_names_are_loaded(demo_data):
+    assert set(Program.objects.values_list("slug", flat=True)) == {KH, CEBU, PH, UG, GT}
+    assert set(Program.objects.values_list("area", flat=True)) >= {"Metro Cebu", "Mukono County"}
+
+
+def test_the_philippines_program_links_its_studies_and_invents_no_figure(demo_data):
+    program = Program.objects.get(slug=PH)
+    assert not Measurement.objects.filter(indicator__program=program).exists()
+    linked = dict(program.study_links.values_list("study__slug", "role"))
+    assert linked == {
+        "evaluation-program-combat-sex-trafficking-children-philippines-2003-2015": "evaluation",
+        "child-sex-trafficking-in-angeles-city": "related",
+        "child-sex-trafficking-in-metro-manila": "related",
+    }
+
+
+def test_each_program_with_figures_has_a_headline_indicator(demo_data):
+    for program in Program.objects.exclude(slug=PH):
+        assert program.indicators.filter(is_headline=True).count() == 1, program.slug
+
+
+def test_loading_the_demo_data_twice_changes_nothing(demo_data):
+    def counts():
+        return [model.objects.count() for model in (Program, ProgramStudy, Indicator, Measurement)]
+
+    before = counts()
+    call_command("load_demo_data", verbosity=0)
+    assert counts() == before
+    assert Study.objects.count() == 26

@@ -1,0 +1,330 @@
+"""The public program pages: the list and its filters, a program's page, its CSV, and what a
+study page shows of the programs and figures citing it."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.db import connection
+from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from evaluation.models import ProgramStudy
+from evaluation.querysets import measurements_citing, programs_citing
+
+LIST_URL = reverse("evaluation:list")
+
+
+def program_page(slug):
+    return reverse("evaluation:detail", kwargs={"slug": slug})
+
+
+def csv_url(slug):
+    return reverse("evaluation:measurements_csv", kwargs={"slug": slug})
+
+
+def make_program_with_figures(make_program, make_indicator, make_measurement, make_study, **kw):
+    """A program with a headline indicator (baseline, 3 monitoring, endline) and a second one."""
+    program = make_program(**kw)
+    study = make_study()
+    headline = make_indicator(program, is_headline=True, name="Minors in commercial sex")
+    make_measurement(headline, phase="baseline", value=30, start=datetime.date(2010, 1, 1))
+    for year, value in [(2011, 25), (2012, 20), (2013, 15)]:
+        make_measurement(headline, phase="monitoring", value=value, start=datetime.date(year, 1, 1))
+    make_measurement(
+        headline,
+        phase="endline",
+        value=8,
+        start=datetime.date(2015, 1, 1),
+        source_study=study,
+        source_citation="",
+    )
+    other = make_indicator(program, unit="count", direction="higher_is_better")
+    make_measurement(other, phase="baseline", value=0, start=datetime.date(2010, 1, 1))
+    ProgramStudy.objects.create(program=program, study=study, role="evaluation")
+    return program
+
+
+def programs_on(response) -> list:
+    return list(response.context["page"].object_list)
+
+
+def count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+# --- /programs/ -----------------------------------------------------------------------------------
+
+
+def test_the_list_shows_every_program_with_its_headline_change(client, demo_data):
+    response = client.get(LIST_URL)
+    assert response.status_code == 200
+    assert len(programs_on(response)) == 5
+    page = response.content.decode()
+    assert 'Availability of minors: <strong class="improved">−79 % vs baseline</strong>' in page
+    assert "15 %–30 % → 2.2 % (−93 to −85 %)" in page
+    assert 'Complaints filed: <strong class="improved">+136 % vs baseline</strong>' in page
+
+
+def test_the_country_filter_ors_codes_and_ignores_case(client, demo_data):
+    response = client.get(LIST_URL, {"country": ["kh", "UG"]})
+    names = {program.country.code for program in programs_on(response)}
+    assert names == {"KH", "UG"}
+
+
+def test_filters_and_across_country_and_subject(client, demo_data):
+    response = client.get(LIST_URL, {"country": "PH", "subject": "sex-trafficking"})
+    assert len(programs_on(response)) == 2
+    response = client.get(LIST_URL, {"country": "PH", "subject": "land-theft"})
+    assert len(programs_on(response)) == 0
+    assert "No program matches these filters." in response.content.decode()
+
+
+def test_the_subject_filter_ors_slugs(client, demo_data):
+    response = client.get(LIST_URL, {"subject": ["land-theft", "sexual-violence-against-children"]})
+    assert {p.subject.slug for p in programs_on(response)} == {
+        "land-theft",
+        "sexual-violence-against-children",
+    }
+
+
+def test_facet_counts_follow_the_other_filter(client, demo_data):
+    response = client.get(LIST_URL, {"subject": "sex-trafficking"})
+    country_block = next(b for b in response.context["facet_blocks"] if b["name"] == "country")
+    counts = {option["value"]: option["count"] for option in country_block["options"]}
+    assert counts == {"GT": 0, "KH": 1, "PH": 2, "UG": 0}
+
+
+def test_an_unknown_country_is_ignored_with_a_notice(client, demo_data):
+    response = client.get(LIST_URL, {"country": "zz"})
+    assert response.status_code == 200
+    assert len(programs_on(response)) == 5
+    assert "Ignored unknown country “ZZ”: no such country in the library." in (
+        response.content.decode()
+    )
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "subject=%00",
+        "country=%00kh",
+        "page=abc",
+        "country=" + "x" * 10_000,
+        "subject=" + "%F0%9F%92%A5" * 50,
+        "country[]=kh&subject=",
+    ],
+    ids=["nul-subject", "nul-country", "page", "10000-chars", "emoji", "odd-names"],
+)
+def test_malformed_parameters_never_break_the_list(client, demo_data, query):
+    response = client.get(f"{LIST_URL}?{query}")
+    assert response.status_code == 200
+
+
+def test_the_list_runs_the_same_queries_for_one_program_or_many(
+    client, make_program, make_indicator, make_measurement, make_study
+):
+    make_program_with_figures(make_program, make_indicator, make_measurement, make_study)
+    one = count_queries(client, LIST_URL)
+    for country in ["PH", "UG", "GT", "KH"]:
+        make_program_with_figures(
+            make_program, make_indicator, make_measurement, make_study, country=country
+        )
+    assert count_queries(client, LIST_URL) == one == 6
+    assert count_queries(client, f"{LIST_URL}?country=kh&subject=sex-trafficking") == 8
+
+
+def test_the_list_shows_twenty_programs_a_page(client, make_program):
+    for _ in range(25):
+        make_program()
+    response = client.get(LIST_URL, {"page": "2"})
+    assert len(programs_on(response)) == 5
+    assert "25 programs" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("page", "notice"),
+    [("abc", "“abc” is not a page number; showing page 1."), ("99", "There is no page 99")],
+)
+def test_a_page_that_does_not_exist_shows_a_notice(client, make_program, page, notice):
+    make_program()
+    response = client.get(LIST_URL, {"page": page})
+    assert response.status_code == 200
+    assert notice in response.content.decode()
+
+
+# --- /programs/<slug>/ ----------------------------------------------------------------------------
+
+
+def test_a_program_page_shows_its_figures_chart_change_and_sources(client, demo_data):
+    response = client.get(program_page("cambodia-sex-trafficking-of-children"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<svg" in page and "<title id=" in page and "<desc id=" in page
+    for figure in ["15 %–30 %", "8.16 %", "2.2 %", "0.1 %"]:
+        assert figure in page
+    assert "Change, baseline → endline:" in page
+    assert "−27.8 to −12.8 percentage points (−93 to −85 %)" in page
+    assert 'href="/studies/commercial-sexual-exploitation-of-children-in-cambodia/"' in page
+    assert "How changes are computed" in page
+    assert csv_url("cambodia-sex-trafficking-of-children") in page
+
+
+def test_a_program_page_shows_its_timeline(client, demo_data):
+    response = client.get(program_page("cambodia-sex-trafficking-of-children"))
+    page = response.content.decode()
+    order = [
+        "early 2000s (2000–2004)</strong> — Baseline: minors in the commercial sex industry",
+        "2004</strong> — Program starts",
+        "2012</strong> — Monitoring: minors in the commercial sex industry",
+        "2014</strong> — Program ends",
+        "March 2015</strong> — Endline: minors in the commercial sex industry, "
+        "children aged 15 and under",
+    ]
+    positions = [page.index(text) for text in order]
+    assert positions == sorted(positions)
+
+
+def test_every_measurement_on_a_program_page_names_its_source(client, demo_data):
+    response = client.get(program_page("mukono-property-grabbing-from-widows"))
+    program = response.context["program"]
+    page = response.content.decode()
+    for indicator in program.indicators.all():
+        for measurement in indicator.measurements.all():
+            if measurement.source_study:
+                assert measurement.source_study.get_absolute_url() in page
+            else:
+                assert measurement.source_citation.replace("'", "&#x27;") in page
+
+
+def test_a_program_without_figures_links_its_studies(client, demo_data):
+    response = client.get(program_page("philippines-sex-trafficking-of-children-2003-2015"))
+    page = response.content.decode()
+    assert "No figures for this program are recorded yet" in page
+    assert "/studies/evaluation-program-combat-sex-trafficking-children-philippines-2003-2015/" in (
+        page
+    )
+
+
+def test_an_unknown_program_is_not_found(client, db):
+    assert client.get(program_page("no-such-program")).status_code == 404
+
+
+def test_a_program_page_runs_the_same_queries_however_many_figures(
+    client, make_program, make_indicator, make_measurement, make_study
+):
+    small = make_program()
+    indicator = make_indicator(small)
+    make_measurement(indicator)
+    large = make_program_with_figures(make_program, make_indicator, make_measurement, make_study)
+    for _ in range(3):
+        extra = make_indicator(large)
+        make_measurement(extra, phase="baseline", start=datetime.date(2009, 1, 1))
+        make_measurement(extra, phase="endline", start=datetime.date(2016, 1, 1))
+    assert count_queries(client, program_page(small.slug)) == 4
+    assert count_queries(client, program_page(large.slug)) == 4
+
+
+# --- /programs/<slug>/measurements.csv ------------------------------------------------------------
+
+
+def test_the_csv_has_one_row_per_measurement_with_its_source(client, demo_data):
+    response = client.get(csv_url("cambodia-sex-trafficking-of-children"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == (
+        'attachment; filename="cambodia-sex-trafficking-of-children-measurements.csv"'
+    )
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [(row["phase"], row["value_kind"], row["value"]) for row in rows] == [
+        ("baseline", "range", ""),
+        ("monitoring", "point", "8.16"),
+        ("endline", "point", "2.2"),
+        ("endline", "point", "0.1"),
+    ]
+    assert (rows[0]["value_low"], rows[0]["value_high"]) == ("15", "30")
+    assert rows[0]["period_start"] == "2000-01" and rows[0]["period_wording"] == "early 2000s"
+    assert rows[1]["source_study_url"] == (
+        "http://testserver/studies/commercial-sexual-exploitation-of-children-in-cambodia/"
+    )
+    assert rows[3]["disaggregation"] == "children aged 15 and under"
+
+
+def test_the_csv_keeps_relative_changes_as_plain_numbers(client, demo_data):
+    response = client.get(csv_url("metro-cebu-project-lantern"))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    endline = next(row for row in rows if row["value_kind"] == "relative_change")
+    assert endline["value"] == "-79"
+    assert endline["source_study"] == "Project Lantern Results Summary"
+
+
+def test_the_csv_keeps_text_cells_from_being_read_as_formulas(
+    client, make_measurement, make_indicator
+):
+    measurement = make_measurement(notes='=HYPERLINK("http://example.com")')
+    response = client.get(csv_url(measurement.indicator.program.slug))
+    row = next(csv.DictReader(io.StringIO(response.content.decode())))
+    assert row["notes"].startswith("'=")
+
+
+def test_the_csv_of_an_unknown_program_is_not_found(client, db):
+    assert client.get(csv_url("no-such-program")).status_code == 404
+
+
+def test_the_csv_runs_the_same_queries_however_many_figures(
+    client, make_program, make_indicator, make_measurement, make_study
+):
+    program = make_program_with_figures(make_program, make_indicator, make_measurement, make_study)
+    assert count_queries(client, csv_url(program.slug)) == 2
+
+
+# --- What a study page shows (the partial the study page includes) --------------------------------
+
+
+def render_cited_by(study) -> str:
+    return render_to_string(
+        "evaluation/_cited_by.html",
+        {
+            "citing_measurements": measurements_citing(study),
+            "citing_programs": programs_citing(study),
+        },
+    )
+
+
+def test_a_study_lists_the_programs_and_figures_citing_it(demo_data):
+    from studies.models import Study
+
+    study = Study.objects.get(slug="commercial-sexual-exploitation-of-children-in-cambodia")
+    html = render_cited_by(study)
+    assert "Programs and figures citing this study" in html
+    assert "/programs/cambodia-sex-trafficking-of-children/" in html
+    assert "Monitoring study" in html
+    assert "8.16 %" in html
+
+
+def test_a_study_nothing_cites_shows_no_heading(make_study):
+    assert "Programs and figures citing this study" not in render_cited_by(make_study())
+
+
+def test_the_citing_figures_load_in_two_queries(
+    make_program, make_indicator, make_measurement, make_study
+):
+    program = make_program_with_figures(make_program, make_indicator, make_measurement, make_study)
+    study = program.study_links.get().study
+    with CaptureQueriesContext(connection) as queries:
+        render_cited_by(study)
+    assert len(queries) == 2
+
+
+def test_the_sitemap_lists_every_program_page(make_program):
+    from evaluation.sitemaps import ProgramSitemap
+
+    program = make_program()
+    assert [ProgramSitemap().location(item) for item in ProgramSitemap().items()] == [
+        program.get_absolute_url()
+    ]
