@@ -62,6 +62,7 @@ class Mark:
     whisker_low: float | None = None  # 95 % interval
     whisker_high: float | None = None
     show_label: bool = True
+    show_dot: bool = True
 
     @property
     def label_y(self) -> float:
@@ -144,7 +145,10 @@ def trajectory_chart(
     if len(marks) > DENSE:
         # A long monthly series: label the ends only (every figure is in the table below).
         ends = {0, len(marks) - 1}
-        marks = [replace(mark, show_label=i in ends) for i, mark in enumerate(marks)]
+        # Dense series: the line carries the middle points; dots and labels only at the ends.
+        marks = [
+            replace(mark, show_label=i in ends, show_dot=i in ends) for i, mark in enumerate(marks)
+        ]
     dots = [mark for mark in marks if not mark.is_range]
     notes = [
         Note(x(_middle(m)), f"{m.get_phase_display()}: {m.display_value}")

@@ -211,6 +211,11 @@ class ProgramStudy(models.Model):
     natural_key.dependencies = ["evaluation.program", "studies.study"]
 
 
+# A program measured monthly for ten years has 120 monitoring figures: the page lists the
+# latest of them and the chart draws them all; the CSV download has every one.
+TABLE_MONITORING_ROWS = 12
+
+
 class Indicator(models.Model):
     """What a program measures, in one unit, and which way is better."""
 
@@ -325,6 +330,20 @@ class Indicator(models.Model):
     @cached_property
     def ordered_measurements(self) -> list["Measurement"]:
         return sorted(self.measurements.all(), key=lambda m: (m.period_start, m.period_end))
+
+    @cached_property
+    def table_measurements(self) -> list["Measurement"]:
+        """What the page's table lists: everything, or for a long monitoring series the
+        baseline, the endline and the latest monitoring figures (the CSV has them all)."""
+        monitoring = [m for m in self.ordered_measurements if m.is_monitoring]
+        if len(monitoring) <= TABLE_MONITORING_ROWS:
+            return self.ordered_measurements
+        shown = set(map(id, monitoring[-TABLE_MONITORING_ROWS:]))
+        return [m for m in self.ordered_measurements if not m.is_monitoring or id(m) in shown]
+
+    @property
+    def hidden_monitoring_count(self) -> int:
+        return len(self.ordered_measurements) - len(self.table_measurements)
 
     @cached_property
     def baseline(self) -> "Measurement | None":
@@ -628,6 +647,10 @@ class Measurement(models.Model):
     @property
     def is_baseline(self) -> bool:
         return self.phase == self.Phase.BASELINE
+
+    @property
+    def is_monitoring(self) -> bool:
+        return self.phase == self.Phase.MONITORING
 
     @property
     def is_endline(self) -> bool:

@@ -6,20 +6,32 @@ number of queries does not grow with the number of programs, indicators or measu
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 
-from studies.querysets import FacetOption
+from studies.querysets import FacetOption, defer_study_text
 
 
 class ProgramQuerySet(models.QuerySet):
     def for_listing(self):
         """What the program list shows: country, subject, and the headline indicator's figures."""
         Indicator = apps.get_model("evaluation", "Indicator")
+        Measurement = apps.get_model("evaluation", "Measurement")
+        # The headline change needs the baseline and the latest figure only: the endline, or
+        # else the last monitoring figure. A ten-year monthly series is not loaded for that.
+        last_monitoring = (
+            Measurement.objects.filter(indicator=OuterRef("indicator"), phase="monitoring")
+            .order_by("-period_start")
+            .values("period_start")[:1]
+        )
+        headline_figures = Measurement.objects.filter(
+            Q(phase__in=["baseline", "endline"])
+            | Q(phase="monitoring", period_start=Subquery(last_monitoring))
+        )
         return self.select_related("country", "subject").prefetch_related(
             Prefetch(
                 "indicators",
                 queryset=Indicator.objects.filter(is_headline=True).prefetch_related(
-                    "measurements"
+                    Prefetch("measurements", queryset=headline_figures)
                 ),
                 to_attr="headline_indicators",
             )
@@ -33,13 +45,15 @@ class ProgramQuerySet(models.QuerySet):
             "indicators",
             Prefetch(
                 "indicators__measurements",
-                queryset=Measurement.objects.select_related("source_study"),
+                queryset=Measurement.objects.select_related("source_study").defer(
+                    *defer_study_text("source_study")
+                ),
             ),
             Prefetch(
                 "study_links",
-                queryset=ProgramStudy.objects.select_related("study").order_by(
-                    "study__publication_month", "study__title"
-                ),
+                queryset=ProgramStudy.objects.select_related("study")
+                .defer(*defer_study_text("study"))
+                .order_by("study__publication_month", "study__title"),
             ),
         )
 

@@ -44,6 +44,15 @@ class Headline(Func):
     output_field = TextField()
 
 
+# The heavy columns of a study, which a mere link to it (title, address) does not need.
+STUDY_TEXT_FIELDS = ("description", "search_vector", "country_codes", "type_slugs", "author_slugs")
+
+
+def defer_study_text(relation: str) -> list[str]:
+    """`defer()` arguments that leave out a related study's heavy columns."""
+    return [f"{relation}__{field}" for field in STUDY_TEXT_FIELDS]
+
+
 class StudyQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status="published")

@@ -328,3 +328,33 @@ def test_the_sitemap_lists_every_program_page(make_program):
     assert [ProgramSitemap().location(item) for item in ProgramSitemap().items()] == [
         program.get_absolute_url()
     ]
+
+
+def monthly_series(make_indicator, make_measurement, months: int):
+    """A baseline in January 2010, then one monitoring figure a month, values falling."""
+    indicator = make_indicator(is_headline=True)
+    make_measurement(indicator, value=40)
+    for n in range(1, months + 1):
+        month = datetime.date(2010 + n // 12, n % 12 + 1, 1)
+        make_measurement(indicator, phase="monitoring", start=month, value=40 - n * 0.1)
+    return indicator
+
+
+def test_long_monitoring_series_lists_latest_figures_and_points_to_csv(
+    client, make_indicator, make_measurement
+):
+    indicator = monthly_series(make_indicator, make_measurement, months=30)
+    html = client.get(indicator.program.get_absolute_url()).content.decode()
+    assert html.count('<th scope="row">Monitoring</th>') == 12
+    assert "18 earlier ones are in the chart and in the CSV download" in html
+    # The chart still draws every figure (one line), with dots only at its ends.
+    assert html.count("<circle") == 2
+
+
+def test_program_list_headline_uses_the_latest_monitoring_figure(
+    client, make_indicator, make_measurement
+):
+    monthly_series(make_indicator, make_measurement, months=30)
+    html = client.get("/programs/").content.decode()
+    # Baseline 40 %, last of 30 monthly figures 37 %: only those two are loaded for the card.
+    assert "40 % → 37 % (−8 %)" in html
