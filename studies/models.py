@@ -208,7 +208,7 @@ class Study(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "-publication_month"], name="study_status_month_idx"),
+            models.Index(fields=["publication_month"], name="study_publication_month_idx"),
             GinIndex(fields=["search_vector"], name="study_search_vector_idx"),
             GinIndex(fields=["country_codes"], name="study_country_codes_idx"),
             GinIndex(fields=["type_slugs"], name="study_type_slugs_idx"),
