@@ -9,7 +9,7 @@ lists read their parameters alike.
 import django_filters
 from django.db.models import QuerySet
 
-from studies.filters import ValueListFilter
+from studies.filters import ValueListFilter, facet_block
 from studies.models import Country, Subject
 from studies.querysets import FacetOption
 
@@ -74,22 +74,7 @@ class ProgramFilterSet(django_filters.FilterSet):
 
     def facet_blocks(self) -> list[dict]:
         """The facets as `studies/includes/facet.html` draws them: options, counts, checked."""
-        blocks = []
-        for name, options in self.facets().items():
-            selected = {value.lower() for value in self.selected(name)}
-            blocks.append(
-                {
-                    "name": name,
-                    "legend": self.FACET_LEGENDS[name],
-                    "options": [
-                        {
-                            "value": option.value,
-                            "label": option.label,
-                            "count": option.count,
-                            "selected": option.value.lower() in selected,
-                        }
-                        for option in options
-                    ],
-                }
-            )
-        return blocks
+        return [
+            facet_block(name, self.FACET_LEGENDS[name], options, self.selected(name))
+            for name, options in self.facets().items()
+        ]

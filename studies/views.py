@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from evaluation.querysets import measurements_citing, programs_citing
 
 from .citations import citation_context
-from .filters import SORT_CHOICES, StudyFilterSet
+from .filters import SORT_CHOICES, StudyFilterSet, facet_block
 from .models import Country, Study, Subject
 from .querysets import related_studies
 
@@ -121,26 +121,11 @@ FACET_LEGENDS = {
 
 def facet_blocks(filterset: StudyFilterSet, facets) -> list[dict]:
     """The facets as the filter form shows them: each option with its count and checked state."""
-    blocks, estimated = [], filterset.estimated_facets()
-    for name, options in facets.items():
-        selected = {value.lower() for value in filterset.selected(name)}
-        blocks.append(
-            {
-                "name": name,
-                "legend": FACET_LEGENDS[name],
-                "estimated": name in estimated,
-                "options": [
-                    {
-                        "value": option.value,
-                        "label": option.label,
-                        "count": option.count,
-                        "selected": option.value.lower() in selected,
-                    }
-                    for option in options
-                ],
-            }
-        )
-    return blocks
+    estimated = filterset.estimated_facets()
+    return [
+        facet_block(name, FACET_LEGENDS[name], options, filterset.selected(name), name in estimated)
+        for name, options in facets.items()
+    ]
 
 
 def active_filter_chips(params: QueryDict, filterset: StudyFilterSet, facets) -> list[dict]:

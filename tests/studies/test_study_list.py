@@ -1,13 +1,10 @@
 """The public list of studies: filters, facet counts, pagination and forgiving input."""
 
-import datetime
 import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-
-from studies.models import Study
 
 LIST_URL = "/studies/"
 
@@ -20,35 +17,6 @@ def found(response) -> int:
 
 def titles(response) -> list[str]:
     return [study.title for study in response.context["page"].object_list]
-
-
-@pytest.fixture
-def library(make_study, make_author):
-    ijm = make_author("International Justice Mission", alternate_names="IJM")
-    haarr = make_author("Robin Haarr", kind="person")
-    make_study(
-        "Cambodia prevalence", countries=["KH"], authors=[ijm], month=datetime.date(2013, 3, 1)
-    )
-    make_study(
-        "Cambodia evaluation",
-        countries=["KH"],
-        authors=[haarr],
-        types=["program-evaluation"],
-        month=datetime.date(2015, 12, 1),
-    )
-    make_study(
-        "Philippines evaluation",
-        countries=["PH"],
-        authors=[haarr, ijm],
-        types=["program-evaluation"],
-        month=datetime.date(2017, 8, 1),
-    )
-    from studies.models import Subject
-
-    land = Subject.objects.create(name="Land theft", slug="land-theft")
-    make_study("Uganda widows", countries=["UG"], subject=land, month=datetime.date(2014, 10, 1))
-    make_study("Justice Review", countries=["KH", "TH"], is_multi_country=True)
-    make_study("Draft study", countries=["KH"], status=Study.Status.DRAFT)
 
 
 def test_lists_published_studies_newest_first(client, library):
