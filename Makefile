@@ -110,13 +110,11 @@ bench: $(VENV)/.installed
 	@if [ -n "$$DATABASE_URL" ] && [ -z "$$BENCH_DATABASE_URL" ]; then \
 	  echo "Set BENCH_DATABASE_URL to a database whose name ends in _bench."; exit 1; fi
 	@if [ -z "$$DATABASE_URL" ]; then $(MAKE) --no-print-directory db DB_NAME=justicelib_bench; fi
-	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null 2>&1; } || echo "wrk not installed: the load test will be skipped"
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk >/dev/null 2>&1; } \
+	  || echo "wrk not installed (apt-get install wrk): the load test will be skipped"
 	@$(BENCH_ENV) $(PY) manage.py migrate --no-input -v 0
-	@count=$$($(BENCH_ENV) $(PY) manage.py shell -c "from studies.models import Study; print(Study.objects.count())"); \
-	if [ "$$count" -lt "$(BENCH_STUDIES)" ]; then \
-	  $(BENCH_ENV) $(PY) manage.py generate_synthetic --studies $(BENCH_STUDIES) \
-	    --programs $(BENCH_PROGRAMS) --measurements $(BENCH_MEASUREMENTS); \
-	else echo "Synthetic data present ($$count studies)."; fi
+	@$(BENCH_ENV) $(PY) manage.py generate_synthetic --unless-present --studies $(BENCH_STUDIES) \
+	  --programs $(BENCH_PROGRAMS) --measurements $(BENCH_MEASUREMENTS)
 	@$(BENCH_ENV) $(PY) manage.py collectstatic --no-input -v 0
 	@$(BENCH_ENV) $(VENV)/bin/gunicorn justicelib.wsgi --bind 127.0.0.1:$(BENCH_PORT) --workers 2 \
 	  --pid var/bench-gunicorn.pid --daemon --error-logfile var/bench-gunicorn.log

@@ -209,6 +209,7 @@ class Study(models.Model):
         ]
         indexes = [
             models.Index(fields=["publication_month"], name="study_publication_month_idx"),
+            models.Index(fields=["updated_at", "id"], name="study_updated_at_idx"),
             GinIndex(fields=["search_vector"], name="study_search_vector_idx"),
             GinIndex(fields=["country_codes"], name="study_country_codes_idx"),
             GinIndex(fields=["type_slugs"], name="study_type_slugs_idx"),

@@ -142,7 +142,7 @@ class Command(BaseCommand):
         export_filters = self.export_filters(countries, subjects, types)
         return {
             "/studies/ unfiltered": distinct(
-                lambda: f"/studies/?sort={pick(sorts)}&page={self.random.randint(1, 60)}", n
+                lambda: f"/studies/?sort={pick(sorts)}&page={self.random.randint(1, 100)}", n
             ),
             "/studies/ two facets": distinct(two_facets, n),
             "/studies/ q common word": distinct(
@@ -164,8 +164,9 @@ class Command(BaseCommand):
             "CSV export (10,000 rows)": [f"/studies/export.csv?{q}" for q in export_filters],
             "admin study list": distinct(
                 lambda: (
-                    f"/admin/studies/study/?p={self.random.randint(1, 200)}"
-                    f"&status__exact={pick(['published', 'draft'])}&o={pick(['1', '-3', '5'])}"
+                    f"/admin/studies/study/?p={self.random.randint(1, 60)}"
+                    f"{pick(['', '&status__exact=published', '&status__exact=draft'])}"
+                    f"&o={pick(['1', '-3', '3'])}"
                 ),
                 n,
             ),

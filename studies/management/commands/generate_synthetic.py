@@ -115,6 +115,11 @@ class Command(BaseCommand):
         parser.add_argument("--programs", type=int, default=2_000)
         parser.add_argument("--measurements", type=int, default=1_000_000)
         parser.add_argument("--seed", type=int, default=20261125)
+        parser.add_argument(
+            "--unless-present",
+            action="store_true",
+            help="Do nothing when the database already holds at least --studies studies.",
+        )
 
     def handle(self, *args, **options):
         name = connection.settings_dict["NAME"]
@@ -123,6 +128,13 @@ class Command(BaseCommand):
                 f"Refusing to fill “{name}”: synthetic data goes only into a database whose name "
                 "ends in _bench (set JUSTICELIB_DB_NAME=justicelib_bench or a DATABASE_URL to one)."
             )
+        if options["unless_present"]:
+            from studies.models import Study
+
+            present = Study.objects.count()
+            if present >= options["studies"]:
+                self.stdout.write(f"Synthetic data present ({present:,} studies): kept.")
+                return
         self.random = random.Random(options["seed"])
         started = time.monotonic()
         with transaction.atomic():
@@ -141,7 +153,8 @@ class Command(BaseCommand):
             self.set_triggers(enabled=True)
             self.build_search_columns()
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            # Statistics for the planner, and the visibility map that index-only scans need.
+            cursor.execute("VACUUM ANALYZE")
         self.stdout.write(f"Done in {time.monotonic() - started:.0f} s.")
 
     # --- plumbing -------------------------------------------------------------------------------
