@@ -247,3 +247,23 @@ LIBRARY_VERSION_UNINSTALL = (
     + "DROP FUNCTION IF EXISTS studies_bump_library_version();\n"
     + "DELETE FROM studies_libraryversion;\n"
 )
+
+
+# Migration 0009: a lexeme may hold an apostrophe, which a tsquery writes doubled ('it''s');
+# the pattern keeps such a lexeme whole, so "example.com/it's" is a valid search, not an error.
+PREFIX_QUERY_V2 = r"""
+CREATE OR REPLACE FUNCTION studies_prefix_query(p_query text) RETURNS tsquery
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN q::text = '' THEN q
+           ELSE to_tsquery('simple', regexp_replace(q::text, '''((?:[^'']|'''')+)''', '''\1'':*', 'g')) END
+    FROM websearch_to_tsquery('justicelib', p_query) AS q
+$$;
+"""
+PREFIX_QUERY_V1 = r"""
+CREATE OR REPLACE FUNCTION studies_prefix_query(p_query text) RETURNS tsquery
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN q::text = '' THEN q
+           ELSE to_tsquery('simple', regexp_replace(q::text, '''([^'']+)''', '''\1'':*', 'g')) END
+    FROM websearch_to_tsquery('justicelib', p_query) AS q
+$$;
+"""

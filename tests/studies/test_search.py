@@ -145,3 +145,26 @@ def test_facet_counts_given_other_filters_on_demo_studies(client, demo_data):
     countries = {o["value"]: o["count"] for o in blocks["country"]["options"]}
     assert countries["KH"] == 3 and countries["PH"] == 4 and countries["UG"] == 0
     assert Study.objects.published().filter(subject__slug="sex-trafficking").count() == 9
+
+
+ODD_QUERIES = [
+    "example.com/it's",
+    "www.ijm.org/what's-new",
+    "'''",
+    '"unclosed',
+    "a:* & !b <-> c",
+    "-",
+    "or or",
+]
+
+
+@pytest.mark.parametrize("query", ODD_QUERIES)
+@pytest.mark.parametrize(
+    "url", ["/studies/", "/api/studies/", "/studies/feed/", "/studies/export.csv"]
+)
+def test_odd_search_text_never_breaks_a_page(client, make_study, url, query):
+    make_study("It's a study of trafficking")
+    response = client.get(url, {"q": query})
+    assert response.status_code == 200
+    if response.streaming:
+        b"".join(response.streaming_content)
