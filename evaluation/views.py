@@ -6,6 +6,8 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from studies.citations import spreadsheet_safe
+
 from .filters import ProgramFilterSet
 from .models import Measurement, Program
 
@@ -91,36 +93,31 @@ def csv_row(request, program: Program, m: Measurement) -> list:
         request.build_absolute_uri(study.get_absolute_url()) if study and study.is_published else ""
     )
     return [
-        text(program.name),
-        text(indicator.name),
+        spreadsheet_safe(program.name),
+        spreadsheet_safe(indicator.name),
         indicator.slug,
-        text(indicator.disaggregation),
+        spreadsheet_safe(indicator.disaggregation),
         indicator.unit,
         indicator.direction,
         m.phase,
         f"{m.period_start:%Y-%m}",
         f"{m.period_end:%Y-%m}",
-        text(m.period_wording),
+        spreadsheet_safe(m.period_wording),
         m.value_kind,
         number(m.value),
         number(m.value_low),
         number(m.value_high),
-        text(m.published_wording),
+        spreadsheet_safe(m.published_wording),
         number(m.ci_lower),
         number(m.ci_upper),
         m.sample_size if m.sample_size is not None else "",
-        text(study.title) if study else "",
+        spreadsheet_safe(study.title) if study and study.is_published else "",
         study_url,
-        text(m.source_reference),
-        text(m.source_citation),
-        text(m.notes),
+        spreadsheet_safe(m.source_reference),
+        spreadsheet_safe(m.source_citation),
+        spreadsheet_safe(m.notes),
     ]
 
 
 def number(value) -> str:
     return "" if value is None else f"{value.normalize():f}"
-
-
-def text(value: str) -> str:
-    # A cell starting with = + - @ is a formula to spreadsheet programs: keep it text.
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value

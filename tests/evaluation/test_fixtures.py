@@ -6,6 +6,7 @@ checks both that the fixture holds exactly these figures and that the evidence f
 Tests that read the evidence file skip, saying why, when it is absent.
 """
 
+import os
 from pathlib import Path
 
 import pytest
@@ -272,6 +273,8 @@ FIGURE_IDS = [f"{program}/{indicator}/{phase}" for program, indicator, phase, *_
 @pytest.fixture(scope="module")
 def evidence() -> str:
     if not EVIDENCE_PATH.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"The evidence file is not beside the project: {EVIDENCE_PATH} is missing.")
         pytest.skip(f"The evidence file is not beside the project: {EVIDENCE_PATH} is missing.")
     return EVIDENCE_PATH.read_text()
 

@@ -358,3 +358,17 @@ def test_program_list_headline_uses_the_latest_monitoring_figure(
     html = client.get("/programs/").content.decode()
     # Baseline 40 %, last of 30 monthly figures 37 %: only those two are loaded for the card.
     assert "40 % → 37 % (−8 %)" in html
+
+
+def test_a_draft_source_study_is_not_named_publicly(
+    client, make_study, make_indicator, make_measurement
+):
+    draft = make_study("Embargoed baseline report", status="draft")
+    indicator = make_indicator()
+    make_measurement(indicator, source_study=draft)
+    program = indicator.program
+    page = client.get(program.get_absolute_url()).content.decode()
+    csv_text = client.get(f"{program.get_absolute_url()}measurements.csv").content.decode()
+    assert "Embargoed baseline report" not in page
+    assert "a study not yet published in the library" in page
+    assert "Embargoed baseline report" not in csv_text

@@ -7,7 +7,6 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import NoReverseMatch, reverse
 
 from studies.admin import MonthField
 from studies.models import Author, Country, ResourceType, Study, Subject
@@ -252,10 +251,6 @@ def test_author_autocomplete_finds_alternate_names(admin_client, make_author):
 
 def test_change_page_links_published_study_to_its_public_page(admin_client, make_study):
     study = make_study(slug="ijm-manila")
-    try:
-        reverse("studies:detail", kwargs={"slug": study.slug})
-    except NoReverseMatch:
-        pytest.skip("the public study page (studies:detail) does not exist yet")
 
     response = admin_client.get(change_url(study))
 

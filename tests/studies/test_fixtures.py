@@ -7,6 +7,7 @@ folder beside the project; in CI the shared folder is a copy beside the clone. E
 
 import datetime
 import json
+import os
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,6 +111,10 @@ def scale_of_harm_summary(text: str) -> str:
 @pytest.fixture(scope="module")
 def seed_text():
     if not SEED_PATH.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(
+                f"seed file not found at {SEED_PATH} (the shared folder sits beside the clone)"
+            )
         pytest.skip(f"seed file not found at {SEED_PATH} (the shared folder sits beside the clone)")
     return SEED_PATH.read_text(encoding="utf-8")
 
