@@ -14,11 +14,13 @@ import django_filters
 from django import forms
 from django.core.cache import cache
 from django.db.models import QuerySet
+from django.http import QueryDict
 
 from .models import Author, Country, LibraryVersion, ResourceType, Study, Subject
 from .querysets import (
     FacetOption,
     authors_are_estimated,
+    count_each,
     count_facets,
     facet_options,
     spelling_suggestion,
@@ -237,6 +239,21 @@ class StudyFilterSet(django_filters.FilterSet):
         self.form.is_valid()
         return self.form.cleaned_data.get(name)
 
+    def cleaned_querystring(self) -> str:
+        """The filters as understood (ignored values left out), as a query string."""
+        self.form.is_valid()
+        query = QueryDict(mutable=True)
+        for name, value in self.form.cleaned_data.items():
+            if value in (None, "", []):
+                continue
+            if isinstance(value, list):
+                query.setlist(name, value)
+            elif isinstance(value, datetime.date):
+                query[name] = value.strftime("%Y-%m")
+            else:
+                query[name] = str(value)
+        return query.urlencode()
+
     def queryset_without(self, *names: str) -> QuerySet:
         """The matches with every filter applied except `names`: the base of that facet's counts."""
         self.form.is_valid()
@@ -315,13 +332,13 @@ class StudyFilterSet(django_filters.FilterSet):
 
     def filters_to_drop(self) -> list[tuple[str, int]]:
         """For an empty result: active filters whose removal alone finds studies, with counts."""
-        suggestions = []
-        for name in self.filters:
-            if name != "sort" and self.cleaned(name) not in (None, "", []):
-                count = self.queryset_without(name).count()
-                if count:
-                    suggestions.append((name, count))
-        return suggestions
+        active = [
+            name
+            for name in self.filters
+            if name != "sort" and self.cleaned(name) not in (None, "", [])
+        ]
+        counts = count_each([self.queryset_without(name) for name in active])
+        return [(name, count) for name, count in zip(active, counts, strict=True) if count]
 
     def selected(self, name: str) -> list[str]:
         return self.cleaned(name) or []

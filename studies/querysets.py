@@ -97,10 +97,18 @@ class StudyQuerySet(models.QuerySet):
         """
         tsquery = PrefixQuery(Value(query))
         return self.filter(Matches(F("search_vector"), tsquery)).annotate(
-            search_rank=Rank(F("search_vector"), tsquery),
+            search_rank=Rank(F("search_vector"), tsquery)
+        )
+
+    def with_snippets(self, query: str):
+        """Each study with `search_headline`: its text around the matched words, marked.
+
+        Costly per row, so only pages of results ask for it (not exports or feeds).
+        """
+        return self.annotate(
             search_headline=Headline(
-                Coalesce(NullIf(F("description"), Value("")), F("title")), tsquery
-            ),
+                Coalesce(NullIf(F("description"), Value("")), F("title")), PrefixQuery(Value(query))
+            )
         )
 
     def rows_between(self, start: int, stop: int) -> list:
@@ -280,31 +288,49 @@ def spelling_suggestion(query: str) -> str | None:
 
     A word is known when some library word starts with it (prefix search finds it). Unknown
     words are matched by trigram similarity (pg_trgm) against the words the triggers collect.
+    All words are looked up in one query.
     """
     words = query.split()
-    corrected, changed = [], False
+    candidates = [
+        word.strip('"-').lower()
+        for word in words
+        if len(word.strip('"-')) >= 3 and word.strip('"-').isalpha() and word.lower() != "or"
+    ][:20]
+    if not candidates:
+        return None
     with connection.cursor() as cursor:
-        for word in words:
-            bare = word.strip('"-').lower()
-            if len(bare) < 3 or bare == "or" or not bare.isalpha():
-                corrected.append(word)
-                continue
-            cursor.execute(
-                """
-                SELECT lower(unaccent(%(word)s)) AS wanted,
-                       EXISTS (SELECT 1 FROM studies_searchterm
-                               WHERE word LIKE lower(unaccent(%(word)s)) || '%%') AS known,
-                       (SELECT word FROM studies_searchterm
-                        WHERE word %% lower(unaccent(%(word)s))
-                        ORDER BY similarity(word, lower(unaccent(%(word)s))) DESC, word
-                        LIMIT 1) AS nearest
-                """,
-                {"word": bare},
-            )
-            _, known, nearest = cursor.fetchone()
-            if known or not nearest:
-                corrected.append(word)
-            else:
-                corrected.append(word.replace(bare, nearest) if bare in word else nearest)
-                changed = True
-    return " ".join(corrected) if changed else None
+        cursor.execute(
+            """
+            SELECT wanted.word,
+                   EXISTS (SELECT 1 FROM studies_searchterm
+                           WHERE word LIKE lower(unaccent(wanted.word)) || '%%'),
+                   (SELECT word FROM studies_searchterm
+                    WHERE word %% lower(unaccent(wanted.word))
+                    ORDER BY similarity(word, lower(unaccent(wanted.word))) DESC, word
+                    LIMIT 1)
+            FROM unnest(%s::text[]) AS wanted(word)
+            """,
+            [candidates],
+        )
+        nearest = {word: near for word, known, near in cursor.fetchall() if not known and near}
+    if not nearest:
+        return None
+    corrected = []
+    for word in words:
+        bare = word.strip('"-').lower()
+        corrected.append(word.lower().replace(bare, nearest[bare]) if bare in nearest else word)
+    return " ".join(corrected)
+
+
+def count_each(querysets: list) -> list[int]:
+    """The number of rows of each queryset, from one query."""
+    if not querysets:
+        return []
+    parts, params = [], []
+    for queryset in querysets:
+        sql, query_params = queryset.order_by().values("pk").query.sql_with_params()
+        parts.append(f"(SELECT count(*) FROM ({sql}) AS matches)")
+        params.extend(query_params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)
+        return list(cursor.fetchone())

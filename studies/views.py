@@ -30,7 +30,7 @@ def home(request):
 
 def study_list(request):
     filterset = StudyFilterSet(request.GET, queryset=Study.objects.published())
-    page, page_notice = paginate(filterset.qs.for_listing(), request.GET.get("page"))
+    page, page_notice = paginate(listing(filterset), request.GET.get("page"))
     notices = list(filterset.notices)  # complete once the queryset has been built
     # Zero results never strand a visitor: respell the search, or say which filter to drop.
     searched_for, filters_to_drop = None, []
@@ -38,7 +38,7 @@ def study_list(request):
         corrected = filterset.spelling_correction()
         if corrected:
             searched_for, filterset = filterset.cleaned("q"), corrected
-            page, page_notice = paginate(filterset.qs.for_listing(), request.GET.get("page"))
+            page, page_notice = paginate(listing(filterset), request.GET.get("page"))
         else:
             filters_to_drop = [
                 {
@@ -54,7 +54,9 @@ def study_list(request):
         "searched_for": searched_for,
         "filters_to_drop": filters_to_drop,
         "year_histogram": filterset.year_histogram(),
-        "export_query": url_without(filterset.data, "page").lstrip("?"),
+        # Export and feed links carry only what the page understood, so they never fail on a
+        # parameter the page ignored with a notice.
+        "export_query": filterset.cleaned_querystring(),
         "filterset": filterset,
         "page": page,
         "facet_blocks": facet_blocks(filterset, facets),
@@ -69,6 +71,13 @@ def study_list(request):
         "month_to": filterset.data.get("to", ""),
     }
     return render(request, "studies/study_list.html", context)
+
+
+def listing(filterset: StudyFilterSet):
+    """The matches as the list shows them, with snippets of the matched words when searching."""
+    studies = filterset.qs.for_listing()
+    query = filterset.cleaned("q")
+    return studies.with_snippets(query) if query else studies
 
 
 def study_detail(request, slug):
@@ -138,11 +147,11 @@ def active_filter_chips(params: QueryDict, filterset: StudyFilterSet, facets) ->
             chips.append(
                 {"label": f"{name.capitalize()}: {label}", "url": url_without(params, name, value)}
             )
-    for name, label in [("year_from", "From"), ("year_to", "To")]:
-        if filterset.cleaned(name) is not None:
-            chips.append(
-                {"label": f"{label} {filterset.cleaned(name)}", "url": url_without(params, name)}
-            )
+    for name, label in [("year_from", "From"), ("year_to", "To"), ("from", "From"), ("to", "To")]:
+        value = filterset.cleaned(name)
+        if value is not None:
+            shown = value.strftime("%B %Y") if hasattr(value, "strftime") else value
+            chips.append({"label": f"{label} {shown}", "url": url_without(params, name)})
     if filterset.cleaned("q"):
         chips.append(
             {"label": f"Search: {filterset.cleaned('q')}", "url": url_without(params, "q")}

@@ -194,3 +194,19 @@ def test_author_counts_over_few_matches_are_exact(client, make_study, make_autho
     authors = [b for b in client.get(LIST_URL).context["facet_blocks"] if b["name"] == "author"][0]
     assert not authors["estimated"]
     assert authors["options"][0]["count"] == 5
+
+
+def test_export_and_feed_links_leave_out_what_the_page_ignored(client, library):
+    response = client.get(f"{LIST_URL}?country=zz&country=kh&sort=drop&year_from=abc&from=2014-03")
+    query = response.context["export_query"]
+    assert "country=KH" in query and "from=2014-03" in query
+    assert "zz" not in query.lower() and "drop" not in query and "abc" not in query
+    assert client.get(f"/studies/export.csv?{query}").status_code == 200
+    assert client.get(f"/studies/feed/?{query}").status_code == 200
+
+
+def test_month_range_shows_as_removable_chips(client, library):
+    response = client.get(LIST_URL, {"from": "2014-03", "to": "2016-01"})
+    labels = [chip["label"] for chip in response.context["chips"]]
+    assert labels == ["From March 2014", "To January 2016"]
+    assert "Clear all" in response.content.decode()
