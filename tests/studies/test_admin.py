@@ -403,3 +403,32 @@ def test_subject_list_counts_studies(admin_client, make_study, subject):
     response = admin_client.get("/admin/studies/subject/")
 
     assert '<td class="field-study_count">2</td>' in page_text(response)
+
+
+def test_unfiltered_list_of_a_large_table_is_not_counted_row_by_row(
+    admin_client, make_study, monkeypatch
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from studies.admin import EstimatedCountPaginator
+
+    make_study("Only study")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE studies_study")  # the statistics the estimate reads
+    monkeypatch.setattr(EstimatedCountPaginator, "estimate_above", -1)
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(CHANGELIST_URL)
+    assert response.status_code == 200
+    assert not [q for q in queries if 'COUNT(*) AS "__count" FROM "studies_study"' in q["sql"]]
+    assert "Only study" in response.content.decode()
+
+
+def test_filtered_list_is_counted_exactly(admin_client, make_study, monkeypatch):
+    from studies.admin import EstimatedCountPaginator
+
+    make_study("Published one")
+    make_study("Draft one", status="draft")
+    monkeypatch.setattr(EstimatedCountPaginator, "estimate_above", -1)
+    response = admin_client.get(CHANGELIST_URL, {"status__exact": "draft"})
+    assert response.context["cl"].result_count == 1
