@@ -39,8 +39,48 @@ class ProgramAdminForm(forms.ModelForm):
         ]
 
 
+class IndicatorInlineForm(forms.ModelForm):
+    def validate_constraints(self):
+        # The program's whole list of indicators is in the formset, which checks the one-headline
+        # rule across its rows; checking each row against the stored rows as well would refuse
+        # moving the headline from one indicator to another in one save.
+        exclude = self._get_validation_exclusions() | {"program"}
+        try:
+            self.instance.validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            self._update_errors(error)
+
+
+class IndicatorFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        headlines = [
+            form
+            for form in self.forms
+            if form.cleaned_data.get("is_headline") and not self._should_delete_form(form)
+        ]
+        if len(headlines) > 1:
+            raise ValidationError(
+                "A program has at most one headline indicator: tick “headline” on one only."
+            )
+
+    def save(self, commit=True):
+        if commit:
+            # The database holds one headline at a time: clear the old one before the new one
+            # is written, whatever the order of the rows.
+            moved_away = [
+                form.instance.pk
+                for form in self.initial_forms
+                if "is_headline" in form.changed_data and not form.cleaned_data.get("is_headline")
+            ]
+            Indicator.objects.filter(pk__in=moved_away).update(is_headline=False)
+        return super().save(commit)
+
+
 class IndicatorInline(admin.StackedInline):
     model = Indicator
+    form = IndicatorInlineForm
+    formset = IndicatorFormSet
     fields = [
         ("name", "slug"),
         ("short_name", "is_headline", "position"),

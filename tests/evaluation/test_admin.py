@@ -307,3 +307,62 @@ def _month(text):
     import datetime
 
     return datetime.date.fromisoformat(text + "-01")
+
+
+def indicator_row(slug: str, headline: bool, **fields) -> dict:
+    return {
+        "name": f"Indicator {slug}",
+        "slug": slug,
+        "short_name": "",
+        "is_headline": "on" if headline else "",
+        "position": "1",
+        "kind": "crime_prevalence",
+        "unit": "percent",
+        "direction": "lower_is_better",
+        "definition": "Share of widows.",
+        "method": "Household survey",
+        "disaggregation": "",
+        **fields,
+    }
+
+
+def program_form(country, subject, indicator_rows, initial=0) -> dict:
+    return {
+        "name": "Property grabbing in Mukono",
+        "slug": "mukono",
+        "country": country.pk,
+        "area": "Mukono County",
+        "subject": subject.pk,
+        "start_month": "2012-01",
+        "end_month": "2017-12",
+        "status": "completed",
+        "summary": "",
+        "partners": "",
+        **formset("study_links", []),
+        **formset("indicators", indicator_rows, initial),
+    }
+
+
+def test_two_headline_indicators_in_one_save_give_a_message(admin_client, country_and_subject):
+    country, subject = country_and_subject
+    rows = [indicator_row("a", headline=True), indicator_row("b", headline=True)]
+    response = admin_client.post(PROGRAM_ADD, program_form(country, subject, rows))
+    assert response.status_code == 200
+    assert "at most one headline indicator" in errors_of(response)
+    assert not Program.objects.exists()
+
+
+def test_moving_the_headline_to_another_indicator_in_one_save(admin_client, country_and_subject):
+    country, subject = country_and_subject
+    rows = [indicator_row("a", headline=False), indicator_row("b", headline=True)]
+    assert admin_client.post(PROGRAM_ADD, program_form(country, subject, rows)).status_code == 302
+    program = Program.objects.get(slug="mukono")
+    a, b = program.indicators.order_by("slug")
+    rows = [
+        indicator_row("a", headline=True, id=a.pk, program=program.pk),
+        indicator_row("b", headline=False, id=b.pk, program=program.pk),
+    ]
+    change = reverse("admin:evaluation_program_change", args=[program.pk])
+    response = admin_client.post(change, program_form(country, subject, rows, initial=2))
+    assert response.status_code == 302, errors_of(response)
+    assert list(program.indicators.filter(is_headline=True)) == [a]
