@@ -120,7 +120,13 @@ class Change:
     def summary(self) -> str:
         """One line: “15 %–30 % → 2.2 % (−85 % to −93 %)”, or “−79 % vs baseline”."""
         if self.baseline is None or self.later.is_relative_change:
-            return self.relative_label + " vs baseline" if self.relative else ""
+            if not self.relative:
+                return ""
+            wording = self.later.published_wording
+            if wording:
+                # The source's words first: “nearly 50 %” is not the −50 % stored for sorting.
+                return f"“{wording}” vs baseline (recorded as {self.relative_label})"
+            return self.relative_label + " vs baseline"
         figures = f"{self.baseline.display_value} → {self.later.display_value}"
         return f"{figures} ({self.relative_label})" if self.relative else figures
 

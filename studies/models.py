@@ -141,6 +141,10 @@ class Author(models.Model):
         return self.kind == self.Kind.PERSON
 
 
+# Addresses under /studies/ that the site uses itself, so no study can take them.
+RESERVED_STUDY_SLUGS = ["feed"]
+
+
 class Study(models.Model):
     """A publication in the library. Only published studies are shown to the public."""
 
@@ -205,6 +209,12 @@ class Study(models.Model):
             models.CheckConstraint(
                 condition=models.Q(status__in=["draft", "published"]),
                 name="study_status_is_known",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(slug__in=RESERVED_STUDY_SLUGS),
+                name="study_slug_is_not_reserved",
+                violation_error_message="This address is taken by the site itself (e.g. the feed): "
+                "choose another slug.",
             ),
         ]
         indexes = [

@@ -72,7 +72,7 @@ FIGURES = [
         "baseline",
         "point",
         {"value": "7"},
-        "",
+        "≈ 7 %",
         None,
         "minors ≈ 7 % of people in prostitution in Cebu",
     ),  # noqa: E501

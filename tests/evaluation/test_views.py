@@ -372,3 +372,8 @@ def test_a_draft_source_study_is_not_named_publicly(
     assert "Embargoed baseline report" not in page
     assert "a study not yet published in the library" in page
     assert "Embargoed baseline report" not in csv_text
+
+
+def test_headline_keeps_the_sources_words_for_an_approximate_change(client, demo_data):
+    html = client.get("/programs/").content.decode()
+    assert "“nearly 50 % reduction” vs baseline (recorded as −50 %)" in html

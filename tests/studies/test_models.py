@@ -95,3 +95,8 @@ def test_download_url_prefers_uploaded_pdf(make_study):
     assert study.download_url == "https://example.org/report.pdf"
     study.pdf.name = "studies/report.pdf"
     assert study.download_url.endswith("/media/studies/report.pdf")
+
+
+def test_a_study_cannot_take_the_feeds_address(make_study):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_study(slug="feed")
