@@ -172,14 +172,17 @@ class Command(BaseCommand):
             ),
         }
 
-    def export_filters(self, countries, subjects, types, count: int = 20) -> list[str]:
-        """Country and year windows matching close to 10,000 studies, for the CSV export."""
+    def export_filters(self, countries, subjects, types, count: int = 200) -> list[str]:
+        """Distinct filter combinations matching about 10,000 studies each, for the CSV export:
+        one or two countries and a window of years, widened until it holds 10,000."""
+        from itertools import combinations
+
         from django.db.models import Count
         from django.db.models.functions import ExtractYear
 
         from studies.models import Study
 
-        per_country_year = {}
+        per_country_year: dict[str, dict[int, int]] = {}
         rows = (
             Study.objects.published()
             .values("countries__code")
@@ -187,16 +190,23 @@ class Command(BaseCommand):
             .values_list("countries__code", "year", "n")
         )
         for code, year, n in rows:
-            per_country_year.setdefault(code, {})[year] = n
+            if code:
+                per_country_year.setdefault(code, {})[year] = n
+        biggest = sorted(per_country_year, key=lambda code: -sum(per_country_year[code].values()))
+        groups = [(code,) for code in biggest[:14]] + list(combinations(biggest[:14], 2))
         found = []
-        by_size = sorted(per_country_year.items(), key=lambda item: -sum(item[1].values()))
-        for code, years in by_size:
+        for group in groups:
+            years = {}
+            for code in group:
+                for year, n in per_country_year[code].items():
+                    years[year] = years.get(year, 0) + n
             for year_to in sorted(years, reverse=True):
                 total = 0
                 for year_from in range(year_to, min(years) - 1, -1):
                     total += years.get(year_from, 0)
                     if total >= 10_000:
-                        found.append(f"country={code}&year_from={year_from}&year_to={year_to}")
+                        countries_query = "&".join(f"country={code}" for code in group)
+                        found.append(f"{countries_query}&year_from={year_from}&year_to={year_to}")
                         break
                 if len(found) >= count:
                     return found
