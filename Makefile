@@ -108,6 +108,7 @@ BENCH_STUDIES ?= 100000
 BENCH_PROGRAMS ?= 2000
 BENCH_MEASUREMENTS ?= 1000000
 BENCH_PORT ?= 8001
+BENCH_ARGS ?=  # e.g. "--requests 20" for a quick run
 BENCH_ENV = DEBUG=0 SECRET_KEY=benchmark-only-not-secret ALLOWED_HOSTS=127.0.0.1,testserver \
 	SECURE_SSL_REDIRECT=0 JUSTICELIB_DB_NAME=justicelib_bench \
 	$(if $(DATABASE_URL),DATABASE_URL=$(BENCH_DATABASE_URL))
@@ -126,7 +127,7 @@ bench: $(VENV)/.installed
 	  --pid var/bench-gunicorn.pid --daemon --error-logfile var/bench-gunicorn.log
 	@for i in $$(seq 50); do curl -fs -o /dev/null http://127.0.0.1:$(BENCH_PORT)/ && break; sleep 0.2; done
 	@$(BENCH_ENV) $(PY) manage.py benchmark --base-url http://127.0.0.1:$(BENCH_PORT) \
-	  --gunicorn-pid $$(cat var/bench-gunicorn.pid) --readme README.md; \
+	  --gunicorn-pid $$(cat var/bench-gunicorn.pid) --readme README.md $(BENCH_ARGS); \
 	status=$$?; kill $$(cat var/bench-gunicorn.pid); exit $$status
 
 clean: db-stop

@@ -100,8 +100,10 @@ class Command(BaseCommand):
         memory = self.worker_memory(options["gunicorn_pid"])
         report = self.report(results, load, memory)
         self.stdout.write(report)
-        if options["readme"]:
+        if options["readme"] and options["requests"] >= 200:
             self.write_readme(options["readme"], report)
+        elif options["readme"]:
+            self.stderr.write("Fewer than 200 requests a page: README.md left as it was.")
 
     # --- the URLs ------------------------------------------------------------------------------
     def url_sets(self, n: int) -> dict[str, list[str]]:
