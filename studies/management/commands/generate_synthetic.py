@@ -116,6 +116,9 @@ class Command(BaseCommand):
         parser.add_argument("--measurements", type=int, default=1_000_000)
         parser.add_argument("--seed", type=int, default=20261125)
         parser.add_argument(
+            "--skip-vacuum", action="store_true", help="Leave VACUUM out (inside a transaction)."
+        )
+        parser.add_argument(
             "--unless-present",
             action="store_true",
             help="Do nothing when the database already holds at least --studies studies.",
@@ -152,11 +155,13 @@ class Command(BaseCommand):
             )
             self.set_triggers(enabled=True)
             self.build_search_columns()
-        with connection.cursor() as cursor:
-            # Computing the search columns rewrote every study row: compact the table (half its
-            # size), then statistics for the planner and the visibility map for index-only scans.
-            cursor.execute("VACUUM FULL studies_study")
-            cursor.execute("VACUUM ANALYZE")
+        if not options["skip_vacuum"]:
+            with connection.cursor() as cursor:
+                # Computing the search columns rewrote every study row: compact the table (half
+                # its size), then statistics for the planner and the visibility map for
+                # index-only scans.
+                cursor.execute("VACUUM FULL studies_study")
+                cursor.execute("VACUUM ANALYZE")
         self.stdout.write(f"Done in {time.monotonic() - started:.0f} s.")
 
     # --- plumbing -------------------------------------------------------------------------------
@@ -308,6 +313,9 @@ class Command(BaseCommand):
                     "",
                     self.now,
                     self.now,
+                    [],  # country codes, type and author slugs: computed with the search columns
+                    [],
+                    [],
                 )
 
         self.copy(
@@ -315,7 +323,7 @@ class Command(BaseCommand):
             [
                 "id", "title", "short_title", "slug", "description", "publication_month",
                 "is_multi_country", "subject_id", "status", "pdf", "external_url",
-                "created_at", "updated_at",
+                "created_at", "updated_at", "country_codes", "type_slugs", "author_slugs",
             ],
             studies(),
             "studies",
