@@ -474,6 +474,13 @@ class Command(BaseCommand):
         self.stderr.write("search index   computing search documents and word list…")
         started = time.monotonic()
         with connection.cursor() as cursor:
+            # The triggers look up each study's links by index; without statistics on the
+            # freshly loaded tables the planner would scan them once per study.
+            cursor.execute(
+                "ANALYZE studies_authorship, studies_study_countries, "
+                "studies_study_resource_types, studies_author, studies_country, "
+                "studies_resourcetype, studies_subject, studies_study"
+            )
             cursor.execute("UPDATE studies_study SET search_vector = NULL")
             cursor.execute(
                 "SELECT studies_collect_words(name || ' ' || alternate_names) FROM studies_author"
