@@ -141,7 +141,7 @@ class Command(BaseCommand):
 
         slugs = list(Study.objects.published().order_by("?").values_list("slug", flat=True)[:n])
         program_slugs = list(Program.objects.order_by("?").values_list("slug", flat=True)[:n])
-        export_filters = self.export_filters(countries, subjects, types)
+        export_filters = self.export_filters(countries, subjects, types, count=n)
         return {
             "/studies/ unfiltered": distinct(
                 lambda: f"/studies/?sort={pick(sorts)}&page={self.random.randint(1, 100)}", n
