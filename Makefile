@@ -123,6 +123,7 @@ bench: $(VENV)/.installed
 	@$(BENCH_ENV) $(PY) manage.py generate_synthetic --unless-present --studies $(BENCH_STUDIES) \
 	  --programs $(BENCH_PROGRAMS) --measurements $(BENCH_MEASUREMENTS)
 	@$(BENCH_ENV) $(PY) manage.py collectstatic --no-input -v 0
+	@if [ -f var/bench-gunicorn.pid ]; then kill $$(cat var/bench-gunicorn.pid) 2>/dev/null && sleep 1; rm -f var/bench-gunicorn.pid; fi
 	@$(BENCH_ENV) $(VENV)/bin/gunicorn justicelib.wsgi --bind 127.0.0.1:$(BENCH_PORT) --workers 2 \
 	  --pid var/bench-gunicorn.pid --daemon --error-logfile var/bench-gunicorn.log
 	@for i in $$(seq 50); do curl -fs -o /dev/null http://127.0.0.1:$(BENCH_PORT)/ && break; sleep 0.2; done
