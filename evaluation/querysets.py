@@ -70,6 +70,7 @@ class MeasurementQuerySet(models.QuerySet):
         return (
             self.filter(indicator__program=program)
             .select_related("indicator", "source_study")
+            .defer(*defer_study_text("source_study"))
             .order_by("indicator__position", "indicator__pk", "period_start", "period_end")
         )
 
