@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from evaluation.querysets import measurements_citing, programs_citing
@@ -189,7 +190,9 @@ def url_without(params: QueryDict, *names: str, value: str | None = None) -> str
             ]
             remaining.setlist(name, kept)
     query = remaining.urlencode()
-    return f"?{query}" if query else "?"
+    # Not a bare "?": a browser resolves it to the list without filters, but other clients
+    # (Python's urljoin among them) keep the current query string.
+    return f"?{query}" if query else reverse("studies:list")
 
 
 def year_links(params: QueryDict, histogram: list[tuple[int, int]], months: MonthRange) -> list:
