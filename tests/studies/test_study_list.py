@@ -292,3 +292,17 @@ def test_empty_parameters_redirect_to_the_same_url_without_them(client, library,
 
 def test_a_url_without_empty_parameters_is_answered_directly(client, library):
     assert client.get(f"{LIST_URL}?country=KH&sort=oldest").status_code == 200
+
+
+def test_a_year_bar_links_to_that_year_within_the_current_range(client, library):
+    response = client.get(f"{LIST_URL}?country=KH&country=PH&from=2015-06&page=1")
+    bars = {bar["year"]: bar for bar in response.context["year_bars"]}
+    assert bars[2015]["url"] == "?country=KH&country=PH&from=2015-06&year_to=2015"
+    assert bars[2017]["url"] == "?country=KH&country=PH&year_from=2017&year_to=2017"
+    for bar in bars.values():
+        assert found(client.get(LIST_URL + bar["url"])) == bar["count"]
+
+
+def test_the_did_you_mean_link_carries_one_question_mark(client, demo_data):
+    response = client.get(LIST_URL, {"q": "Cambodai", "country": "KH"})
+    assert '<a href="?q=cambodia&amp;country=KH">cambodia</a>' in response.content.decode()
