@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from studies.citations import spreadsheet_safe
+from studies.filters import without_empty_parameters
 
 from .filters import ProgramFilterSet
 from .models import Measurement, Program
@@ -42,6 +43,8 @@ PROGRAMS_PER_PAGE = 20
 
 
 def program_list(request):
+    if redirect := without_empty_parameters(request):
+        return redirect
     filterset = ProgramFilterSet(request.GET, queryset=Program.objects.for_listing())
     page, page_notice = paginate(filterset.qs, request.GET.get("page"))
     context = {

@@ -264,8 +264,14 @@ OPENAPI: dict[str, Any] = {
                     _repeatable("author", "Author slug.", ["international-justice-mission"]),
                     _year("year_from", "Published in this year or later."),
                     _year("year_to", "Published in this year or earlier."),
-                    _month("from", "Published in this month or later."),
-                    _month("to", "Published in this month or earlier."),
+                    _month(
+                        "from",
+                        "Published in this month or later (with `year_from`, the later applies).",
+                    ),
+                    _month(
+                        "to",
+                        "Published in this month or earlier (with `year_to`, the earlier applies).",
+                    ),
                     {
                         "name": "q",
                         "in": "query",

@@ -129,14 +129,8 @@ def filter_summary(filterset: StudyFilterSet) -> str:
         )
         names[MULTIPLE_COUNTRIES.upper()] = "multiple countries"
         parts.append(f"{words} " + " or ".join(names.get(value, value) for value in values))
-    year_from, year_to = filterset.cleaned("year_from"), filterset.cleaned("year_to")
-    if year_from is not None:
-        parts.append(f"from {year_from}")
-    if year_to is not None:
-        parts.append(f"to {year_to}")
-    for name in ["from", "to"]:
-        if month := filterset.cleaned(name):
-            parts.append(f"{name} {month:%B %Y}")
+    if months := filterset.month_range():
+        parts.append(f"published {months.describe()}")
     if query := filterset.cleaned("q"):
         parts.append(f"matching “{query}”")
     return ", ".join(parts)

@@ -3,18 +3,26 @@
 Every parameter may repeat (`?country=kh&country=ph`): values OR within one filter, AND across
 filters. Unknown or malformed values are never an error page: they are dropped and reported in
 `StudyFilterSet.notices`, which the page shows.
+
+The publication date is one filter written with up to four parameters: `year_from`/`year_to`
+(whole years) and `from`/`to` (months, `YYYY-MM`). They resolve into one `MonthRange`; where a
+year and a month bound the same end, the narrower one wins (as two filters ANDed would).
 """
 
 import datetime
 import hashlib
 import re
+from dataclasses import dataclass
 from functools import cached_property
+from urllib.parse import parse_qsl, urlencode
 
 import django_filters
 from django import forms
 from django.core.cache import cache
 from django.db.models import QuerySet
-from django.http import QueryDict
+from django.http import HttpRequest, HttpResponseRedirect, QueryDict
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from .models import Author, Country, LibraryVersion, ResourceType, Study, Subject
 from .querysets import (
@@ -36,6 +44,98 @@ SORT_CHOICES = [
     ("oldest", "Oldest first"),
     ("title", "Title A–Z"),
 ]
+DATE_PARAMETERS = ("year_from", "year_to", "from", "to")
+DATE_RANGE = "date"  # the four date parameters taken as one filter: one chip, one removal
+
+
+@dataclass(frozen=True)
+class MonthRange:
+    """Publication months from `first` to `last`, both included; either end may be open.
+
+    Months are first days of the month, as `Study.publication_month` stores them.
+    """
+
+    first: datetime.date | None = None
+    last: datetime.date | None = None
+
+    def __bool__(self) -> bool:
+        return self.first is not None or self.last is not None
+
+    @property
+    def is_backwards(self) -> bool:
+        return self.first is not None and self.last is not None and self.first > self.last
+
+    def within_year(self, year: int) -> "MonthRange":
+        """This range cut down to one year: where that year's bar of the histogram leads."""
+        first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 1)
+        return MonthRange(
+            max(first, self.first) if self.first else first,
+            min(last, self.last) if self.last else last,
+        )
+
+    def parameters(self) -> dict[str, str]:
+        """The range in the URL's words: whole years as `year_from`/`year_to`, else months."""
+        parameters = {}
+        if self.first is not None:
+            if self.first.month == 1:
+                parameters["year_from"] = str(self.first.year)
+            else:
+                parameters["from"] = f"{self.first:%Y-%m}"
+        if self.last is not None:
+            if self.last.month == 12:
+                parameters["year_to"] = str(self.last.year)
+            else:
+                parameters["to"] = f"{self.last:%Y-%m}"
+        return parameters
+
+    def describe(self) -> str:
+        """“2016”, “from January 2015”, “to 2016”, “March 2014 – 2016”, “March – June 2016”."""
+        first, last = self.first, self.last
+        start, end = first_month_name(first), last_month_name(last)
+        if first and last:
+            if first == last:
+                return month_name(first)
+            if first.year == last.year:
+                if first.month == 1 and last.month == 12:
+                    return str(first.year)
+                return f"{date_format(first, 'F')} – {month_name(last)}"
+            return f"{start} – {end}"
+        if first:
+            return _("from %(start)s") % {"start": start}
+        if last:
+            return _("to %(end)s") % {"end": end}
+        return ""
+
+
+def month_name(month: datetime.date | None) -> str:
+    return date_format(month, "F Y") if month else ""
+
+
+def first_month_name(month: datetime.date | None) -> str:
+    """A range's first month in words: a January is its year (“from 2015” means all of 2015)."""
+    return str(month.year) if month and month.month == 1 else month_name(month)
+
+
+def last_month_name(month: datetime.date | None) -> str:
+    """A range's last month in words: a December is its year (“to 2016” means all of 2016)."""
+    return str(month.year) if month and month.month == 12 else month_name(month)
+
+
+def without_empty_parameters(request: HttpRequest) -> HttpResponseRedirect | None:
+    """A redirect to this URL without its empty parameters, or None when it has none.
+
+    A GET form sends every field, set or not (`?q=&country=KH&year_from=`); the redirect keeps
+    bookmarks and shared links to what was chosen, in the order and spelling it was sent.
+    """
+    if not any(value.strip() == "" for _name, values in request.GET.lists() for value in values):
+        return None
+    kept = [
+        (name, value)
+        for name, value in parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)
+        if value.strip()
+    ]
+    query = urlencode(kept)
+    return HttpResponseRedirect(f"{request.path}?{query}" if query else request.path)
 
 
 class ValueListField(forms.Field):
@@ -147,10 +247,11 @@ class StudyFilterSet(django_filters.FilterSet):
     author = ValueListFilter(
         method="filter_author", vocabulary=Author.objects.all(), to_field="slug"
     )
-    year_from = YearFilter(method="filter_year_from")
-    year_to = YearFilter(method="filter_year_to")
-    month_from = MonthFilter(method="filter_month_from")  # the URL parameter is `from` (below)
-    month_to = MonthFilter(method="filter_month_to")  # the URL parameter is `to` (below)
+    # The four date parameters filter together, as one `MonthRange` (see `filter_queryset`).
+    year_from = YearFilter(method="filter_date_bound")
+    year_to = YearFilter(method="filter_date_bound")
+    month_from = MonthFilter(method="filter_date_bound")  # the URL parameter is `from` (below)
+    month_to = MonthFilter(method="filter_date_bound")  # the URL parameter is `to` (below)
     q = django_filters.CharFilter(method="filter_query", strip=True)
     sort = django_filters.ChoiceFilter(choices=SORT_CHOICES, method="filter_sort", empty_label=None)
 
@@ -164,6 +265,7 @@ class StudyFilterSet(django_filters.FilterSet):
         "year_to": "year to",
         "from": "from month",
         "to": "to month",
+        DATE_RANGE: "publication date",
         "q": "search",
         "sort": "sort",
     }
@@ -203,23 +305,59 @@ class StudyFilterSet(django_filters.FilterSet):
     def filter_author(self, queryset, name, slugs):
         return queryset.by_any_author(slugs) if slugs else queryset
 
-    def filter_year_from(self, queryset, name, year):
-        return queryset.published_between(year_from=year) if year is not None else queryset
-
-    def filter_year_to(self, queryset, name, year):
-        return queryset.published_between(year_to=year) if year is not None else queryset
-
-    def filter_month_from(self, queryset, name, month):
-        return queryset.filter(publication_month__gte=month) if month else queryset
-
-    def filter_month_to(self, queryset, name, month):
-        return queryset.filter(publication_month__lte=month) if month else queryset
+    def filter_date_bound(self, queryset, name, value):
+        return queryset  # the bounds are applied together, as one range (see `filter_queryset`)
 
     def filter_query(self, queryset, name, query):
         return queryset.matching(query) if query else queryset
 
     def filter_sort(self, queryset, name, sort):
         return queryset  # ordering is applied once, after every filter (see `qs`)
+
+    def filter_queryset(self, queryset):
+        return self._filtered(queryset, skip=())
+
+    def _filtered(self, queryset, skip) -> QuerySet:
+        """`queryset` with every filter applied but those named in `skip` (`DATE_RANGE` too)."""
+        for name, value in self.form.cleaned_data.items():
+            if name not in skip:
+                queryset = self.filters[name].filter(queryset, value)
+        if DATE_RANGE not in skip:
+            months = self.month_range()
+            queryset = queryset.published_between(months.first, months.last)
+        return queryset
+
+    def month_range(self) -> MonthRange:
+        """The one publication-date range the four date parameters say; narrower bounds win."""
+        year_from, year_to, month_from, month_to = (self.cleaned(n) for n in DATE_PARAMETERS)
+        firsts = [month_from, datetime.date(year_from, 1, 1) if year_from is not None else None]
+        lasts = [month_to, datetime.date(year_to, 12, 1) if year_to is not None else None]
+        return MonthRange(
+            max((month for month in firsts if month), default=None),
+            min((month for month in lasts if month), default=None),
+        )
+
+    def date_fields(self) -> dict[str, str]:
+        """The date range as the filter form shows it: each end as the visitor wrote it, or,
+        where a year and a month both bound that end, only the bound that won."""
+        months, fields = self.month_range(), {}
+        for year_parameter, month_parameter, end in [
+            ("year_from", "from", MonthRange(first=months.first)),
+            ("year_to", "to", MonthRange(last=months.last)),
+        ]:
+            year, month = self.cleaned(year_parameter), self.cleaned(month_parameter)
+            if year is not None and month:
+                fields.update(end.parameters())
+            elif year is not None:
+                fields[year_parameter] = str(year)
+            elif month:
+                fields[month_parameter] = f"{month:%Y-%m}"
+        return fields
+
+    @staticmethod
+    def parameters_of(name: str) -> tuple[str, ...]:
+        """The URL parameters that make up the filter `name`."""
+        return DATE_PARAMETERS if name == DATE_RANGE else (name,)
 
     @property
     def qs(self) -> QuerySet:
@@ -240,28 +378,28 @@ class StudyFilterSet(django_filters.FilterSet):
         return self.form.cleaned_data.get(name)
 
     def cleaned_querystring(self) -> str:
-        """The filters as understood (ignored values left out), as a query string."""
+        """The filters as understood (ignored values left out), as a query string.
+
+        The date range is written once, in its shortest words (`MonthRange.parameters`).
+        """
         self.form.is_valid()
-        query = QueryDict(mutable=True)
+        query, dates_written = QueryDict(mutable=True), False
         for name, value in self.form.cleaned_data.items():
-            if value in (None, "", []):
-                continue
-            if isinstance(value, list):
-                query.setlist(name, value)
-            elif isinstance(value, datetime.date):
-                query[name] = value.strftime("%Y-%m")
-            else:
+            if name in DATE_PARAMETERS:
+                if not dates_written:
+                    query.update(self.month_range().parameters())
+                    dates_written = True
+            elif isinstance(value, list):
+                if value:
+                    query.setlist(name, value)
+            elif value not in (None, ""):
                 query[name] = str(value)
         return query.urlencode()
 
     def queryset_without(self, *names: str) -> QuerySet:
         """The matches with every filter applied except `names`: the base of that facet's counts."""
         self.form.is_valid()
-        queryset = self.queryset
-        for name, value in self.form.cleaned_data.items():
-            if name not in names:
-                queryset = self.filters[name].filter(queryset, value)
-        return queryset
+        return self._filtered(self.queryset, skip=names)
 
     # --- what the page shows -----------------------------------------------------------------
     def _collect_notices(self):
@@ -280,10 +418,49 @@ class StudyFilterSet(django_filters.FilterSet):
                     f"Ignored unknown {label} {values}: no such {name} in the library."
                 )
         year_from, year_to = self.cleaned("year_from"), self.cleaned("year_to")
+        months = self.month_range()
         if year_from is not None and year_to is not None and year_from > year_to:
             self.notices.append(
                 f"“Year from” ({year_from}) is after “year to” ({year_to}): nothing can match."
             )
+        elif months.is_backwards:
+            self.notices.append(
+                _("The dates start (%(first)s) after they end (%(last)s): nothing can match.")
+                % {"first": month_name(months.first), "last": month_name(months.last)}
+            )
+
+    def date_range_notices(self) -> list[str]:
+        """Which bound was used where a year and a month bound the same end (for the page only:
+        the API, exports and feed apply the same rule without objecting to it)."""
+        self.form.is_valid()
+        months, notices = self.month_range(), []
+        year_from, month_from = self.cleaned("year_from"), self.cleaned("from")
+        if year_from is not None and month_from:
+            notices.append(
+                _(
+                    "Both a start year (%(year)s) and a start month (%(month)s) were given; "
+                    "the later one, %(used)s, is used."
+                )
+                % {
+                    "year": year_from,
+                    "month": month_name(month_from),
+                    "used": first_month_name(months.first),
+                }
+            )
+        year_to, month_to = self.cleaned("year_to"), self.cleaned("to")
+        if year_to is not None and month_to:
+            notices.append(
+                _(
+                    "Both an end year (%(year)s) and an end month (%(month)s) were given; "
+                    "the earlier one, %(used)s, is used."
+                )
+                % {
+                    "year": year_to,
+                    "month": month_name(month_to),
+                    "used": last_month_name(months.last),
+                }
+            )
+        return notices
 
     def facets(self) -> dict[str, list[FacetOption]]:
         """Each facet's options with counts given the other active filters."""
@@ -307,8 +484,9 @@ class StudyFilterSet(django_filters.FilterSet):
         state = sorted(
             (name, str(value))
             for name, value in self.form.cleaned_data.items()
-            if name != "sort" and value not in (None, "", [])
+            if name != "sort" and name not in DATE_PARAMETERS and value not in (None, "", [])
         )
+        state.append((DATE_RANGE, repr(self.month_range())))
         digest = hashlib.sha256(repr(state).encode()).hexdigest()
         key = f"facets:{LibraryVersion.current()}:{digest}"
         counts = cache.get(key)
@@ -332,11 +510,9 @@ class StudyFilterSet(django_filters.FilterSet):
 
     def filters_to_drop(self) -> list[tuple[str, int]]:
         """For an empty result: active filters whose removal alone finds studies, with counts."""
-        active = [
-            name
-            for name in self.filters
-            if name != "sort" and self.cleaned(name) not in (None, "", [])
-        ]
+        active = [name for name in self.FACETS if self.selected(name)]
+        active += [DATE_RANGE] if self.month_range() else []
+        active += ["q"] if self.cleaned("q") else []
         counts = count_each([self.queryset_without(name) for name in active])
         return [(name, count) for name, count in zip(active, counts, strict=True) if count]
 

@@ -1,5 +1,6 @@
 """Reads of the study library: what the public sees, how lists load, how facets are counted."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -82,11 +83,18 @@ class StudyQuerySet(models.QuerySet):
     def by_any_author(self, slugs: list[str]):
         return self.filter(author_slugs__overlap=slugs)
 
-    def published_between(self, year_from: int | None = None, year_to: int | None = None):
-        if year_from is not None:
-            self = self.filter(publication_month__year__gte=year_from)
-        if year_to is not None:
-            self = self.filter(publication_month__year__lte=year_to)
+    def published_between(
+        self, first_month: datetime.date | None = None, last_month: datetime.date | None = None
+    ):
+        """Studies published from `first_month` to `last_month`, both included (either open).
+
+        Months are first days (`publication_month` always is), so plain comparisons use the
+        month index.
+        """
+        if first_month is not None:
+            self = self.filter(publication_month__gte=first_month)
+        if last_month is not None:
+            self = self.filter(publication_month__lte=last_month)
         return self
 
     def matching(self, query: str):

@@ -4,11 +4,20 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from evaluation.querysets import measurements_citing, programs_citing
 
 from .citations import citation_context
-from .filters import SORT_CHOICES, StudyFilterSet, facet_block
+from .filters import (
+    DATE_PARAMETERS,
+    SORT_CHOICES,
+    MonthRange,
+    StudyFilterSet,
+    facet_block,
+    without_empty_parameters,
+)
 from .models import Country, Study, Subject
 from .querysets import related_studies
 
@@ -29,9 +38,12 @@ def home(request):
 
 
 def study_list(request):
+    if redirect := without_empty_parameters(request):
+        return redirect
     filterset = StudyFilterSet(request.GET, queryset=Study.objects.published())
     page, page_notice = paginate(listing(filterset), request.GET.get("page"))
-    notices = list(filterset.notices)  # complete once the queryset has been built
+    # Complete once the queryset has been built.
+    notices = [*filterset.notices, *filterset.date_range_notices()]
     # Zero results never strand a visitor: respell the search, or say which filter to drop.
     searched_for, filters_to_drop = None, []
     if page.paginator.count == 0:
@@ -44,16 +56,17 @@ def study_list(request):
                 {
                     "label": StudyFilterSet.PARAMETER_LABELS[name],
                     "count": count,
-                    "url": url_without(request.GET, name),
+                    "url": url_without(request.GET, *StudyFilterSet.parameters_of(name)),
                 }
                 for name, count in filterset.filters_to_drop()
             ]
     notices += [page_notice] if page_notice else []
     facets = filterset.facets()
+    months = filterset.month_range()
     context = {
         "searched_for": searched_for,
         "filters_to_drop": filters_to_drop,
-        "year_histogram": filterset.year_histogram(),
+        "year_bars": year_links(request.GET, filterset.year_histogram(), months),
         # Export and feed links carry only what the page understood, so they never fail on a
         # parameter the page ignored with a notice.
         "export_query": filterset.cleaned_querystring(),
@@ -65,10 +78,7 @@ def study_list(request):
         "query": filterset.cleaned("q") or "",
         "sort": filterset.sort_order,
         "sort_choices": SORT_CHOICES,
-        "year_from": filterset.cleaned("year_from"),
-        "year_to": filterset.cleaned("year_to"),
-        "month_from": filterset.data.get("from", ""),
-        "month_to": filterset.data.get("to", ""),
+        "dates": filterset.date_fields(),
     }
     return render(request, "studies/study_list.html", context)
 
@@ -145,13 +155,18 @@ def active_filter_chips(params: QueryDict, filterset: StudyFilterSet, facets) ->
         for value in filterset.selected(name):
             label = labels.get(value.lower(), value)
             chips.append(
-                {"label": f"{name.capitalize()}: {label}", "url": url_without(params, name, value)}
+                {
+                    "label": f"{name.capitalize()}: {label}",
+                    "url": url_without(params, name, value=value),
+                }
             )
-    for name, label in [("year_from", "From"), ("year_to", "To"), ("from", "From"), ("to", "To")]:
-        value = filterset.cleaned(name)
-        if value is not None:
-            shown = value.strftime("%B %Y") if hasattr(value, "strftime") else value
-            chips.append({"label": f"{label} {shown}", "url": url_without(params, name)})
+    if months := filterset.month_range():
+        chips.append(
+            {
+                "label": _("Published %(range)s") % {"range": months.describe()},
+                "url": url_without(params, *DATE_PARAMETERS),
+            }
+        )
     if filterset.cleaned("q"):
         chips.append(
             {"label": f"Search: {filterset.cleaned('q')}", "url": url_without(params, "q")}
@@ -159,19 +174,36 @@ def active_filter_chips(params: QueryDict, filterset: StudyFilterSet, facets) ->
     return chips
 
 
-def url_without(params: QueryDict, name: str, value: str | None = None) -> str:
-    """The current query string without `name` (or only without that one value of it)."""
+def url_without(params: QueryDict, *names: str, value: str | None = None) -> str:
+    """The current query string without `names` (or only without that one value of a name)."""
     remaining = params.copy()
     remaining.pop("page", None)
-    if value is None:
-        remaining.pop(name, None)
-    else:
-        kept = [
-            part
-            for item in params.getlist(name)
-            for part in item.split(",")
-            if part.strip().lower() != value.lower()
-        ]
-        remaining.setlist(name, kept)
+    for name in names:
+        if value is None:
+            remaining.pop(name, None)
+        else:
+            kept = [
+                part
+                for item in params.getlist(name)
+                for part in item.split(",")
+                if part.strip().lower() != value.lower()
+            ]
+            remaining.setlist(name, kept)
     query = remaining.urlencode()
-    return f"?{query}" if query else "?"
+    # Not a bare "?": a browser resolves it to the list without filters, but other clients
+    # (Python's urljoin among them) keep the current query string.
+    return f"?{query}" if query else reverse("studies:list")
+
+
+def year_links(params: QueryDict, histogram: list[tuple[int, int]], months: MonthRange) -> list:
+    """Each bar of the year histogram with the URL of its studies: the range cut to that year,
+    so the page it opens counts what the bar counted."""
+    base = params.copy()
+    for name in ["page", *DATE_PARAMETERS]:
+        base.pop(name, None)
+    links = []
+    for year, count in histogram:
+        query = base.copy()
+        query.update(months.within_year(year).parameters())
+        links.append({"year": year, "count": count, "url": f"?{query.urlencode()}"})
+    return links

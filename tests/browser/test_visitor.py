@@ -101,3 +101,35 @@ def test_visitor_searches_filters_opens_a_study_and_downloads_its_ris(page, serv
     assert "Labour Trafficking in Cambodia" in ris
     assert "\nPY  - 2016" in ris, ris
     assert ris.rstrip().endswith("ER  -"), ris[-200:]
+
+
+def test_visitor_pages_through_the_studies_and_opens_a_year(page, served_site):
+    count = page.locator(".results-count")
+    page.goto("/studies/")
+    first_page = card_titles(page)
+
+    page.get_by_role("link", name="Next").click()
+    expect(page).to_have_url(f"{served_site.url}/studies/?page=2")
+    expect(page.get_by_text("Page 2 of 2")).to_be_visible()
+    second_page = card_titles(page)
+    assert len(first_page) == 20 and len(second_page) == 6, (first_page, second_page)
+    assert not first_page & second_page
+
+    # A bar of the year histogram opens that year's studies, as many as the bar counts.
+    bar = page.locator(".histogram a").filter(has=page.locator(".year", has_text="2016"))
+    bar_count = bar.locator(".count").inner_text()
+    bar.click()
+    expect(page).to_have_url(f"{served_site.url}/studies/?year_from=2016&year_to=2016")
+    expect(count).to_have_text(f"{bar_count} studies found")
+    chips = page.get_by_role("list", name="Active filters")
+    expect(chips.get_by_role("link", name="Remove filter Published 2016")).to_be_visible()
+    assert all(published.endswith("2016") for published in card_field(page, "Published"))
+
+
+def test_the_filter_form_sends_only_what_is_set(page, served_site):
+    page.goto("/studies/")
+    page.get_by_role("group", name="Country").get_by_label("Cambodia").check()
+    page.get_by_role("button", name="Apply filters").click()
+    # No `q=`, no empty years or months, no default order: only the ticked country.
+    expect(page).to_have_url(f"{served_site.url}/studies/?country=KH")
+    expect(page.locator(".results-count")).to_have_text("5 studies found")

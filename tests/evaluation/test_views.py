@@ -93,6 +93,12 @@ def test_the_subject_filter_ors_slugs(client, demo_data):
     }
 
 
+def test_empty_filter_parameters_redirect_to_the_same_url_without_them(client, demo_data):
+    response = client.get(f"{LIST_URL}?country=&subject=land-theft&page=")
+    assert response.status_code == 302
+    assert response["Location"] == "/programs/?subject=land-theft"
+
+
 def test_facet_counts_follow_the_other_filter(client, demo_data):
     response = client.get(LIST_URL, {"subject": "sex-trafficking"})
     country_block = next(b for b in response.context["facet_blocks"] if b["name"] == "country")
@@ -122,7 +128,7 @@ def test_an_unknown_country_is_ignored_with_a_notice(client, demo_data):
     ids=["nul-subject", "nul-country", "page", "10000-chars", "emoji", "odd-names"],
 )
 def test_malformed_parameters_never_break_the_list(client, demo_data, query):
-    response = client.get(f"{LIST_URL}?{query}")
+    response = client.get(f"{LIST_URL}?{query}", follow=True)  # empty ones redirect first
     assert response.status_code == 200
 
 

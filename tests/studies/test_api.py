@@ -247,6 +247,8 @@ def test_demo_data_through_the_api_matches_the_list_page(client, demo_data):
         ("year_from=abc", "Ignored year from “abc”"),
         ("year_to=99999999999999999999", "Ignored year to"),
         ("year_from=2016&year_to=2014", "nothing can match"),
+        ("from=2016-05&to=2016-03", "nothing can match"),
+        ("year_from=2017&to=2016-06", "nothing can match"),
         ("q=" + "x" * 10_000, "only the first 200 were used"),
         ("subject=%00", "Ignored unknown subject"),
         ("q=%00", "Null characters are not allowed"),
@@ -375,3 +377,12 @@ def test_detail_response_matches_its_schema(client, make_study, openapi_document
 def test_error_responses_match_their_schema(client, library, openapi_document):
     for url in [f"{LIST_URL}?page=abc", f"{LIST_URL}no-such-study/"]:
         assert_conforms(client.get(url).json(), "Errors", openapi_document)
+
+
+def test_a_year_and_a_month_bounding_the_same_end_give_the_narrower_range(client, library):
+    response = client.get(LIST_URL, {"year_from": "2014", "from": "2015-06", "year_to": "2017"})
+    assert response.status_code == 200
+    assert {study["title"] for study in response.json()["results"]} == {
+        "Cambodia evaluation",
+        "Philippines evaluation",
+    }

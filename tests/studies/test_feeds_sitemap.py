@@ -123,7 +123,7 @@ def test_filtered_feed_repeated_values_are_ored(client, library):
 def test_filtered_feed_title_names_the_filters(client, library):
     root = feed(client.get(f"{FEED_URL}?country=kh&country=ug&subject=land-theft&year_from=2014"))
     assert root.findtext(f"{ATOM}title") == (
-        "JusticeLib: studies in Country KH or Country UG, about Land theft, from 2014"
+        "JusticeLib: studies in Country KH or Country UG, about Land theft, published from 2014"
     )
     assert "matching these filters" in root.findtext(f"{ATOM}subtitle")
 

@@ -1,5 +1,7 @@
 """The public list of studies: filters, facet counts, pagination and forgiving input."""
 
+import csv
+import io
 import re
 
 import pytest
@@ -205,8 +207,102 @@ def test_export_and_feed_links_leave_out_what_the_page_ignored(client, library):
     assert client.get(f"/studies/feed/?{query}").status_code == 200
 
 
-def test_month_range_shows_as_removable_chips(client, library):
-    response = client.get(LIST_URL, {"from": "2014-03", "to": "2016-01"})
-    labels = [chip["label"] for chip in response.context["chips"]]
-    assert labels == ["From March 2014", "To January 2016"]
+def chip_labels(response) -> list[str]:
+    return [chip["label"] for chip in response.context["chips"]]
+
+
+@pytest.mark.parametrize(
+    "params, label",
+    [
+        ({"from": "2014-03", "to": "2016-01"}, "Published March 2014 – January 2016"),
+        ({"year_from": "2016", "year_to": "2016"}, "Published 2016"),
+        ({"from": "2016-01", "to": "2016-12"}, "Published 2016"),
+        ({"year_from": "2014", "year_to": "2016"}, "Published 2014 – 2016"),
+        ({"from": "2014-03", "year_to": "2016"}, "Published March 2014 – 2016"),
+        ({"from": "2016-03", "to": "2016-06"}, "Published March – June 2016"),
+        ({"from": "2016-03", "to": "2016-03"}, "Published March 2016"),
+        ({"year_from": "2015"}, "Published from 2015"),
+        ({"from": "2015-01"}, "Published from 2015"),
+        ({"to": "2016-03"}, "Published to March 2016"),
+        ({"year_to": "2016"}, "Published to 2016"),
+    ],
+)
+def test_date_range_shows_as_one_chip(client, library, params, label):
+    response = client.get(LIST_URL, params)
+    assert chip_labels(response) == [label]
     assert "Clear all" in response.content.decode()
+
+
+def test_year_and_month_bounds_resolve_into_one_range_the_narrower_winning(client, library):
+    response = client.get(
+        LIST_URL, {"year_from": "2014", "from": "2015-06", "year_to": "2017", "to": "2018-01"}
+    )
+    assert chip_labels(response) == ["Published June 2015 – 2017"]
+    assert titles(response) == ["Philippines evaluation", "Cambodia evaluation"]
+    html = response.content.decode()
+    assert "the later one, June 2015, is used" in html
+    assert "the earlier one, 2017, is used" in html
+    # The form shows the range once, as it was applied, so submitting it again says the same.
+    assert response.context["dates"] == {"from": "2015-06", "year_to": "2017"}
+
+
+def test_removing_the_date_chip_drops_the_whole_range(client, library):
+    response = client.get(f"{LIST_URL}?year_from=2014&country=KH&from=2015-06&year_to=2017")
+    (chip,) = [c for c in response.context["chips"] if c["label"].startswith("Published")]
+    assert chip["url"] == "?country=KH"
+
+
+def test_export_feed_api_and_facets_use_the_same_date_range(client, library):
+    params = {"year_from": "2014", "from": "2015-06"}
+    page = client.get(LIST_URL, params)
+    assert found(page) == 3  # Cambodia evaluation, Philippines evaluation, Justice Review
+    assert page.context["export_query"] == "from=2015-06"
+    export = client.get("/studies/export.csv", params)
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
+    assert len(rows) == 1 + 3
+    assert client.get("/api/studies/", params).json()["count"] == 3
+    assert client.get("/studies/feed/", params).content.decode().count("<entry>") == 3
+    blocks = {block["name"]: block for block in page.context["facet_blocks"]}
+    countries = {option["value"]: option["count"] for option in blocks["country"]["options"]}
+    assert countries["KH"] == 2 and countries["UG"] == 0
+
+
+def test_a_backwards_date_range_says_nothing_can_match(client, library):
+    response = client.get(LIST_URL, {"from": "2016-05", "to": "2016-03"})
+    assert found(response) == 0
+    assert "The dates start (May 2016) after they end (March 2016): nothing can match." in (
+        response.content.decode()
+    )
+
+
+@pytest.mark.parametrize(
+    "query, location",
+    [
+        ("q=&country=KH&year_from=&sort=oldest", "/studies/?country=KH&sort=oldest"),
+        ("country=KH&q=%20&country=PH&to=", "/studies/?country=KH&country=PH"),
+        ("q=&year_from=&year_to=&from=&to=", "/studies/"),
+        ("q=land+theft&page=", "/studies/?q=land+theft"),
+    ],
+)
+def test_empty_parameters_redirect_to_the_same_url_without_them(client, library, query, location):
+    response = client.get(f"{LIST_URL}?{query}")
+    assert response.status_code == 302
+    assert response["Location"] == location
+
+
+def test_a_url_without_empty_parameters_is_answered_directly(client, library):
+    assert client.get(f"{LIST_URL}?country=KH&sort=oldest").status_code == 200
+
+
+def test_a_year_bar_links_to_that_year_within_the_current_range(client, library):
+    response = client.get(f"{LIST_URL}?country=KH&country=PH&from=2015-06&page=1")
+    bars = {bar["year"]: bar for bar in response.context["year_bars"]}
+    assert bars[2015]["url"] == "?country=KH&country=PH&from=2015-06&year_to=2015"
+    assert bars[2017]["url"] == "?country=KH&country=PH&year_from=2017&year_to=2017"
+    for bar in bars.values():
+        assert found(client.get(LIST_URL + bar["url"])) == bar["count"]
+
+
+def test_the_did_you_mean_link_carries_one_question_mark(client, demo_data):
+    response = client.get(LIST_URL, {"q": "Cambodai", "country": "KH"})
+    assert '<a href="?q=cambodia&amp;country=KH">cambodia</a>' in response.content.decode()
