@@ -1,13 +1,18 @@
-"""The synthetic data generator behind `make bench`, run small against the test database."""
+"""The `make bench` tooling (bench app): the synthetic data generator, run small."""
 
 import io
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, call_command, get_commands
 from django.db import connection
 
 from evaluation.models import Indicator, Measurement, Program
 from studies.models import SearchTerm, Study
+
+
+def test_make_bench_finds_its_commands_in_the_bench_app():
+    commands = get_commands()
+    assert (commands["generate_synthetic"], commands["benchmark"]) == ("bench", "bench")
 
 
 def test_refuses_a_database_not_named_for_benchmarks(db):
