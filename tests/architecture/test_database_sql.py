@@ -1,6 +1,7 @@
-"""studies/sql/search.sql is the studies app's functions and triggers as the database holds them.
+"""studies/sql/*.sql (search.sql today) is the studies app's functions and triggers as the
+database holds them.
 
-The migrations hold frozen copies of what each ran; this file is the one place to read the
+The migrations hold frozen copies of what each ran; these files are the one place to read the
 current definitions. These tests fail as soon as the two differ: a migration that changes a
 function without the file, or the file edited without a migration.
 """
@@ -12,7 +13,12 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-SQL_FILE = Path(__file__).resolve().parents[2] / "studies" / "sql" / "search.sql"
+SQL_DIR = Path(__file__).resolve().parents[2] / "studies" / "sql"
+
+
+def sql_text() -> str:
+    """Every file of studies/sql, in name order (a new topic may get its own file)."""
+    return "\n".join(path.read_text() for path in sorted(SQL_DIR.glob("*.sql")))
 
 
 def catalog() -> dict[str, str]:
@@ -47,7 +53,7 @@ def catalog() -> dict[str, str]:
 
 
 def defined_in_file(kind: str) -> set[str]:
-    text = SQL_FILE.read_text()
+    text = sql_text()
     patterns = {
         "function": r"CREATE OR REPLACE FUNCTION (\w+)\(",
         "trigger": r"CREATE OR REPLACE TRIGGER (\w+)\s",
@@ -64,7 +70,7 @@ def differences(before: dict[str, str], after: dict[str, str]) -> list[str]:
                 (before.get(key) or "(missing)").splitlines(),
                 (after.get(key) or "(missing)").splitlines(),
                 "migrated database",
-                "studies/sql/search.sql",
+                "studies/sql/*.sql",
                 lineterm="",
             )
             report.append(f"{key}:\n" + "\n".join(diff))
@@ -84,10 +90,10 @@ def test_the_file_defines_what_the_migrations_built():
         assert not defined_in_file("function") & {
             re.match(r"function (\w+)", key)[1] for key in catalog() if key.startswith("function")
         }
-        cursor.execute(SQL_FILE.read_text())
+        cursor.execute(sql_text())
     problems = differences(migrated, catalog())
     assert not problems, (
-        "studies/sql/search.sql and the migrated database differ; change both (the file, and a "
+        "studies/sql/*.sql and the migrated database differ; change both (the file, and a "
         "new migration with the same statements):\n\n" + "\n\n".join(problems)
     )
 
@@ -101,7 +107,7 @@ def test_every_function_and_trigger_of_studies_is_in_the_file():
             names[kind].add(name)
     missing = {kind: sorted(found - defined_in_file(kind)) for kind, found in names.items()}
     assert missing == {kind: [] for kind in names}, (
-        "Define every database function and trigger of the studies app in studies/sql/search.sql "
+        "Define every database function and trigger of the studies app in studies/sql/*.sql "
         "(with CREATE OR REPLACE), next to the migration that creates it"
     )
     assert len(names["function"]) >= 14 and len(names["trigger"]) >= 18
