@@ -4,7 +4,163 @@ import django.contrib.postgres.indexes
 import django.contrib.postgres.search
 from django.db import migrations, models
 
-from studies.search_sql import INSTALL, UNINSTALL
+# The search machinery as this migration installed it, frozen here: the current definition
+# of every search function and trigger is studies/sql/search.sql.
+#
+# Kept as SQL in the database (not Django signals) so that every writer keeps the index right:
+# the admin, fixtures, bulk loads and raw SQL alike. A BEFORE trigger computes each study's
+# search_vector (title A, authors and subject B, countries with aliases C, description D);
+# triggers on the linked tables touch the studies they affect; studies_searchterm collects
+# every word for "did you mean".
+
+INSTALL = r"""
+CREATE TEXT SEARCH CONFIGURATION justicelib (COPY = pg_catalog.english);
+ALTER TEXT SEARCH CONFIGURATION justicelib
+    ALTER MAPPING FOR hword, hword_part, word WITH unaccent, english_stem;
+CREATE TEXT SEARCH CONFIGURATION justicelib_words (COPY = pg_catalog.simple);
+ALTER TEXT SEARCH CONFIGURATION justicelib_words
+    ALTER MAPPING FOR hword, hword_part, word WITH unaccent, simple;
+
+CREATE FUNCTION studies_search_document(
+    p_id bigint, p_title text, p_short_title text, p_description text, p_subject_id bigint
+) RETURNS tsvector LANGUAGE sql STABLE AS $$
+    SELECT
+        setweight(to_tsvector('justicelib', coalesce(p_title, '') || ' ' || coalesce(p_short_title, '')), 'A')
+        || setweight(to_tsvector('justicelib', coalesce((
+            SELECT string_agg(a.name || ' ' || a.alternate_names, ' ')
+            FROM studies_authorship sa JOIN studies_author a ON a.id = sa.author_id
+            WHERE sa.study_id = p_id), '')), 'B')
+        || setweight(to_tsvector('justicelib', coalesce((
+            SELECT s.name FROM studies_subject s WHERE s.id = p_subject_id), '')), 'B')
+        || setweight(to_tsvector('justicelib', coalesce((
+            SELECT string_agg(c.name || ' ' || replace(c.aliases, ',', ' '), ' ')
+            FROM studies_study_countries sc JOIN studies_country c ON c.id = sc.country_id
+            WHERE sc.study_id = p_id), '')), 'C')
+        || setweight(to_tsvector('justicelib', coalesce(p_description, '')), 'D')
+$$;
+
+CREATE FUNCTION studies_collect_words(p_text text) RETURNS void LANGUAGE sql AS $$
+    INSERT INTO studies_searchterm (word)
+    SELECT DISTINCT left(word, 100)
+    FROM unnest(tsvector_to_array(to_tsvector('justicelib_words', coalesce(p_text, '')))) AS word
+    WHERE length(word) >= 3 AND word !~ '^[0-9]'
+    ON CONFLICT (word) DO NOTHING
+$$;
+
+CREATE FUNCTION studies_study_search_before() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.search_vector := studies_search_document(
+        NEW.id, NEW.title, NEW.short_title, NEW.description, NEW.subject_id);
+    RETURN NEW;
+END $$;
+CREATE TRIGGER studies_study_search_before
+    BEFORE INSERT OR UPDATE OF title, short_title, description, subject_id, search_vector
+    ON studies_study FOR EACH ROW EXECUTE FUNCTION studies_study_search_before();
+
+-- Words are collected once per statement, so a bulk insert of many studies costs one pass.
+CREATE FUNCTION studies_study_collect_words() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO studies_searchterm (word)
+    SELECT DISTINCT left(word, 100)
+    FROM new_rows,
+         unnest(tsvector_to_array(to_tsvector('justicelib_words',
+             coalesce(title, '') || ' ' || coalesce(short_title, '') || ' ' || coalesce(description, '')
+         ))) AS word
+    WHERE length(word) >= 3 AND word !~ '^[0-9]'
+    ON CONFLICT (word) DO NOTHING;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER studies_study_words_insert AFTER INSERT ON studies_study
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION studies_study_collect_words();
+CREATE TRIGGER studies_study_words_update AFTER UPDATE ON studies_study
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION studies_study_collect_words();
+
+-- A change to who wrote a study, or where it is, recomputes that study's document.
+CREATE FUNCTION studies_touch_study_of_link() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        UPDATE studies_study SET search_vector = NULL WHERE id = NEW.study_id;
+    END IF;
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        UPDATE studies_study SET search_vector = NULL WHERE id = OLD.study_id;
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER studies_authorship_search AFTER INSERT OR UPDATE OR DELETE ON studies_authorship
+    FOR EACH ROW EXECUTE FUNCTION studies_touch_study_of_link();
+CREATE TRIGGER studies_study_countries_search AFTER INSERT OR UPDATE OR DELETE ON studies_study_countries
+    FOR EACH ROW EXECUTE FUNCTION studies_touch_study_of_link();
+
+CREATE FUNCTION studies_author_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM studies_collect_words(NEW.name || ' ' || NEW.alternate_names);
+    IF TG_OP = 'UPDATE' THEN
+        UPDATE studies_study SET search_vector = NULL
+        WHERE id IN (SELECT study_id FROM studies_authorship WHERE author_id = NEW.id);
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER studies_author_search AFTER INSERT OR UPDATE OF name, alternate_names ON studies_author
+    FOR EACH ROW EXECUTE FUNCTION studies_author_changed();
+
+CREATE FUNCTION studies_country_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM studies_collect_words(NEW.name || ' ' || replace(NEW.aliases, ',', ' '));
+    IF TG_OP = 'UPDATE' THEN
+        UPDATE studies_study SET search_vector = NULL
+        WHERE id IN (SELECT study_id FROM studies_study_countries WHERE country_id = NEW.id);
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER studies_country_search AFTER INSERT OR UPDATE OF name, aliases ON studies_country
+    FOR EACH ROW EXECUTE FUNCTION studies_country_changed();
+
+CREATE FUNCTION studies_subject_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM studies_collect_words(NEW.name);
+    IF TG_OP = 'UPDATE' THEN
+        UPDATE studies_study SET search_vector = NULL WHERE subject_id = NEW.id;
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER studies_subject_search AFTER INSERT OR UPDATE OF name ON studies_subject
+    FOR EACH ROW EXECUTE FUNCTION studies_subject_changed();
+
+-- Prefix search: every lexeme of the visitor's query also matches longer words ("traffick" →
+-- "trafficking"); websearch syntax (quotes, or, -) is kept.
+CREATE FUNCTION studies_prefix_query(p_query text) RETURNS tsquery LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN q::text = '' THEN q
+           ELSE to_tsquery('simple', regexp_replace(q::text, '''([^'']+)''', '''\1'':*', 'g')) END
+    FROM websearch_to_tsquery('justicelib', p_query) AS q
+$$;
+
+UPDATE studies_study SET search_vector = NULL;
+SELECT studies_collect_words(name || ' ' || alternate_names) FROM studies_author;
+SELECT studies_collect_words(name || ' ' || replace(aliases, ',', ' ')) FROM studies_country;
+SELECT studies_collect_words(name) FROM studies_subject;
+"""
+
+UNINSTALL = r"""
+DROP TRIGGER IF EXISTS studies_study_search_before ON studies_study;
+DROP TRIGGER IF EXISTS studies_study_words_insert ON studies_study;
+DROP TRIGGER IF EXISTS studies_study_words_update ON studies_study;
+DROP TRIGGER IF EXISTS studies_authorship_search ON studies_authorship;
+DROP TRIGGER IF EXISTS studies_study_countries_search ON studies_study_countries;
+DROP TRIGGER IF EXISTS studies_author_search ON studies_author;
+DROP TRIGGER IF EXISTS studies_country_search ON studies_country;
+DROP TRIGGER IF EXISTS studies_subject_search ON studies_subject;
+DROP FUNCTION IF EXISTS studies_prefix_query(text);
+DROP FUNCTION IF EXISTS studies_subject_changed();
+DROP FUNCTION IF EXISTS studies_country_changed();
+DROP FUNCTION IF EXISTS studies_author_changed();
+DROP FUNCTION IF EXISTS studies_touch_study_of_link();
+DROP FUNCTION IF EXISTS studies_study_collect_words();
+DROP FUNCTION IF EXISTS studies_study_search_before();
+DROP FUNCTION IF EXISTS studies_collect_words(text);
+DROP FUNCTION IF EXISTS studies_search_document(bigint, text, text, text, bigint);
+DROP TEXT SEARCH CONFIGURATION IF EXISTS justicelib_words;
+DROP TEXT SEARCH CONFIGURATION IF EXISTS justicelib;
+"""
 
 
 class Migration(migrations.Migration):

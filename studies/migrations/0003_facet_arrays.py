@@ -4,7 +4,66 @@ import django.contrib.postgres.fields
 import django.contrib.postgres.indexes
 from django.db import migrations, models
 
-from studies.search_sql import FACET_ARRAYS_INSTALL, FACET_ARRAYS_UNINSTALL
+# The study row also carries its country codes, type slugs and author slugs (in author order),
+# computed by the same BEFORE trigger; links to resource types and changes of a code or slug
+# touch the studies they affect. Frozen here; the current definition is studies/sql/search.sql.
+
+FACET_ARRAYS_INSTALL = r"""
+CREATE OR REPLACE FUNCTION studies_study_search_before() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.search_vector := studies_search_document(
+        NEW.id, NEW.title, NEW.short_title, NEW.description, NEW.subject_id);
+    NEW.country_codes := ARRAY(
+        SELECT c.code FROM studies_study_countries sc JOIN studies_country c ON c.id = sc.country_id
+        WHERE sc.study_id = NEW.id ORDER BY c.code);
+    NEW.type_slugs := ARRAY(
+        SELECT t.slug FROM studies_study_resource_types st JOIN studies_resourcetype t ON t.id = st.resourcetype_id
+        WHERE st.study_id = NEW.id ORDER BY t.slug);
+    NEW.author_slugs := ARRAY(
+        SELECT a.slug FROM studies_authorship sa JOIN studies_author a ON a.id = sa.author_id
+        WHERE sa.study_id = NEW.id ORDER BY sa.position);
+    RETURN NEW;
+END $$;
+
+CREATE TRIGGER studies_study_resource_types_search AFTER INSERT OR UPDATE OR DELETE ON studies_study_resource_types
+    FOR EACH ROW EXECUTE FUNCTION studies_touch_study_of_link();
+
+DROP TRIGGER studies_author_search ON studies_author;
+CREATE TRIGGER studies_author_search AFTER INSERT OR UPDATE OF name, alternate_names, slug ON studies_author
+    FOR EACH ROW EXECUTE FUNCTION studies_author_changed();
+DROP TRIGGER studies_country_search ON studies_country;
+CREATE TRIGGER studies_country_search AFTER INSERT OR UPDATE OF name, aliases, code ON studies_country
+    FOR EACH ROW EXECUTE FUNCTION studies_country_changed();
+
+CREATE FUNCTION studies_resourcetype_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE studies_study SET search_vector = NULL
+    WHERE id IN (SELECT study_id FROM studies_study_resource_types WHERE resourcetype_id = NEW.id);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER studies_resourcetype_search AFTER UPDATE OF slug ON studies_resourcetype
+    FOR EACH ROW EXECUTE FUNCTION studies_resourcetype_changed();
+
+UPDATE studies_study SET search_vector = NULL;
+"""
+
+FACET_ARRAYS_UNINSTALL = r"""
+DROP TRIGGER IF EXISTS studies_resourcetype_search ON studies_resourcetype;
+DROP FUNCTION IF EXISTS studies_resourcetype_changed();
+DROP TRIGGER IF EXISTS studies_study_resource_types_search ON studies_study_resource_types;
+DROP TRIGGER studies_author_search ON studies_author;
+CREATE TRIGGER studies_author_search AFTER INSERT OR UPDATE OF name, alternate_names ON studies_author
+    FOR EACH ROW EXECUTE FUNCTION studies_author_changed();
+DROP TRIGGER studies_country_search ON studies_country;
+CREATE TRIGGER studies_country_search AFTER INSERT OR UPDATE OF name, aliases ON studies_country
+    FOR EACH ROW EXECUTE FUNCTION studies_country_changed();
+CREATE OR REPLACE FUNCTION studies_study_search_before() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.search_vector := studies_search_document(
+        NEW.id, NEW.title, NEW.short_title, NEW.description, NEW.subject_id);
+    RETURN NEW;
+END $$;
+"""
 
 
 class Migration(migrations.Migration):

@@ -2,7 +2,38 @@
 
 from django.db import migrations, models
 
-from studies.search_sql import LIBRARY_VERSION_INSTALL, LIBRARY_VERSION_UNINSTALL
+# One counter row, bumped once per statement that writes any table a list page reads, so that
+# caches keyed by it are never stale. Frozen here; the current definition is
+# studies/sql/search.sql.
+
+LIBRARY_VERSION_INSTALL = r"""
+INSERT INTO studies_libraryversion (id, version) VALUES (1, 0);
+CREATE FUNCTION studies_bump_library_version() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE studies_libraryversion SET version = version + 1 WHERE id = 1;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER studies_study_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON studies_study FOR EACH STATEMENT EXECUTE FUNCTION studies_bump_library_version();
+CREATE TRIGGER studies_authorship_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON studies_authorship FOR EACH STATEMENT EXECUTE FUNCTION studies_bump_library_version();
+CREATE TRIGGER studies_study_countries_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON studies_study_countries FOR EACH STATEMENT EXECUTE FUNCTION studies_bump_library_version();
+CREATE TRIGGER studies_study_resource_types_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON studies_study_resource_types FOR EACH STATEMENT EXECUTE FUNCTION studies_bump_library_version();
+CREATE TRIGGER studies_author_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON studies_author FOR EACH STATEMENT EXECUTE FUNCTION studies_bump_library_version();
+CREATE TRIGGER studies_country_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON studies_country FOR EACH STATEMENT EXECUTE FUNCTION studies_bump_library_version();
+CREATE TRIGGER studies_subject_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON studies_subject FOR EACH STATEMENT EXECUTE FUNCTION studies_bump_library_version();
+CREATE TRIGGER studies_resourcetype_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON studies_resourcetype FOR EACH STATEMENT EXECUTE FUNCTION studies_bump_library_version();
+"""
+
+LIBRARY_VERSION_UNINSTALL = r"""DROP TRIGGER IF EXISTS studies_study_version ON studies_study;
+DROP TRIGGER IF EXISTS studies_authorship_version ON studies_authorship;
+DROP TRIGGER IF EXISTS studies_study_countries_version ON studies_study_countries;
+DROP TRIGGER IF EXISTS studies_study_resource_types_version ON studies_study_resource_types;
+DROP TRIGGER IF EXISTS studies_author_version ON studies_author;
+DROP TRIGGER IF EXISTS studies_country_version ON studies_country;
+DROP TRIGGER IF EXISTS studies_subject_version ON studies_subject;
+DROP TRIGGER IF EXISTS studies_resourcetype_version ON studies_resourcetype;
+DROP FUNCTION IF EXISTS studies_bump_library_version();
+DELETE FROM studies_libraryversion;
+"""
 
 
 class Migration(migrations.Migration):

@@ -1,13 +1,18 @@
-"""The synthetic data generator behind `make bench`, run small against the test database."""
+"""The `make bench` tooling (bench app): the synthetic data generator, run small."""
 
 import io
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, call_command, get_commands
 from django.db import connection
 
 from evaluation.models import Indicator, Measurement, Program
 from studies.models import SearchTerm, Study
+
+
+def test_make_bench_finds_its_commands_in_the_bench_app():
+    commands = get_commands()
+    assert (commands["generate_synthetic"], commands["benchmark"]) == ("bench", "bench")
 
 
 def test_refuses_a_database_not_named_for_benchmarks(db):
@@ -45,3 +50,43 @@ def test_generates_studies_programs_and_measurement_series(bench_database_name, 
             cursor.execute("SELECT evaluation_check_indicator(%s)", [indicator_id])
     assert client.get("/studies/", {"q": "police", "country": "PH"}).status_code == 200
     assert client.get(Program.objects.first().get_absolute_url()).status_code == 200
+
+
+def search_columns() -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, search_vector::text, country_codes, type_slugs, author_slugs "
+            "FROM studies_study ORDER BY id"
+        )
+        return {row[0]: row[1:] for row in cursor.fetchall()}
+
+
+def test_search_columns_and_words_are_what_the_triggers_compute(bench_database_name):
+    call_command(
+        "generate_synthetic",
+        studies=120,
+        authors=30,
+        programs=0,
+        measurements=0,
+        skip_vacuum=True,
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
+    generated, words = search_columns(), set(SearchTerm.objects.values_list("word", flat=True))
+    with connection.cursor() as cursor:
+        # Touch every row: the triggers recompute the studies and collect each name's words.
+        cursor.execute("UPDATE studies_study SET search_vector = NULL")
+        for table in ["studies_author", "studies_country", "studies_subject"]:
+            cursor.execute(f"UPDATE {table} SET name = name")
+    assert search_columns() == generated
+    assert set(SearchTerm.objects.values_list("word", flat=True)) == words
+    # A country's aliases are searchable words, as the triggers make them.
+    assert {"pilipinas", "america", "britain"} <= words
+    philippines = Study.objects.filter(country_codes__contains=["PH"]).count()
+    assert philippines
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM studies_study "
+            "WHERE search_vector @@ studies_prefix_query('pilipinas')"
+        )
+        assert cursor.fetchone()[0] == philippines

@@ -52,6 +52,8 @@ COUNTRIES = [
     ("AU", "Australia"), ("CA", "Canada"), ("DE", "Germany"), ("NL", "Netherlands"),
     ("ET", "Ethiopia"), ("MW", "Malawi"), ("MZ", "Mozambique"), ("SN", "Senegal"),
 ]  # fmt: skip
+# Other names a searcher may type, comma-separated as curators write them.
+COUNTRY_ALIASES = {"US": "USA, America", "GB": "UK, Britain", "PH": "Pilipinas"}
 SUBJECTS = [
     "Sex trafficking", "Forced Labour", "Land theft", "Sexual Violence Against Children",
     "Cybersex trafficking of children", "Police abuse of power", "Domestic violence",
@@ -222,7 +224,10 @@ class Command(BaseCommand):
         self.copy(
             "studies_country",
             ["id", "code", "name", "aliases"],
-            ((i, code, name, "") for i, (code, name) in enumerate(COUNTRIES, start=1)),
+            (
+                (i, code, name, COUNTRY_ALIASES.get(code, ""))
+                for i, (code, name) in enumerate(COUNTRIES, start=1)
+            ),
             "countries",
             len(COUNTRIES),
         )
@@ -481,12 +486,9 @@ class Command(BaseCommand):
                 "studies_study_resource_types, studies_author, studies_country, "
                 "studies_resourcetype, studies_subject, studies_study"
             )
-            cursor.execute("UPDATE studies_study SET search_vector = NULL")
-            cursor.execute(
-                "SELECT studies_collect_words(name || ' ' || alternate_names) FROM studies_author"
-            )
-            cursor.execute("SELECT studies_collect_words(name) FROM studies_country")
-            cursor.execute("SELECT studies_collect_words(name) FROM studies_subject")
+            # The database's own functions, the ones its triggers use (studies/sql/search.sql),
+            # so the bulk result is what the triggers would have written row by row.
+            cursor.execute("SELECT studies_rebuild_search()")
             for table in ["studies_study", "studies_author", "studies_country"]:
                 cursor.execute(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
