@@ -31,5 +31,5 @@ def library(make_study, make_author):
     )
     land = Subject.objects.create(name="Land theft", slug="land-theft")
     make_study("Uganda widows", countries=["UG"], subject=land, month=datetime.date(2014, 10, 1))
-    make_study("Justice Review", countries=["KH", "TH"], is_multi_country=True)
+    make_study("Justice Review", countries=["KH", "TH"])
     make_study("Draft study", countries=["KH"], status=Study.Status.DRAFT)

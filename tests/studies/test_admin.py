@@ -77,6 +77,8 @@ def change_data(study, *rows):
         "resource_types": [t.pk for t in study.resource_types.all()],
         "subject": study.subject_id,
         "status": study.status,
+        "countries": [c.pk for c in study.countries.all()],
+        "is_multi_country": study.is_multi_country,
         "pdf": "",
         "external_url": "",
         **with_authors(*rows, initial=study.authorships.count(), study=study),
@@ -269,8 +271,14 @@ def test_change_page_of_draft_has_no_public_link(admin_client, make_study):
 # --- Actions -----------------------------------------------------------------------------------
 
 
-def test_publish_action_publishes_selected_drafts(admin_client, make_study):
-    drafts = [make_study(status=Study.Status.DRAFT) for _ in range(2)]
+def complete_draft(make_study, author):
+    """A draft with everything a published study needs."""
+    return make_study(status=Study.Status.DRAFT, authors=[author], countries=["KH"])
+
+
+def test_publish_action_publishes_selected_drafts(admin_client, make_study, make_author):
+    author = make_author()
+    drafts = [complete_draft(make_study, author) for _ in range(2)]
     other = make_study(status=Study.Status.DRAFT)
 
     response = admin_client.post(
@@ -297,8 +305,10 @@ def test_unpublish_action_makes_studies_draft(admin_client, make_study):
     assert study.status == Study.Status.DRAFT
 
 
-def test_publishing_is_recorded_in_the_study_history(admin_client, admin_user, make_study):
-    study = make_study(status=Study.Status.DRAFT)
+def test_publishing_is_recorded_in_the_study_history(
+    admin_client, admin_user, make_study, make_author
+):
+    study = complete_draft(make_study, make_author())
 
     admin_client.post(CHANGELIST_URL, {"action": "publish", "_selected_action": [study.pk]})
 
