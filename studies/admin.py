@@ -504,8 +504,36 @@ class AuthorAdmin(StudyCountMixin, admin.ModelAdmin):
     fields = ["name", "slug", "kind", "family_name", "given_names", "alternate_names"]
 
 
+class KeepsPublishedStudiesCompleteMixin:
+    """Deleting a country or a type takes it off its studies: refused (listed as protected)
+    where a published study would be left with none, which the database refuses at commit."""
+
+    study_relation: str  # the Study field that links to this model
+    left_without: str  # “a country”
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        field = Study._meta.get_field(self.study_relation)
+        links, target = field.remote_field.through.objects, field.m2m_reverse_field_name()
+        deleting = {f"{target}__in": [obj.pk for obj in objs]}
+        stranded = (
+            Study.objects.published()
+            .filter(pk__in=links.filter(**deleting).values("study_id"))
+            .exclude(pk__in=links.exclude(**deleting).values("study_id"))
+            .only("title", "short_title")
+        )
+        protected = list(protected) + [
+            f"{study} (a published study would be left without {self.left_without})"
+            for study in stranded
+        ]
+        return deleted, counts, perms_needed, protected
+
+
 @admin.register(Country)
-class CountryAdmin(StudyCountMixin, admin.ModelAdmin):
+class CountryAdmin(KeepsPublishedStudiesCompleteMixin, StudyCountMixin, admin.ModelAdmin):
+    study_relation = "countries"
+    left_without = "a country"
+
     list_display = ["name", "code", "aliases", "study_count"]
     search_fields = ["code", "name", "aliases"]
     fields = ["code", "name", "aliases"]
@@ -519,7 +547,10 @@ class SubjectAdmin(StudyCountMixin, admin.ModelAdmin):
 
 
 @admin.register(ResourceType)
-class ResourceTypeAdmin(StudyCountMixin, admin.ModelAdmin):
+class ResourceTypeAdmin(KeepsPublishedStudiesCompleteMixin, StudyCountMixin, admin.ModelAdmin):
+    study_relation = "resource_types"
+    left_without = "a resource type"
+
     list_display = ["name", "slug", "study_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}

@@ -85,3 +85,11 @@ def make_measurement(make_indicator):
         )
 
     return make
+
+
+@pytest.fixture
+def country_and_subject(db):
+    return (
+        Country.objects.create(code="UG", name="Uganda"),
+        Subject.objects.create(slug="land-theft", name="Land theft"),
+    )
