@@ -7,8 +7,8 @@ measurement says what it holds: a point value, a range of estimates, a change re
 baseline, or only the published words.
 
 Rules live in the database first (constraints here; the cross-row phase order and the percent
-range, which need other rows, in the constraint trigger of migration 0002), then in `clean()`
-with messages that name the rule.
+range, which need other rows, in the constraint trigger of migration 0002; “no program cites a
+draft study” in those of migration 0003), then in `clean()` with messages that name the rule.
 
 Month precision: every month is stored as the 1st of the month and checked so.
 """
