@@ -7,8 +7,8 @@ measurement says what it holds: a point value, a range of estimates, a change re
 baseline, or only the published words.
 
 Rules live in the database first (constraints here; the cross-row phase order and the percent
-range, which need other rows, in the constraint trigger of migration 0002), then in `clean()`
-with messages that name the rule.
+range, which need other rows, in the constraint trigger of migration 0002; “no program cites a
+draft study” in those of migration 0003), then in `clean()` with messages that name the rule.
 
 Month precision: every month is stored as the 1st of the month and checked so.
 """
@@ -19,9 +19,17 @@ from functools import cached_property
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 
-from studies.models import Country, SlugNaturalKeyManager, Study, Subject
+from studies.models import (
+    Country,
+    SlugNaturalKeyManager,
+    Study,
+    Subject,
+    is_not_blank,
+    slug_is_well_formed,
+    url_for_slug,
+    validate_lowercase_slug,
+)
 
 from . import changes, charts
 from .formatting import format_number, format_period, format_signed, format_value
@@ -37,6 +45,13 @@ def first_of_month(field: str, what: str) -> models.CheckConstraint:
     )
 
 
+def draft_study_message(study: Study) -> str:
+    return (
+        f"“{study}” is a draft: every program page is public, so it cites published studies "
+        "only. Publish the study first."
+    )
+
+
 class Program(models.Model):
     """A program against one crime in one community, from its start month to its end month."""
 
@@ -46,7 +61,12 @@ class Program(models.Model):
         COMPLETED = "completed", "Completed"
 
     name = models.CharField(max_length=300)
-    slug = models.SlugField(max_length=200, unique=True, help_text="Part of the program's address.")
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        validators=[validate_lowercase_slug],
+        help_text="Part of the program's address.",
+    )
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="programs")
     area = models.CharField(
         "community or area", max_length=200, help_text="e.g. “Metro Cebu”, “Mukono County”."
@@ -89,13 +109,15 @@ class Program(models.Model):
                 condition=Q(status__in=["planned", "active", "completed"]),
                 name="program_status_is_known",
             ),
+            slug_is_well_formed("program"),
+            is_not_blank("program", "name", "name"),
         ]
 
     def __str__(self):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("evaluation:detail", kwargs={"slug": self.slug})
+        return url_for_slug("evaluation:detail", self.slug)
 
     def natural_key(self):
         return (self.slug,)
@@ -205,6 +227,10 @@ class ProgramStudy(models.Model):
     def __str__(self):
         return f"{self.study} ({self.get_role_display()})"
 
+    def clean(self):
+        if self.study_id and not self.study.is_published:
+            raise ValidationError({"study": draft_study_message(self.study)})
+
     def natural_key(self):
         return (self.program.slug, self.study.slug)
 
@@ -242,7 +268,9 @@ class Indicator(models.Model):
     short_name = models.CharField(
         max_length=100, blank=True, help_text="For the program list, e.g. “prevalence of minors”."
     )
-    slug = models.SlugField(max_length=100, help_text="Unique within the program.")
+    slug = models.SlugField(
+        max_length=100, validators=[validate_lowercase_slug], help_text="Unique within the program."
+    )
     kind = models.CharField(max_length=30, choices=Kind.choices)
     definition = models.TextField(help_text="What exactly is counted, of whom, where.")
     unit = models.CharField(max_length=20, choices=Unit.choices)
@@ -302,6 +330,8 @@ class Indicator(models.Model):
                 condition=Q(direction__in=["lower_is_better", "higher_is_better"]),
                 name="indicator_direction_is_known",
             ),
+            slug_is_well_formed("indicator"),
+            is_not_blank("indicator", "name", "name"),
         ]
 
     def __str__(self):
@@ -579,6 +609,13 @@ class Measurement(models.Model):
                 name="measurement_names_its_source",
                 violation_error_message="Name the source: a study in the library, or a citation.",
             ),
+            # Spaces alone would pass for a source above and show as none on the page.
+            models.CheckConstraint(
+                condition=Q(source_citation="") | Q(source_citation__regex=r"\S"),
+                name="measurement_source_citation_is_not_blank",
+                violation_error_message="The source citation cannot be only spaces: write the "
+                "source, or leave it empty and pick a study.",
+            ),
         ]
 
     def __str__(self):
@@ -597,6 +634,8 @@ class Measurement(models.Model):
         elif self.period_end:
             self.period_end = self.period_end.replace(day=1)
         errors = {}
+        if self.source_study_id and not self.source_study.is_published:
+            errors["source_study"] = draft_study_message(self.source_study)
         problem = self.percent_problem()
         if problem:
             errors["value"] = problem

@@ -124,3 +124,22 @@ def programs_citing(study):
     return (
         ProgramStudy.objects.filter(study=study).select_related("program").order_by("program__name")
     )
+
+
+def programs_citing_studies(study_ids) -> dict[int, list[str]]:
+    """{study id: names of the programs that cite it}, as one of their studies or as the source
+    of a figure, for the studies among `study_ids` that any program cites (two queries)."""
+    ProgramStudy = apps.get_model("evaluation", "ProgramStudy")
+    Measurement = apps.get_model("evaluation", "Measurement")
+    pairs = set(
+        ProgramStudy.objects.filter(study_id__in=study_ids).values_list("study_id", "program__name")
+    )
+    pairs |= set(
+        Measurement.objects.filter(source_study_id__in=study_ids)
+        .values_list("source_study_id", "indicator__program__name")
+        .distinct()
+    )
+    citing: dict[int, list[str]] = {}
+    for study_id, name in sorted(pairs, key=lambda pair: pair[1]):
+        citing.setdefault(study_id, []).append(name)
+    return citing

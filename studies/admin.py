@@ -13,14 +13,25 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, UniqueConstraint
 from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.translation import ngettext
 
-from .models import Author, Authorship, Country, ResourceType, Study, Subject
+from evaluation.querysets import programs_citing_studies
+
+from .models import (
+    Author,
+    Authorship,
+    Country,
+    ResourceType,
+    Study,
+    Subject,
+    missing_for_publication,
+    publication_requirement_message,
+)
 from .querysets import STUDY_TEXT_FIELDS
 
 admin.site.site_header = "JusticeLib curation"
@@ -88,6 +99,53 @@ class StudyAdminForm(forms.ModelForm):
             },
         }
 
+    def clean(self):
+        """The rules across fields that the database checks at commit, as messages here first.
+
+        The authors are in the inline formset, which checks them (AuthorshipFormSet.clean).
+        """
+        cleaned = super().clean()
+        countries, is_multi = cleaned.get("countries"), cleaned.get("is_multi_country")
+        if is_multi and countries:
+            self.add_error(
+                "is_multi_country",
+                "Name the countries or tick “multiple countries”, not both: a study naming two "
+                "or more countries is listed under “Multiple countries” anyway.",
+            )
+        if cleaned.get("status") == Study.Status.PUBLISHED:
+            # A field that failed its own validation is missing from cleaned_data: not “missing”.
+            missing = missing_for_publication(
+                has_type="resource_types" not in cleaned or bool(cleaned["resource_types"]),
+                has_author=True,
+                has_country="countries" not in cleaned or bool(countries) or bool(is_multi),
+            )
+            for what in missing:
+                field = "resource_types" if what == "a resource type" else "countries"
+                self.add_error(field, publication_requirement_message([what]))
+        if cleaned.get("status") == Study.Status.DRAFT and self.instance.pk:
+            citing = programs_citing_studies([self.instance.pk]).get(self.instance.pk)
+            if citing:
+                self.add_error("status", draft_cited_message(citing))
+        return cleaned
+
+
+def database_message(error: IntegrityError) -> str:
+    """The rule's own words from a trigger's error, without PostgreSQL's context lines."""
+    diag = getattr(error.__cause__, "diag", None)
+    return getattr(diag, "message_primary", None) or str(error)
+
+
+# The columns `Study.missing_for_publication()` reads.
+PUBLICATION_COLUMNS = ["is_multi_country", "country_codes", "type_slugs", "author_slugs"]
+
+
+def draft_cited_message(program_names: list[str]) -> str:
+    names = ", ".join(f"“{name}”" for name in program_names)
+    return (
+        f"A study that a program cites stays published; cited by {names}. "
+        "Remove it from the program first."
+    )
+
 
 # --- Authors of a study, in citation order -----------------------------------------------------
 
@@ -133,6 +191,19 @@ class AuthorshipFormSet(forms.BaseInlineFormSet):
 
     def get_form_error(self):
         return "This row repeats another row: see the message above the authors."
+
+    def clean(self):
+        super().clean()
+        # The study form has put its values on self.instance (status included) by now.
+        if self.instance.status != Study.Status.PUBLISHED:
+            return
+        kept = [
+            form
+            for form in self.forms
+            if form.cleaned_data.get("author") and not self._should_delete_form(form)
+        ]
+        if not kept:
+            raise ValidationError(publication_requirement_message(["an author"]))
 
     def save(self, commit=True):
         """Save the author list so that reordering rows never collides with a row not yet saved.
@@ -349,12 +420,23 @@ class StudyAdmin(admin.ModelAdmin):
         self._set_status(request, queryset, Study.Status.DRAFT)
 
     def _set_status(self, request, queryset, status):
-        fields = ["pk", "title", "short_title", "status"]
+        fields = ["pk", "title", "short_title", "status", *PUBLICATION_COLUMNS]
         selected = list(queryset.select_related(None).prefetch_related(None).only(*fields))
         changing = [study for study in selected if study.status != status]
-        count = Study.objects.filter(pk__in=[study.pk for study in changing]).update(
-            status=status, updated_at=timezone.now()
-        )
+        refused = self._refused_status_changes(changing, status)
+        changing = [study for study in changing if study.pk not in refused]
+        try:
+            # The database checks the same rules at commit; a change made in between (another
+            # curator) ends here, with its message, rather than in an error page.
+            with transaction.atomic():
+                count = Study.objects.filter(pk__in=[study.pk for study in changing]).update(
+                    status=status, updated_at=timezone.now()
+                )
+        except IntegrityError as error:
+            self.message_user(
+                request, f"Nothing was changed: {database_message(error)}", messages.ERROR
+            )
+            return
         label = Study.Status(status).label.lower()
         LogEntry.objects.log_actions(
             user_id=request.user.pk,
@@ -367,11 +449,31 @@ class StudyAdmin(admin.ModelAdmin):
             "count": count,
             "done": done,
         }
-        if unchanged := len(selected) - len(changing):
+        if unchanged := len(selected) - len(changing) - len(refused):
             message += ngettext(
                 " %(count)d was already %(label)s.", " %(count)d were already %(label)s.", unchanged
             ) % {"count": unchanged, "label": label}
         self.message_user(request, message, messages.SUCCESS)
+        for reason in refused.values():
+            self.message_user(request, reason, messages.WARNING)
+
+    @staticmethod
+    def _refused_status_changes(studies: list[Study], status: str) -> dict[int, str]:
+        """{study id: why it keeps its status} for the studies the rules keep as they are."""
+        if status == Study.Status.PUBLISHED:
+            gaps = {study: study.missing_for_publication() for study in studies}
+            return {
+                study.pk: f"“{study}” was not published: "
+                + publication_requirement_message(missing)
+                for study, missing in gaps.items()
+                if missing
+            }
+        citing = programs_citing_studies([study.pk for study in studies])
+        return {
+            study.pk: f"“{study}” was not made a draft: {draft_cited_message(citing[study.pk])}"
+            for study in studies
+            if study.pk in citing
+        }
 
 
 # --- Vocabularies ------------------------------------------------------------------------------
@@ -402,8 +504,36 @@ class AuthorAdmin(StudyCountMixin, admin.ModelAdmin):
     fields = ["name", "slug", "kind", "family_name", "given_names", "alternate_names"]
 
 
+class KeepsPublishedStudiesCompleteMixin:
+    """Deleting a country or a type takes it off its studies: refused (listed as protected)
+    where a published study would be left with none, which the database refuses at commit."""
+
+    study_relation: str  # the Study field that links to this model
+    left_without: str  # “a country”
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        field = Study._meta.get_field(self.study_relation)
+        links, target = field.remote_field.through.objects, field.m2m_reverse_field_name()
+        deleting = {f"{target}__in": [obj.pk for obj in objs]}
+        stranded = (
+            Study.objects.published()
+            .filter(pk__in=links.filter(**deleting).values("study_id"))
+            .exclude(pk__in=links.exclude(**deleting).values("study_id"))
+            .only("title", "short_title")
+        )
+        protected = list(protected) + [
+            f"{study} (a published study would be left without {self.left_without})"
+            for study in stranded
+        ]
+        return deleted, counts, perms_needed, protected
+
+
 @admin.register(Country)
-class CountryAdmin(StudyCountMixin, admin.ModelAdmin):
+class CountryAdmin(KeepsPublishedStudiesCompleteMixin, StudyCountMixin, admin.ModelAdmin):
+    study_relation = "countries"
+    left_without = "a country"
+
     list_display = ["name", "code", "aliases", "study_count"]
     search_fields = ["code", "name", "aliases"]
     fields = ["code", "name", "aliases"]
@@ -417,7 +547,10 @@ class SubjectAdmin(StudyCountMixin, admin.ModelAdmin):
 
 
 @admin.register(ResourceType)
-class ResourceTypeAdmin(StudyCountMixin, admin.ModelAdmin):
+class ResourceTypeAdmin(KeepsPublishedStudiesCompleteMixin, StudyCountMixin, admin.ModelAdmin):
+    study_relation = "resource_types"
+    left_without = "a resource type"
+
     list_display = ["name", "slug", "study_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}

@@ -14,11 +14,10 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, JsonResponse, QueryDict
-from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from .filters import MAX_QUERY_LENGTH, SORT_CHOICES, StudyFilterSet, ValueListFilter
-from .models import Author, Study
+from .models import Author, Study, url_for_slug
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -158,9 +157,7 @@ def study_json(study: Study, request: HttpRequest) -> dict[str, Any]:
     return {
         "slug": study.slug,
         "url": request.build_absolute_uri(study.get_absolute_url()),
-        "api_url": request.build_absolute_uri(
-            reverse("api:study_detail", kwargs={"slug": study.slug})
-        ),
+        "api_url": request.build_absolute_uri(url_for_slug("api:study_detail", study.slug)),
         "title": study.title,
         "short_title": study.short_title,
         "description": study.description,
@@ -180,7 +177,7 @@ def study_json(study: Study, request: HttpRequest) -> dict[str, Any]:
         "countries": [
             {"code": country.code, "name": country.name} for country in study.countries.all()
         ],
-        "multiple_countries": study.is_multi_country,
+        "multiple_countries": study.covers_multiple_countries,
         "subject": {"slug": study.subject.slug, "name": study.subject.name},
         "download_url": request.build_absolute_uri(download_url) if download_url else None,
         "updated_at": study.updated_at.isoformat(),

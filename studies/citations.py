@@ -83,7 +83,7 @@ def _type_names(study: Study) -> list[str]:
 
 def _country_names(study: Study) -> list[str]:
     names = [country.name for country in study.countries.all()]
-    return [MULTIPLE_COUNTRIES, *names] if study.is_multi_country else names
+    return [MULTIPLE_COUNTRIES, *names] if study.covers_multiple_countries else names
 
 
 # --- The reference a reader copies ---------------------------------------------------------------

@@ -4,14 +4,65 @@ Vocabularies (countries, subjects, resource types, authors) have natural keys (I
 that fixtures load into any database and loading them twice changes nothing.
 """
 
+import datetime
+from urllib.parse import quote
+
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator, URLValidator
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from .querysets import StudyQuerySet
+
+# Every slug is part of an address: lower-case words of letters and digits joined by single
+# hyphens (“land-theft”). The URL patterns accept more (Django's <slug:…>); the database accepts
+# only this, so no row can make a page that links to it fail.
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+SLUG_MESSAGE = (
+    "Use lower-case letters and digits, words joined by single hyphens, e.g. “land-theft”."
+)
+validate_lowercase_slug = RegexValidator(SLUG_PATTERN, SLUG_MESSAGE, code="invalid_slug")
+
+# Where text is required, it must be more than spaces: a blank title would leave a page's link
+# with nothing to click.
+NOT_BLANK = r"\S"
+
+EARLIEST_PUBLICATION_MONTH = datetime.date(1900, 1, 1)
+
+
+def slug_is_well_formed(model: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(slug__regex=SLUG_PATTERN),
+        name=f"{model}_slug_is_well_formed",
+        violation_error_message=SLUG_MESSAGE,
+    )
+
+
+def is_not_blank(model: str, field: str, what: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__regex": NOT_BLANK}),
+        name=f"{model}_{field}_is_not_blank",
+        violation_error_message=f"The {what} cannot be blank.",
+    )
+
+
+def url_for_slug(viewname: str, slug: str) -> str:
+    """The address of the page named `viewname` for `slug`.
+
+    The database holds only well-formed slugs (the `…_slug_is_well_formed` constraints); were a
+    malformed one to come back anyway (an old dump restored), its link answers 404 instead of
+    failing every page that lists it.
+    """
+    try:
+        return reverse(viewname, kwargs={"slug": slug})
+    except NoReverseMatch:
+        prefix = reverse(viewname, kwargs={"slug": "-"}).removesuffix("-/")
+        return f"{prefix}{quote(slug, safe='')}/"
 
 
 class SlugNaturalKeyManager(models.Manager):
@@ -45,6 +96,7 @@ class Country(models.Model):
                 name="country_code_is_two_capital_letters",
                 violation_error_message="The ISO code must be two capital letters, e.g. KH.",
             ),
+            is_not_blank("country", "name", "name"),
         ]
 
     def __str__(self):
@@ -61,12 +113,13 @@ class Subject(models.Model):
     """What a study is about, as the organisation names it (e.g. “Land theft”)."""
 
     name = models.CharField(max_length=200, unique=True)
-    slug = models.SlugField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True, validators=[validate_lowercase_slug])
 
     objects = SlugNaturalKeyManager()
 
     class Meta:
         ordering = ["name"]
+        constraints = [slug_is_well_formed("subject"), is_not_blank("subject", "name", "name")]
 
     def __str__(self):
         return self.name
@@ -79,12 +132,16 @@ class ResourceType(models.Model):
     """The kind of publication: crime prevalence study, program evaluation, white paper…"""
 
     name = models.CharField(max_length=200, unique=True)
-    slug = models.SlugField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True, validators=[validate_lowercase_slug])
 
     objects = SlugNaturalKeyManager()
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            slug_is_well_formed("resourcetype"),
+            is_not_blank("resourcetype", "name", "name"),
+        ]
 
     def __str__(self):
         return self.name
@@ -105,7 +162,7 @@ class Author(models.Model):
         ORGANISATION = "organisation", "Organisation"
 
     name = models.CharField(max_length=300, help_text="As it should be displayed.")
-    slug = models.SlugField(max_length=300, unique=True)
+    slug = models.SlugField(max_length=300, unique=True, validators=[validate_lowercase_slug])
     kind = models.CharField(max_length=20, choices=Kind.choices)
     # For citations: a person is cited “Family, Given”; an organisation by its name.
     family_name = models.CharField(max_length=150, blank=True)
@@ -128,6 +185,8 @@ class Author(models.Model):
                 name="person_author_has_family_name",
                 violation_error_message="A person needs a family name (used in citations).",
             ),
+            slug_is_well_formed("author"),
+            is_not_blank("author", "name", "name"),
         ]
 
     def __str__(self):
@@ -145,6 +204,22 @@ class Author(models.Model):
 RESERVED_STUDY_SLUGS = ["feed"]
 
 
+def missing_for_publication(*, has_type: bool, has_author: bool, has_country: bool) -> list[str]:
+    """What a published study lacks, in the words the admin and the database both use."""
+    wanted = [
+        (has_type, "a resource type"),
+        (has_author, "an author"),
+        (has_country, "a country (or “multiple countries”)"),
+    ]
+    return [what for present, what in wanted if not present]
+
+
+def publication_requirement_message(missing: list[str]) -> str:
+    """“A published study needs an author and a country …”."""
+    listed = missing[0] if len(missing) == 1 else f"{', '.join(missing[:-1])} and {missing[-1]}"
+    return f"A published study needs {listed}. Add what is missing, or keep it as a draft."
+
+
 class Study(models.Model):
     """A publication in the library. Only published studies are shown to the public."""
 
@@ -158,7 +233,12 @@ class Study(models.Model):
         blank=True,
         help_text="The short name used on the website, e.g. “IJM Manila”.",
     )
-    slug = models.SlugField(max_length=200, unique=True, help_text="Part of the study's address.")
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        validators=[validate_lowercase_slug],
+        help_text="Part of the study's address.",
+    )
     description = models.TextField(blank=True)
     # Month precision: the day is always the 1st (enforced below); show it as “May 2018”.
     publication_month = models.DateField(
@@ -167,15 +247,25 @@ class Study(models.Model):
     resource_types = models.ManyToManyField(ResourceType, related_name="studies")
     authors = models.ManyToManyField(Author, through="Authorship", related_name="studies")
     countries = models.ManyToManyField(Country, related_name="studies", blank=True)
+    # Ticked for a study of several countries that it does not name; a study that names two or
+    # more countries counts as multi-country without it (`covers_multiple_countries`). Never
+    # both ticked and naming countries (constraint trigger, migration 0011).
     is_multi_country = models.BooleanField(
         "multiple countries",
         default=False,
-        help_text="The study covers several countries (name them above where the study does).",
+        help_text="Tick only when the study covers several countries without naming them; a "
+        "study naming two or more countries is listed under “Multiple countries” anyway.",
     )
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="studies")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     pdf = models.FileField("PDF file", upload_to="studies/", blank=True)
-    external_url = models.URLField("external URL", max_length=500, blank=True)
+    external_url = models.URLField(
+        "external URL",
+        max_length=500,
+        blank=True,
+        # URLField also accepts ftp: and ftps:; a link on the page must open in a browser.
+        validators=[URLValidator(schemes=["http", "https"])],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Weighted document (title A; authors and subject B; countries C; description D) kept up to
@@ -215,6 +305,20 @@ class Study(models.Model):
                 name="study_slug_is_not_reserved",
                 violation_error_message="This address is taken by the site itself (e.g. the feed): "
                 "choose another slug.",
+            ),
+            slug_is_well_formed("study"),
+            is_not_blank("study", "title", "title"),
+            models.CheckConstraint(
+                condition=Q(external_url="") | Q(external_url__iregex=r"^https?://\S+$"),
+                name="study_external_url_is_http",
+                violation_error_message="The external URL must be an http:// or https:// address.",
+            ),
+            # The upper bound (the end of next year) needs today's date, which a CHECK cannot
+            # read: a trigger enforces it (migration 0011).
+            models.CheckConstraint(
+                condition=Q(publication_month__gte=EARLIEST_PUBLICATION_MONTH),
+                name="study_published_from_1900",
+                violation_error_message="The publication month cannot be before 1900.",
             ),
         ]
         indexes = [
@@ -260,7 +364,7 @@ class Study(models.Model):
         return self.short_title or self.title
 
     def get_absolute_url(self):
-        return reverse("studies:detail", kwargs={"slug": self.slug})
+        return url_for_slug("studies:detail", self.slug)
 
     def natural_key(self):
         return (self.slug,)
@@ -268,6 +372,32 @@ class Study(models.Model):
     def clean(self):
         if self.publication_month:
             self.publication_month = self.publication_month.replace(day=1)
+            # The database refuses only months beyond next year (a forthcoming report may be
+            # imported ahead); a curator enters what has been published.
+            if self.publication_month > timezone.localdate().replace(day=1):
+                raise ValidationError(
+                    {"publication_month": "The publication month cannot be in the future."}
+                )
+
+    def missing_for_publication(self) -> list[str]:
+        """What a published study must have and this stored study lacks, e.g. ["an author"].
+
+        Reads the copies of the links on the row itself (kept by triggers), so it costs no
+        query; the constraint trigger of migration 0011 checks the same at commit.
+        """
+        return missing_for_publication(
+            has_type=bool(self.type_slugs),
+            has_author=bool(self.author_slugs),
+            has_country=bool(self.country_codes) or self.is_multi_country,
+        )
+
+    @property
+    def covers_multiple_countries(self) -> bool:
+        """Listed under “Multiple countries”: ticked so, or naming two or more countries.
+
+        Reads the prefetched countries where a list has them (`for_listing()`).
+        """
+        return self.is_multi_country or len(self.countries.all()) >= 2
 
     @property
     def is_published(self) -> bool:

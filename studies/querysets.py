@@ -54,6 +54,12 @@ def defer_study_text(relation: str) -> list[str]:
     return [f"{relation}__{field}" for field in STUDY_TEXT_FIELDS]
 
 
+# Listed under “Multiple countries”: ticked so without naming them, or naming two or more
+# (the same rule as `Study.covers_multiple_countries`, on the row's own columns).
+MULTI_COUNTRY = Q(is_multi_country=True) | Q(country_codes__len__gte=2)
+MULTI_COUNTRY_SQL = "(is_multi_country OR cardinality(country_codes) >= 2)"
+
+
 class StudyQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status="published")
@@ -74,7 +80,7 @@ class StudyQuerySet(models.QuerySet):
         """Studies in any of the countries (ISO codes); with the flag, multi-country ones too."""
         condition = Q(country_codes__overlap=codes) if codes else Q()
         if include_multi_country:
-            condition |= Q(is_multi_country=True)
+            condition |= MULTI_COUNTRY
         return self.filter(condition) if condition else self
 
     def with_any_type(self, slugs: list[str]):
@@ -171,7 +177,7 @@ FACET_PARTS = {
     "country": "SELECT 'country', code, sum(n)::int FROM "
     "(SELECT country_codes, count(*) AS n FROM {m} GROUP BY 1) AS g, unnest(g.country_codes) code "
     "GROUP BY code",
-    "multiple": "SELECT 'multiple', 'multiple', count(*)::int FROM {m} WHERE is_multi_country",
+    "multiple": "SELECT 'multiple', 'multiple', count(*)::int FROM {m} WHERE " + MULTI_COUNTRY_SQL,
     "subject": "SELECT 'subject', subject_id::text, count(*)::int FROM {m} GROUP BY subject_id",
     "type": "SELECT 'type', slug, sum(n)::int FROM "
     "(SELECT type_slugs, count(*) AS n FROM {m} GROUP BY 1) AS g, unnest(g.type_slugs) AS slug "

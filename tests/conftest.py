@@ -2,17 +2,46 @@
 
 import datetime
 import itertools
+from contextlib import contextmanager
 
 import pytest
+from django.db import connection
+from django.utils.text import slugify
 
 from studies.models import Author, Authorship, Country, ResourceType, Study, Subject
 
 _sequence = itertools.count(1)
 
 
+def check_deferred_rules():
+    """Run the deferred constraint triggers now instead of at commit (tests never commit;
+    pytest-django runs them once more before rolling a test back)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+@contextmanager
+def rule_switched_off(table: str, trigger: str):
+    """Write rows a rule's trigger refuses, to test what pages do should such rows come back
+    anyway (a restored old dump). Rolled back with the test."""
+    check_deferred_rules()  # PostgreSQL alters no table with trigger events pending
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
+    yield
+    check_deferred_rules()
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
+
+
 @pytest.fixture
 def make_study(db):
-    """Build a study: `make_study(title=…, countries=["KH"], authors=[author, …], types=[…])`."""
+    """Build a study: `make_study(title=…, countries=["KH"], authors=[author, …], types=[…])`.
+
+    A published study needs an author and a country (the database checks it at commit, and
+    pytest-django before each test's rollback): one left without gets the author “Study
+    Author”, and with no country named it is ticked “multiple countries”.
+    """
 
     def make(
         title=None,
@@ -20,13 +49,18 @@ def make_study(db):
         subject=None,
         countries=(),
         types=(),
-        authors=(),
+        authors=None,
         month=datetime.date(2018, 5, 1),
         status=Study.Status.PUBLISHED,
         **fields,
     ):
         n = next(_sequence)
         title = title or f"Study {n}"
+        if status == Study.Status.PUBLISHED:
+            if authors is None:
+                authors = [default_author()]
+            if not countries:
+                fields.setdefault("is_multi_country", True)
         subject = (
             subject
             or Subject.objects.get_or_create(
@@ -51,17 +85,23 @@ def make_study(db):
                 slug=slug, defaults={"name": slug.replace("-", " ").capitalize()}
             )
             study.resource_types.add(resource_type)
-        for position, author in enumerate(authors, start=1):
+        for position, author in enumerate(authors or (), start=1):
             Authorship.objects.create(study=study, author=author, position=position)
         return study
 
     return make
 
 
+def default_author() -> Author:
+    return Author.objects.get_or_create(
+        slug="study-author", defaults={"name": "Study Author", "kind": Author.Kind.ORGANISATION}
+    )[0]
+
+
 @pytest.fixture
 def make_author(db):
     def make(name="International Justice Mission", kind=Author.Kind.ORGANISATION, **fields):
-        slug = fields.pop("slug", None) or name.lower().replace(" ", "-").replace(".", "")
+        slug = fields.pop("slug", None) or slugify(name)
         if kind == Author.Kind.PERSON:
             fields.setdefault("family_name", name.split()[-1])
             fields.setdefault("given_names", " ".join(name.split()[:-1]))

@@ -48,6 +48,10 @@ def test_generates_studies_programs_and_measurement_series(bench_database_name, 
     with connection.cursor() as cursor:
         for indicator_id in Indicator.objects.values_list("pk", flat=True):
             cursor.execute("SELECT evaluation_check_indicator(%s)", [indicator_id])
+        # Studies: complete when published, never both naming countries and ticked multiple;
+        # programs cite published studies only.
+        cursor.execute("SELECT count(studies_check_study(id)) FROM studies_study")
+        cursor.execute("SELECT count(evaluation_check_cited_study(id)) FROM studies_study")
     assert client.get("/studies/", {"q": "police", "country": "PH"}).status_code == 200
     assert client.get(Program.objects.first().get_absolute_url()).status_code == 200
 

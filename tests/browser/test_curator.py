@@ -37,6 +37,7 @@ def test_curator_adds_a_study_with_an_autocompleted_author(page, served_site):
     page.get_by_label("Publication month:").fill("2024-05")
     pick_by_autocomplete(page, "id_resource_types", "Endline", "Endline Study")
     page.get_by_label("Subject:").select_option(label="Land theft")
+    pick_by_autocomplete(page, "id_countries", "Ugan", "Uganda")
     page.get_by_label("Status:").select_option(label="Published")
 
     # The first author row is numbered 1; its author is found by typing part of the name.
@@ -57,5 +58,5 @@ def test_curator_adds_a_study_with_an_autocompleted_author(page, served_site):
     first_card.get_by_role("link", name=TITLE).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
     details = page.locator("article .meta")
-    for shown in ["Robin Haarr", "Endline Study", "May 2024", "Land theft"]:
+    for shown in ["Robin Haarr", "Endline Study", "May 2024", "Land theft", "Uganda"]:
         expect(details.get_by_text(shown, exact=True)).to_be_visible()

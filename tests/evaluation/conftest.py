@@ -4,10 +4,10 @@ import datetime
 import itertools
 
 import pytest
-from django.db import connection
 
 from evaluation.models import Indicator, Measurement, Program
 from studies.models import Country, Subject
+from tests.conftest import check_deferred_rules  # noqa: F401 (imported by the tests here)
 
 _sequence = itertools.count(1)
 
@@ -87,8 +87,9 @@ def make_measurement(make_indicator):
     return make
 
 
-def check_deferred_rules():
-    """Run the deferred constraint triggers now instead of at commit (tests never commit)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+@pytest.fixture
+def country_and_subject(db):
+    return (
+        Country.objects.create(code="UG", name="Uganda"),
+        Subject.objects.create(slug="land-theft", name="Land theft"),
+    )

@@ -3,11 +3,9 @@
 Every rule broken in a form comes back as a message that names it, never as an error page.
 """
 
-import pytest
 from django.urls import reverse
 
 from evaluation.models import Indicator, Measurement, Program
-from studies.models import Country, Subject
 
 PROGRAM_ADD = reverse("admin:evaluation_program_add")
 
@@ -67,14 +65,6 @@ def errors_of(response) -> str:
         messages.append(str(inline.formset.non_form_errors()))
         messages += [str(form.errors) for form in inline.formset.forms]
     return " ".join(messages)
-
-
-@pytest.fixture
-def country_and_subject(db):
-    return (
-        Country.objects.create(code="UG", name="Uganda"),
-        Subject.objects.create(slug="land-theft", name="Land theft"),
-    )
 
 
 def test_a_curator_adds_a_program_with_an_indicator_and_figures_then_sees_it(

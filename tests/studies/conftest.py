@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from studies.models import Study, Subject
+from studies.models import ResourceType, Study, Subject
 
 
 @pytest.fixture
@@ -31,5 +31,59 @@ def library(make_study, make_author):
     )
     land = Subject.objects.create(name="Land theft", slug="land-theft")
     make_study("Uganda widows", countries=["UG"], subject=land, month=datetime.date(2014, 10, 1))
-    make_study("Justice Review", countries=["KH", "TH"], is_multi_country=True)
+    make_study("Justice Review", countries=["KH", "TH"])
     make_study("Draft study", countries=["KH"], status=Study.Status.DRAFT)
+
+
+# --- The admin's study form ------------------------------------------------------------------
+
+
+@pytest.fixture
+def subject(db):
+    return Subject.objects.create(name="Sex trafficking", slug="sex-trafficking")
+
+
+@pytest.fixture
+def resource_type(db):
+    return ResourceType.objects.create(name="Crime prevalence study", slug="crime-prevalence-study")
+
+
+@pytest.fixture
+def study_data(subject, resource_type):
+    """The add form's fields, without authors (see `with_authors`)."""
+
+    def data(**fields):
+        return {
+            "title": "Commercial sexual exploitation of children in Cambodia",
+            "short_title": "IJM Cambodia",
+            "slug": "ijm-cambodia",
+            "description": "",
+            "publication_month": "2018-05",
+            "resource_types": [resource_type.pk],
+            "subject": subject.pk,
+            "status": "draft",
+            "pdf": "",
+            "external_url": "",
+            **with_authors(),
+            **fields,
+        }
+
+    return data
+
+
+def with_authors(*rows, initial=0, study=None):
+    """The inline's form data: `rows` are (position, author) or (position, author, authorship)."""
+    data = {
+        "authorships-TOTAL_FORMS": str(len(rows)),
+        "authorships-INITIAL_FORMS": str(initial),
+        "authorships-MIN_NUM_FORMS": "0",
+        "authorships-MAX_NUM_FORMS": "1000",
+    }
+    for index, (position, author, *existing) in enumerate(rows):
+        data[f"authorships-{index}-position"] = str(position)
+        data[f"authorships-{index}-author"] = str(author.pk)
+        if existing:
+            data[f"authorships-{index}-id"] = str(existing[0].pk)
+        if study is not None:
+            data[f"authorships-{index}-study"] = str(study.pk)
+    return data

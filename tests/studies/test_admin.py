@@ -9,61 +9,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from studies.admin import MonthField
-from studies.models import Author, Country, ResourceType, Study, Subject
+from studies.models import Author, Country, Study
+
+from .conftest import with_authors
 
 ADD_URL = "/admin/studies/study/add/"
 CHANGELIST_URL = "/admin/studies/study/"
-
-
-@pytest.fixture
-def subject(db):
-    return Subject.objects.create(name="Sex trafficking", slug="sex-trafficking")
-
-
-@pytest.fixture
-def resource_type(db):
-    return ResourceType.objects.create(name="Crime prevalence study", slug="crime-prevalence-study")
-
-
-@pytest.fixture
-def study_data(subject, resource_type):
-    """The add form's fields, without authors (see `with_authors`)."""
-
-    def data(**fields):
-        return {
-            "title": "Commercial sexual exploitation of children in Cambodia",
-            "short_title": "IJM Cambodia",
-            "slug": "ijm-cambodia",
-            "description": "",
-            "publication_month": "2018-05",
-            "resource_types": [resource_type.pk],
-            "subject": subject.pk,
-            "status": "draft",
-            "pdf": "",
-            "external_url": "",
-            **with_authors(),
-            **fields,
-        }
-
-    return data
-
-
-def with_authors(*rows, initial=0, study=None):
-    """The inline's form data: `rows` are (position, author) or (position, author, authorship)."""
-    data = {
-        "authorships-TOTAL_FORMS": str(len(rows)),
-        "authorships-INITIAL_FORMS": str(initial),
-        "authorships-MIN_NUM_FORMS": "0",
-        "authorships-MAX_NUM_FORMS": "1000",
-    }
-    for index, (position, author, *existing) in enumerate(rows):
-        data[f"authorships-{index}-position"] = str(position)
-        data[f"authorships-{index}-author"] = str(author.pk)
-        if existing:
-            data[f"authorships-{index}-id"] = str(existing[0].pk)
-        if study is not None:
-            data[f"authorships-{index}-study"] = str(study.pk)
-    return data
 
 
 def change_data(study, *rows):
@@ -77,6 +28,8 @@ def change_data(study, *rows):
         "resource_types": [t.pk for t in study.resource_types.all()],
         "subject": study.subject_id,
         "status": study.status,
+        "countries": [c.pk for c in study.countries.all()],
+        "is_multi_country": study.is_multi_country,
         "pdf": "",
         "external_url": "",
         **with_authors(*rows, initial=study.authorships.count(), study=study),
@@ -269,8 +222,14 @@ def test_change_page_of_draft_has_no_public_link(admin_client, make_study):
 # --- Actions -----------------------------------------------------------------------------------
 
 
-def test_publish_action_publishes_selected_drafts(admin_client, make_study):
-    drafts = [make_study(status=Study.Status.DRAFT) for _ in range(2)]
+def complete_draft(make_study, author):
+    """A draft with everything a published study needs."""
+    return make_study(status=Study.Status.DRAFT, authors=[author], countries=["KH"])
+
+
+def test_publish_action_publishes_selected_drafts(admin_client, make_study, make_author):
+    author = make_author()
+    drafts = [complete_draft(make_study, author) for _ in range(2)]
     other = make_study(status=Study.Status.DRAFT)
 
     response = admin_client.post(
@@ -297,8 +256,10 @@ def test_unpublish_action_makes_studies_draft(admin_client, make_study):
     assert study.status == Study.Status.DRAFT
 
 
-def test_publishing_is_recorded_in_the_study_history(admin_client, admin_user, make_study):
-    study = make_study(status=Study.Status.DRAFT)
+def test_publishing_is_recorded_in_the_study_history(
+    admin_client, admin_user, make_study, make_author
+):
+    study = complete_draft(make_study, make_author())
 
     admin_client.post(CHANGELIST_URL, {"action": "publish", "_selected_action": [study.pk]})
 

@@ -221,7 +221,8 @@ def test_csl_json_item(report):
 
 
 def test_csl_json_leaves_out_empty_fields(make_study):
-    item = to_csl_json(loaded(make_study()), BASE_URL)
+    # Only a draft may lack authors (a published study needs one).
+    item = to_csl_json(loaded(make_study(status="draft")), BASE_URL)
     assert "title-short" not in item and "abstract" not in item and "author" not in item
 
 
@@ -258,7 +259,8 @@ def test_reference_ends_with_the_study_page_when_given_the_site(report):
 
 
 def test_reference_without_authors_starts_with_the_title(make_study):
-    assert formatted_reference(loaded(make_study("Untitled?"))) == "Untitled? (2018, May)."
+    study = make_study("Untitled?", status="draft")  # only a draft may lack authors
+    assert formatted_reference(loaded(study)) == "Untitled? (2018, May)."
 
 
 def test_html_reference_italicises_the_title_and_escapes_text(make_study, make_author):
@@ -283,8 +285,17 @@ def test_csv_row_columns(report):
 
 
 def test_csv_row_names_multiple_countries_first(make_study):
-    study = loaded(make_study(countries=["KH", "TH"], is_multi_country=True))
+    study = loaded(make_study(countries=["KH", "TH"]))
     assert csv_row(study, BASE_URL)[5] == "Multiple countries; Country KH; Country TH"
+
+
+def test_csv_row_says_multiple_countries_for_a_study_naming_none(make_study):
+    study = loaded(make_study(is_multi_country=True))
+    assert csv_row(study, BASE_URL)[5] == "Multiple countries"
+
+
+def test_csv_row_of_a_single_country_study_is_that_country(make_study):
+    assert csv_row(loaded(make_study(countries=["KH"])), BASE_URL)[5] == "Country KH"
 
 
 @pytest.mark.parametrize("title", ["=HYPERLINK(1)", "+1", "-1", "@SUM(A1)", "\tTab"])

@@ -20,6 +20,7 @@ from django.db import IntegrityError
 from django.db.models import Count, Q
 
 from studies.models import Author, Authorship, Country, ResourceType, Study, Subject
+from studies.querysets import MULTI_COUNTRY
 
 SEED_PATH = Path(settings.BASE_DIR).parent / "shared/seed/000_358f1baf345cf3c2.txt"
 FIXTURE_PATH = Path(settings.BASE_DIR) / "fixtures" / "studies.json"
@@ -184,10 +185,10 @@ def test_each_study_matches_its_seed_entry(demo_data, seed_entries, seed_text):
         assert study.subject.name == entry.subject, entry.title
         countries = set(study.countries.values_list("name", flat=True))
         if entry.country == "Multiple Countries":
-            assert study.is_multi_country, entry.title
+            assert study.covers_multiple_countries, entry.title
             assert entry.country not in countries
         else:
-            assert not study.is_multi_country, entry.title
+            assert not study.covers_multiple_countries, entry.title
             assert countries == {entry.country}, entry.title
         assert study.authorships.exists(), entry.title
         assert study.external_url == "" and not study.pdf, entry.title
@@ -295,7 +296,7 @@ def test_the_hand_counts_add_up():
 
 def test_counts_by_country(demo_data):
     assert _counts(Country, "code") == EXPECTED_BY_COUNTRY
-    assert Study.objects.published().filter(is_multi_country=True).count() == EXPECTED_MULTI_COUNTRY
+    assert Study.objects.published().filter(MULTI_COUNTRY).count() == EXPECTED_MULTI_COUNTRY
 
 
 def test_counts_by_subject(demo_data):
@@ -430,8 +431,10 @@ def test_property_grabbing_has_two_types_and_keeps_the_seed_spelling(demo_data):
 
 
 def test_justice_review_names_its_countries(demo_data):
+    """Multi-country by the four countries it names, not by the box (never both)."""
     study = study_titled("Justice Review: A Journal of Protection and Justice for the Poor")
-    assert study.is_multi_country
+    assert study.covers_multiple_countries
+    assert not study.is_multi_country
     assert set(study.countries.values_list("code", flat=True)) == {"IN", "GH", "TH", "KH"}
     assert study.subject.name == "Forced Labour"
 

@@ -281,6 +281,8 @@ class Command(BaseCommand):
         years = list(range(1996, 2026))
         year_weights = list(accumulate(1.12**n for n in range(len(years))))
         links = {"countries": [], "types": [], "authors": []}
+        # Programs cite published studies only (a rule the database enforces).
+        self.published_ids: list[int] = []
 
         def studies():
             for study_id in range(1, count + 1):
@@ -293,6 +295,9 @@ class Command(BaseCommand):
                 countries = set(self.pick(vocabulary["countries"], country_weights, n_countries))
                 if multi and self.random.random() < 0.3:
                     countries = set()  # multi-country, no country named
+                # Ticked only when no country is named: two or more named are multi-country
+                # anyway, and the database refuses both at once.
+                multi = not countries
                 for country_id in countries:
                     links["countries"].append((study_id, country_id))
                 types = set(self.pick(vocabulary["types"], type_weights, self.random.randint(1, 3)))
@@ -304,6 +309,8 @@ class Command(BaseCommand):
                 for position, author_id in enumerate(authors, start=1):
                     links["authors"].append((study_id, author_id, position))
                 status = "published" if self.random.random() < 0.97 else "draft"
+                if status == "published":
+                    self.published_ids.append(study_id)
                 yield (
                     study_id,
                     title[:500],
@@ -436,7 +443,7 @@ class Command(BaseCommand):
                         "point",
                         value,
                         "",
-                        self.random.choice(study_ids),
+                        self.random.choice(self.published_ids),
                         "",
                         "",
                         "",
