@@ -190,7 +190,7 @@ DROP FUNCTION IF EXISTS studies_publication_month_rule();
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('studies', '0010_reserved_slugs'),
+        ('studies', '0011_search_rebuild'),
     ]
 
     operations = [
