@@ -1,4 +1,5 @@
-# JusticeLib: `make run` serves the app, `make test` runs every check. Both set up everything first:
+# JusticeLib: `make run` serves the app as production would (DEBUG off), `make dev` with DEBUG on,
+# `make test` runs every check. They set up everything first:
 # a Python 3.13 virtualenv, the dependencies, and (when DATABASE_URL is unset) a private PostgreSQL
 # cluster in var/postgres that listens on a Unix socket only.
 
@@ -13,12 +14,17 @@ DB_NAME ?= justicelib
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
-export DEBUG ?= 1
+# Every command reads the secret key made once in var/ (see var/secret_key below), unless
+# SECRET_KEY is set. DEBUG is off unless a target turns it on (dev, test, check).
+export SECRET_KEY_FILE ?= $(CURDIR)/var/secret_key
+GUNICORN = GUNICORN_BIND=$(HOST):$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py justicelib.wsgi \
+	--workers $(WORKERS) --access-logfile -
 
-.PHONY: help run test lint check db db-stop migrate demo-data superuser bench clean
+.PHONY: help run dev test lint check db db-stop migrate demo-data superuser bench clean
 
 help:
-	@echo "make run      set up everything and serve http://$(HOST):$(PORT)/ with gunicorn"
+	@echo "make run      set up everything and serve http://$(HOST):$(PORT)/ with gunicorn, DEBUG off"
+	@echo "make dev      the same with DEBUG on, restarting on code changes"
 	@echo "make test     set up everything and run lint, checks and the test suite"
 	@echo "make bench    benchmark against a large synthetic database"
 	@echo "make superuser  create an admin user (for /admin/)"
@@ -70,16 +76,35 @@ db-stop:
 	if [ -f $(PGDATA)/postmaster.pid ]; then $$as "$$bindir/pg_ctl" stop --wait --pgdata=$(PGDATA) --mode=fast; else echo "The private cluster is not running."; fi
 
 # --- Application ----------------------------------------------------------------------------
-migrate: $(VENV)/.installed db
+# A secret key made once for this checkout, readable by its owner only; var/ is never committed.
+# Settings read it through SECRET_KEY_FILE: they never make one up, so a server that lacks its key
+# fails at start instead of signing with a key no other worker shares.
+var/secret_key: | $(VENV)/.installed
+	@mkdir -p var
+	@umask 077 && $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' >$@.tmp && mv $@.tmp $@
+	@echo "Made a secret key in $@"
+
+migrate: $(VENV)/.installed db var/secret_key
 	@$(PY) manage.py migrate --no-input -v 0
 
 demo-data: migrate
 	@$(PY) manage.py load_demo_data
 
+# As in production (DEBUG off, hashed static files, the site's own error pages), but over plain
+# HTTP on the loopback: HTTPS-only settings wait for BEHIND_TLS_PROXY=1.
+run: export DEBUG = 0
+run: export ALLOWED_HOSTS ?= 127.0.0.1,localhost
 run: demo-data
 	@$(PY) manage.py collectstatic --no-input -v 0
 	@echo "JusticeLib: http://$(HOST):$(PORT)/  (admin: /admin/; create a user with: make superuser)"
-	$(VENV)/bin/gunicorn justicelib.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
+	$(GUNICORN)
+
+# The same server, with DEBUG on (tracebacks, unhashed static files) and --reload: workers restart
+# when the code changes.
+dev: export DEBUG = 1
+dev: demo-data
+	@echo "JusticeLib (DEBUG): http://$(HOST):$(PORT)/"
+	$(GUNICORN) --reload
 
 superuser: migrate
 	$(PY) manage.py createsuperuser
@@ -88,7 +113,10 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-check: $(VENV)/.installed db
+# The tests need DEBUG's plain static files storage (no collectstatic); pytest-django still runs
+# the tests themselves with DEBUG off.
+test check: export DEBUG = 1
+check: $(VENV)/.installed db var/secret_key
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 
@@ -109,11 +137,10 @@ BENCH_PROGRAMS ?= 2000
 BENCH_MEASUREMENTS ?= 1000000
 BENCH_PORT ?= 8001
 BENCH_ARGS ?=  # e.g. "--requests 20" for a quick run
-BENCH_ENV = DEBUG=0 SECRET_KEY=benchmark-only-not-secret ALLOWED_HOSTS=127.0.0.1,testserver \
-	SECURE_SSL_REDIRECT=0 JUSTICELIB_DB_NAME=justicelib_bench \
+BENCH_ENV = DEBUG=0 ALLOWED_HOSTS=127.0.0.1,testserver JUSTICELIB_DB_NAME=justicelib_bench \
 	$(if $(DATABASE_URL),DATABASE_URL=$(BENCH_DATABASE_URL))
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed var/secret_key
 	@if [ -n "$$DATABASE_URL" ] && [ -z "$$BENCH_DATABASE_URL" ]; then \
 	  echo "Set BENCH_DATABASE_URL to a database whose name ends in _bench."; exit 1; fi
 	@if [ -z "$$DATABASE_URL" ]; then $(MAKE) --no-print-directory db DB_NAME=justicelib_bench; fi
@@ -124,8 +151,8 @@ bench: $(VENV)/.installed
 	  --programs $(BENCH_PROGRAMS) --measurements $(BENCH_MEASUREMENTS)
 	@$(BENCH_ENV) $(PY) manage.py collectstatic --no-input -v 0
 	@if [ -f var/bench-gunicorn.pid ]; then kill $$(cat var/bench-gunicorn.pid) 2>/dev/null && sleep 1; rm -f var/bench-gunicorn.pid; fi
-	@$(BENCH_ENV) $(VENV)/bin/gunicorn justicelib.wsgi --bind 127.0.0.1:$(BENCH_PORT) --workers 2 \
-	  --pid var/bench-gunicorn.pid --daemon --error-logfile var/bench-gunicorn.log
+	@$(BENCH_ENV) GUNICORN_BIND=127.0.0.1:$(BENCH_PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py \
+	  justicelib.wsgi --workers 2 --pid var/bench-gunicorn.pid --daemon --error-logfile var/bench-gunicorn.log
 	@for i in $$(seq 50); do curl -fs -o /dev/null http://127.0.0.1:$(BENCH_PORT)/ && break; sleep 0.2; done
 	@$(BENCH_ENV) $(PY) manage.py benchmark --base-url http://127.0.0.1:$(BENCH_PORT) \
 	  --gunicorn-pid $$(cat var/bench-gunicorn.pid) --readme README.md $(BENCH_ARGS); \

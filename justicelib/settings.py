@@ -1,8 +1,10 @@
 """Settings for JusticeLib, read from the environment.
 
-Defaults are safe for production (DEBUG off, secure cookies); development turns DEBUG on explicitly
-(the Makefile does). Without DATABASE_URL the app uses the private PostgreSQL cluster that
-`make db` runs inside the project, on a Unix socket in var/postgres.
+Defaults are safe for production (DEBUG off); development turns DEBUG on explicitly (`make dev`,
+`make test`). HTTPS-only settings (redirect, secure cookies, HSTS) follow BEHIND_TLS_PROXY, so that
+`make run` serves as production would yet still answers over plain HTTP on the loopback. Without
+DATABASE_URL the app uses the private PostgreSQL cluster that `make db` runs inside the project,
+on a Unix socket in var/postgres.
 """
 
 import os
@@ -28,9 +30,20 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY and os.environ.get("SECRET_KEY_FILE"):
+    # A key kept in a file outside the repository: the Makefile generates var/secret_key once (mode
+    # 0600) and names it here, so that sessions survive restarts without a key in the environment.
+    # Settings only read it: generating a key belongs to whoever deploys, not to every import.
+    key_file = Path(os.environ["SECRET_KEY_FILE"])
+    try:
+        SECRET_KEY = key_file.read_text(encoding="utf-8").strip()
+    except OSError as error:
+        raise ImproperlyConfigured(f"SECRET_KEY_FILE {key_file} cannot be read: {error}") from None
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("Set SECRET_KEY (or DEBUG=1 for local development).")
+        raise ImproperlyConfigured(
+            "Set SECRET_KEY or SECRET_KEY_FILE (or DEBUG=1 for local development)."
+        )
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
@@ -61,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it sees the views' exceptions first: a database outage becomes a 503 page.
+    "justicelib.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "justicelib.urls"
@@ -120,7 +135,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Overridable so that a test can serve collected files as production does without touching these.
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
@@ -134,17 +150,23 @@ STORAGES = {
     },
 }
 
-# Production safety: all on unless DEBUG, so `check --deploy` is clean with the README's variables.
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+# HTTPS-only behaviour needs HTTPS: on when a proxy terminates TLS (and says so in
+# X-Forwarded-Proto), off otherwise, whatever DEBUG is. `make run` (DEBUG off, plain HTTP on the
+# loopback) leaves it off; the README's production variables turn it on, and with them
+# `check --deploy` is clean (tests/test_deploy.py).
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", BEHIND_TLS_PROXY)
+SESSION_COOKIE_SECURE = BEHIND_TLS_PROXY
+CSRF_COOKIE_SECURE = BEHIND_TLS_PROXY
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("SECURE_HSTS_SECONDS", "31536000" if BEHIND_TLS_PROXY else "0")
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = BEHIND_TLS_PROXY
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env_bool("BEHIND_TLS_PROXY", False):
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 

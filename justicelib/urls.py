@@ -22,3 +22,7 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Error pages in the site's layout, JSON under /api/ (justicelib/views.py).
+handler404 = "justicelib.views.page_not_found"
+handler500 = "justicelib.views.server_error"

@@ -229,6 +229,12 @@ def _errors_response(description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": _ref("Errors")}}}
 
 
+# justicelib/views.py answers this while the database is unreachable.
+_UNAVAILABLE = _errors_response(
+    "The library is briefly unavailable (its database cannot be reached); the Retry-After "
+    "header says when to try again."
+)
+
 OPENAPI: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {
@@ -314,6 +320,7 @@ OPENAPI: dict[str, Any] = {
                         "A parameter is unknown, repeated, malformed or names nothing in the "
                         "library, or the page does not exist."
                     ),
+                    "503": _UNAVAILABLE,
                 },
             }
         },
@@ -336,6 +343,7 @@ OPENAPI: dict[str, Any] = {
                         "content": {"application/json": {"schema": _ref("Study")}},
                     },
                     "404": _errors_response(NO_SUCH_STUDY),
+                    "503": _UNAVAILABLE,
                 },
             }
         },

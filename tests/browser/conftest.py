@@ -188,15 +188,17 @@ def gunicorn_site(django_db_setup):
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "LOG_LEVEL": "WARNING",
         "PYTHONUNBUFFERED": "1",
+        # The project's gunicorn.conf.py names its pid file and control socket after the address.
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
     }
     env.pop("TEST_DB_NAME", None)
     command = [
         sys.executable,
         "-m",
         "gunicorn",
+        "--config",
+        "gunicorn.conf.py",
         "justicelib.wsgi",
-        "--bind",
-        f"127.0.0.1:{port}",
         "--workers",
         "1",
         "--threads",

@@ -361,8 +361,8 @@ def test_openapi_documents_repeatable_filters_as_exploded_arrays(openapi_documen
 
 def test_openapi_documents_both_endpoints_and_their_errors(openapi_document):
     paths = openapi_document["paths"]
-    assert set(paths["/api/studies/"]["get"]["responses"]) == {"200", "400"}
-    assert set(paths["/api/studies/{slug}/"]["get"]["responses"]) == {"200", "404"}
+    assert set(paths["/api/studies/"]["get"]["responses"]) == {"200", "400", "503"}
+    assert set(paths["/api/studies/{slug}/"]["get"]["responses"]) == {"200", "404", "503"}
 
 
 def test_list_response_matches_its_schema(client, library, openapi_document):

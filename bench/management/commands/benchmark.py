@@ -306,7 +306,8 @@ class Command(BaseCommand):
             f"Measured {datetime.date.today():%Y-%m-%d} on {platform.machine()}, {cores} cores, "
             f"{mem_kb / 1024 / 1024:.0f} GiB memory, PostgreSQL "
             f"{connection.cursor().connection.info.server_version // 10000}; "
-            f"{Study.objects.count():,} studies. Gunicorn, 2 sync workers, DEBUG off.",
+            f"{Study.objects.count():,} studies. "
+            "Gunicorn (gunicorn.conf.py: 2 gthread workers), DEBUG off.",
             "",
             "| page | requests | p50 ms | p95 ms | queries | SQL p50 ms | SQL p95 ms "
             "| page/SQL | errors |",

@@ -1,0 +1,64 @@
+"""gunicorn's settings for every JusticeLib server: `make run`, `make dev`, `make bench` and the
+browser tests' server. gunicorn reads this file from the working directory by itself; the
+Makefile names it anyway (`-c gunicorn.conf.py`).
+
+The address comes from GUNICORN_BIND (host:port), not from `--bind`, because the pid file and the
+control socket are named after it: two servers never share one, and neither lives under $HOME.
+"""
+
+import logging
+import os
+import socket
+import struct
+from pathlib import Path
+
+_address = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+_run_dir = Path(__file__).resolve().parent / "var"
+_run_dir.mkdir(exist_ok=True)
+_name = "gunicorn-" + _address.replace(":", "-").replace("/", "-").strip("-[]")
+
+bind = [_address]
+# Two cores: a worker per core. Each worker's threads overlap the time a request waits on
+# PostgreSQL or on the network.
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# gthread, not sync: a sync worker reads a request in its only thread, so two clients that send
+# half a request block both workers until `timeout` kills them (30 s). A gthread worker hands a
+# connection back to its poller when no data arrives, and its threads serve others meanwhile.
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+timeout = 30
+graceful_timeout = 20
+# Keep-alive from the proxy in front (or a browser, in `make run`); idle ones close after this.
+keepalive = 5
+pidfile = str(_run_dir / f"{_name}.pid")
+control_socket = str(_run_dir / f"{_name}.ctl")
+
+# gthread alone still gives a thread to a request as soon as its first bytes arrive, and the
+# thread then waits for the rest without a limit: eight half-sent requests that land on one worker
+# freeze it until they disconnect. So a thread waits at most this long for the next bytes of a
+# request, then closes the connection. Set on the listening sockets, whose receive timeout Linux's
+# accept() copies to every client socket. The proxy in front, which buffers requests (README),
+# remains the real defence; this bounds what a stalled client can hold when there is none.
+REQUEST_READ_TIMEOUT = 10
+
+
+def when_ready(server) -> None:
+    timeval = struct.pack("ll", REQUEST_READ_TIMEOUT, 0)
+    for listener in server.LISTENERS:
+        listener.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, timeval)
+
+
+class _StalledRequestFilter(logging.Filter):
+    """One WARNING line for a connection closed by the timeout above, not an ERROR traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], BlockingIOError):
+            record.msg = "Closed a connection whose request stalled for %d s"
+            record.args = (REQUEST_READ_TIMEOUT,)
+            record.exc_info = record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+def post_worker_init(worker) -> None:
+    worker.log.error_log.addFilter(_StalledRequestFilter())

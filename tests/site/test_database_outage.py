@@ -1,0 +1,68 @@
+"""A database outage answers 503 (HTML, or JSON for the API), logged once, and the site recovers.
+
+The outage is real: the connection is closed and pointed at a directory where no PostgreSQL
+listens, so the next query fails to connect as it would when the server is down.
+"""
+
+import logging
+
+import pytest
+from django.db import connection
+
+
+@pytest.fixture
+def database_down(transactional_db, tmp_path):
+    """Make the database unreachable; `restore()` brings it back (and the fixture always does)."""
+    saved = {key: connection.settings_dict[key] for key in ("HOST", "PORT")}
+
+    def restore():
+        connection.close()
+        connection.settings_dict.update(saved)
+
+    connection.close()
+    # A socket directory with no server in it: psycopg fails with "No such file or directory".
+    connection.settings_dict.update(HOST=str(tmp_path), PORT="")
+    try:
+        yield restore
+    finally:
+        restore()
+
+
+def test_pages_answer_503_while_the_database_is_down(client, database_down, caplog):
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        response = client.get("/studies/")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    html = response.content.decode()
+    assert "The library is briefly unavailable" in html
+    assert '<nav aria-label="Main">' in html  # the site's layout, not a bare error
+    assert "OperationalError" not in html and "Traceback" not in html
+    # One line per request, a warning, without the traceback.
+    records = [r for r in caplog.records if r.name == "django.request"]
+    assert [(r.levelname, r.exc_info) for r in records] == [("WARNING", None)]
+    assert "Database unavailable" in records[0].getMessage()
+    assert "/studies/" in records[0].getMessage()
+
+
+def test_the_api_answers_json_503_while_the_database_is_down(client, database_down):
+    response = client.get("/api/studies/")
+
+    assert response.status_code == 503
+    assert response["Content-Type"] == "application/json"
+    assert response["Retry-After"] == "30"
+    assert response.json() == {
+        "errors": ["The library is briefly unavailable. Please try again in a minute."]
+    }
+
+
+def test_the_site_recovers_by_itself_when_the_database_returns(client, database_down):
+    assert client.get("/").status_code == 503
+    assert client.get("/api/studies/").status_code == 503
+
+    database_down()  # the server is back; nothing restarts the app
+
+    assert client.get("/").status_code == 200
+    response = client.get("/api/studies/")
+    assert response.status_code == 200
+    assert response.json()["results"] == []
