@@ -140,7 +140,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('evaluation', '0002_measurement_rules_trigger'),
-        ('studies', '0011_rules'),
+        ('studies', '0012_rules'),
     ]
 
     operations = [
