@@ -9,9 +9,13 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
 
+from .files import delete_when_unreferenced, study_file_name
 from .querysets import StudyQuerySet
+from .validators import validate_pdf
 
 
 class SlugNaturalKeyManager(models.Manager):
@@ -174,7 +178,15 @@ class Study(models.Model):
     )
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="studies")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
-    pdf = models.FileField("PDF file", upload_to="studies/", blank=True)
+    # Served from our own origin, so only a real PDF is accepted (see `validate_pdf`) and it is
+    # stored under a generated name; replaced or removed files leave storage (see `save`).
+    pdf = models.FileField(
+        "PDF file",
+        upload_to=study_file_name,
+        blank=True,
+        validators=[validate_pdf],
+        help_text="A PDF document, not password-protected.",
+    )
     external_url = models.URLField("external URL", max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -259,6 +271,17 @@ class Study(models.Model):
     def __str__(self):
         return self.short_title or self.title
 
+    def save(self, *args, **kwargs):
+        # The file this row named before, so that a replaced or cleared file leaves storage.
+        previous_file = (
+            Study.objects.filter(pk=self.pk).values_list("pdf", flat=True).first()
+            if self.pk
+            else None
+        )
+        super().save(*args, **kwargs)
+        if previous_file and previous_file != self.pdf.name:
+            delete_when_unreferenced(previous_file)
+
     def get_absolute_url(self):
         return reverse("studies:detail", kwargs={"slug": self.slug})
 
@@ -274,11 +297,23 @@ class Study(models.Model):
         return self.status == self.Status.PUBLISHED
 
     @property
+    def file_url(self) -> str:
+        """The address that serves the uploaded PDF (never the storage's own URL), or ""."""
+        if not self.pdf:
+            return ""
+        return reverse("studies:file", kwargs={"slug": self.slug})
+
+    @property
     def download_url(self) -> str:
         """The file to download: the uploaded PDF first, else the external address."""
-        if self.pdf:
-            return self.pdf.url
-        return self.external_url
+        return self.file_url or self.external_url
+
+
+@receiver(post_delete, sender=Study)
+def delete_study_file(sender, instance: Study, **kwargs) -> None:
+    """A deleted study's file leaves storage (also for the admin's bulk delete, which does not
+    call `Study.delete`)."""
+    delete_when_unreferenced(instance.pdf.name)
 
 
 class AuthorshipManager(models.Manager):
