@@ -141,7 +141,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploads are stored under generated names, never the uploader's (studies/files.py).
+    "default": {"BACKEND": "studies.files.GeneratedNameStorage"},
     "staticfiles": {
         # Hashed, compressed files in production; plain files while developing and testing.
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -176,3 +177,79 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# --- Hostile input: uploaded files, Content-Security-Policy, login throttling ------------------
+# (one block, so that it merges cleanly with other changes to this file)
+import datetime  # noqa: E402 -- imports kept inside this block on purpose
+
+from django.utils.csp import CSP  # noqa: E402
+
+# Study files: the largest PDF accepted (bytes). Uploads above FILE_UPLOAD_MAX_MEMORY_SIZE
+# (Django's default, 2.5 MB) are streamed to a temporary file, never held in memory; a proxy in
+# front should also cap request bodies (nginx: client_max_body_size) a little above this.
+STUDY_FILE_MAX_BYTES = int(os.environ.get("STUDY_FILE_MAX_BYTES", str(100 * 1024 * 1024)))
+
+# Every page: no inline script or style, nothing from other origins, no framing. Django fills in
+# the header (django.middleware.csp); study files get a stricter one in their view.
+
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.csp.ContentSecurityPolicyMiddleware") + 1,
+    "justicelib.security.PermissionsPolicyMiddleware",
+)
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("django.template.context_processors.csp")
+# Browser features the site never uses, refused for it and anything it might embed.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username, or
+# from one address, the admin login refuses for AXES_COOLOFF_TIME and says so; attempts are kept
+# in the database, so every gunicorn worker sees the same count.
+INSTALLED_APPS.append("axes")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as django-axes requires
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login before the check
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one alone locks
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "justicelib.security.locked_out_response"
+# The client's address: X-Forwarded-For only behind our own proxy, which appends the address it
+# saw (the last entry); otherwise anyone could pick an address per attempt and never be locked.
+TRUST_X_FORWARDED_FOR = env_bool("BEHIND_TLS_PROXY", False)
+AXES_CLIENT_IP_CALLABLE = "justicelib.security.client_ip_address"

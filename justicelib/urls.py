@@ -1,6 +1,9 @@
-"""The site's URL map: each app owns its own URLs under its own prefix."""
+"""The site's URL map: each app owns its own URLs under its own prefix.
 
-from django.conf import settings
+Uploaded files have no URL of their own: a study's PDF is served by `studies:file`, with the
+headers that keep it inert.
+"""
+
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
@@ -17,11 +20,6 @@ urlpatterns = [
     path("", include("studies.urls")),
     path("programs/", include("evaluation.urls")),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # Error pages in the site's layout, JSON under /api/ (justicelib/views.py).
 handler404 = "justicelib.views.page_not_found"

@@ -8,6 +8,7 @@ import datetime
 from functools import cached_property
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -15,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, UniqueConstraint
+from django.template.defaultfilters import filesizeformat
 from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
@@ -98,6 +100,15 @@ class StudyAdminForm(forms.ModelForm):
                 "unique": "Another study already uses this address (slug). Choose a different one.",
             },
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The limit is a setting, so the help text is written when the form is.
+        self.fields["pdf"].help_text = (
+            f"A PDF document, not password-protected, of at most "
+            f"{filesizeformat(settings.STUDY_FILE_MAX_BYTES)}."
+        )
+        self.fields["pdf"].widget.attrs["accept"] = "application/pdf,.pdf"
 
     def clean(self):
         """The rules across fields that the database checks at commit, as messages here first.

@@ -14,10 +14,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator, URLValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from .files import STUDY_FILE_DIRECTORY, delete_when_unreferenced
 from .querysets import StudyQuerySet
+from .validators import validate_pdf
 
 # Every slug is part of an address: lower-case words of letters and digits joined by single
 # hyphens (“land-theft”). The URL patterns accept more (Django's <slug:…>); the database accepts
@@ -258,7 +262,15 @@ class Study(models.Model):
     )
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="studies")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
-    pdf = models.FileField("PDF file", upload_to="studies/", blank=True)
+    # Served from our own origin, so only a real PDF is accepted (`validate_pdf`, run by
+    # `clean_fields`) and it is stored under a generated name (`GeneratedNameStorage`); replaced
+    # or removed files leave storage (see `save`).
+    pdf = models.FileField(
+        "PDF file",
+        upload_to=STUDY_FILE_DIRECTORY,
+        blank=True,
+        help_text="A PDF document, not password-protected.",
+    )
     external_url = models.URLField(
         "external URL",
         max_length=500,
@@ -363,11 +375,41 @@ class Study(models.Model):
     def __str__(self):
         return self.short_title or self.title
 
+    def save(self, *args, **kwargs):
+        # The file this row named before, so that a replaced or cleared file leaves storage.
+        previous_file = (
+            Study.objects.filter(pk=self.pk).values_list("pdf", flat=True).first()
+            if self.pk
+            else None
+        )
+        super().save(*args, **kwargs)
+        if previous_file and previous_file != self.pdf.name:
+            delete_when_unreferenced(previous_file)
+
     def get_absolute_url(self):
         return url_for_slug("studies:detail", self.slug)
 
     def natural_key(self):
         return (self.slug,)
+
+    def clean_fields(self, exclude=None):
+        """Django's field checks, and the bytes of a newly attached file.
+
+        `validate_pdf` runs here rather than as a field validator so that no migration has to
+        import it; a file already stored was checked when it was attached.
+        """
+        errors: dict = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if "pdf" not in (exclude or ()) and self.pdf and not self.pdf._committed:
+            try:
+                validate_pdf(self.pdf)
+            except ValidationError as error:
+                errors.setdefault("pdf", []).extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
 
     def clean(self):
         if self.publication_month:
@@ -404,11 +446,23 @@ class Study(models.Model):
         return self.status == self.Status.PUBLISHED
 
     @property
+    def file_url(self) -> str:
+        """The address that serves the uploaded PDF (never the storage's own URL), or ""."""
+        if not self.pdf:
+            return ""
+        return reverse("studies:file", kwargs={"slug": self.slug})
+
+    @property
     def download_url(self) -> str:
         """The file to download: the uploaded PDF first, else the external address."""
-        if self.pdf:
-            return self.pdf.url
-        return self.external_url
+        return self.file_url or self.external_url
+
+
+@receiver(post_delete, sender=Study)
+def delete_study_file(sender, instance: Study, **kwargs) -> None:
+    """A deleted study's file leaves storage (also for the admin's bulk delete, which does not
+    call `Study.delete`)."""
+    delete_when_unreferenced(instance.pdf.name)
 
 
 class AuthorshipManager(models.Manager):

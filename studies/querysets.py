@@ -64,6 +64,12 @@ class StudyQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status="published")
 
+    def visible_to(self, user):
+        """What `user` may read: everything for curators who may view studies, else published."""
+        if user.is_active and user.is_staff and user.has_perm("studies.view_study"):
+            return self
+        return self.published()
+
     def for_listing(self):
         """What a list of studies shows: subject, authors in order, types, countries."""
         Authorship = apps.get_model("studies", "Authorship")

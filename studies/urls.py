@@ -10,4 +10,5 @@ urlpatterns = [
     path("studies/export.<str:fmt>", exports.list_export, name="export"),
     path("studies/<slug:slug>/", views.study_detail, name="detail"),
     path("studies/<slug:slug>/cite.<str:fmt>", exports.study_citation, name="citation"),
+    path("studies/<slug:slug>/file.pdf", views.study_file, name="file"),
 ]

@@ -1,11 +1,15 @@
 """Public pages of the study library. Views parse input, call querysets, render."""
 
+import hashlib
+
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import QueryDict
+from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from evaluation.querysets import measurements_citing, programs_citing
 
@@ -207,3 +211,46 @@ def year_links(params: QueryDict, histogram: list[tuple[int, int]], months: Mont
         query.update(months.within_year(year).parameters())
         links.append({"year": year, "count": count, "url": f"?{query.urlencode()}"})
     return links
+
+
+# A study file is shown by the browser's PDF viewer and nothing else: no script, no plugin, no
+# same-origin access even if some browser were talked into rendering it as a page.
+STUDY_FILE_CSP = "sandbox"
+
+
+@require_safe
+def study_file(request, slug) -> HttpResponse:
+    """A study's PDF, from our own origin but inert: `application/pdf`, never sniffed, sandboxed,
+    named after the study. Drafts exist only for curators. `?download=1` asks for a download."""
+    study = get_object_or_404(
+        Study.objects.visible_to(request.user).only("slug", "status", "pdf"), slug=slug
+    )
+    if not study.pdf:
+        raise Http404("This study has no file.")
+    # A stored name is never reused for other bytes (names are generated per upload), so it
+    # identifies the content.
+    etag = f'"{hashlib.sha256(study.pdf.name.encode()).hexdigest()[:32]}"'
+    not_modified = get_conditional_response(request, etag=etag)
+    if not_modified is not None:
+        not_modified.headers["Content-Security-Policy"] = STUDY_FILE_CSP
+        return not_modified
+    try:
+        handle = study.pdf.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("This study's file is missing.") from error
+    response = FileResponse(
+        handle,
+        as_attachment=request.GET.get("download") == "1",
+        filename=f"{study.slug}.pdf",
+        content_type="application/pdf",
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = STUDY_FILE_CSP
+    response.headers["ETag"] = etag
+    # Revalidated on every use (cheap, with the ETag), so an unpublished study's file is not
+    # served from a cache; a draft is never stored by shared caches.
+    if study.is_published:
+        patch_cache_control(response, no_cache=True)
+    else:
+        patch_cache_control(response, private=True, no_store=True)
+    return response

@@ -147,9 +147,11 @@ def test_authors_are_in_credited_order(client, make_study, make_author):
 
 
 def test_uploaded_pdf_gives_an_absolute_download_url(client, make_study):
-    make_study(pdf="studies/manila.pdf", external_url="https://example.org/other.pdf")
+    make_study(
+        slug="ijm-manila", pdf="studies/manila.pdf", external_url="https://example.org/other.pdf"
+    )
     [item] = client.get(LIST_URL).json()["results"]
-    assert item["download_url"] == "http://testserver/media/studies/manila.pdf"
+    assert item["download_url"] == "http://testserver/studies/ijm-manila/file.pdf"
 
 
 def test_study_without_file_has_null_download_url(client, make_study):
