@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
+from history.tracking import track
 from studies.models import Country, SlugNaturalKeyManager, Study, Subject
 
 from . import changes, charts
@@ -37,6 +38,7 @@ def first_of_month(field: str, what: str) -> models.CheckConstraint:
     )
 
 
+@track(model_name="ProgramEvent")
 class Program(models.Model):
     """A program against one crime in one community, from its start month to its end month."""
 
@@ -164,6 +166,7 @@ class Program(models.Model):
         return [(when, what) for _, _, when, what in events]
 
 
+@track(model_name="ProgramStudyEvent")
 class ProgramStudy(models.Model):
     """A study about a program, and what it is to the program (its baseline, its evaluation…)."""
 
@@ -216,6 +219,7 @@ class ProgramStudy(models.Model):
 TABLE_MONITORING_ROWS = 12
 
 
+@track(model_name="IndicatorEvent")
 class Indicator(models.Model):
     """What a program measures, in one unit, and which way is better."""
 
@@ -398,6 +402,7 @@ class MeasurementManager(models.Manager.from_queryset(MeasurementQuerySet)):
         )
 
 
+@track(model_name="MeasurementEvent")
 class Measurement(models.Model):
     """One published figure of an indicator, for one phase and period, with its source."""
 

@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
+from history.tracking import track
+
 from .querysets import StudyQuerySet
 
 
@@ -24,6 +26,7 @@ class CountryManager(models.Manager):
         return self.get(code=code)
 
 
+@track(model_name="CountryEvent")
 class Country(models.Model):
     """A country, by its ISO 3166-1 alpha-2 code (stored upper-case)."""
 
@@ -57,6 +60,7 @@ class Country(models.Model):
         self.code = (self.code or "").strip().upper()
 
 
+@track(model_name="SubjectEvent")
 class Subject(models.Model):
     """What a study is about, as the organisation names it (e.g. “Land theft”)."""
 
@@ -75,6 +79,7 @@ class Subject(models.Model):
         return (self.slug,)
 
 
+@track(model_name="ResourceTypeEvent")
 class ResourceType(models.Model):
     """The kind of publication: crime prevalence study, program evaluation, white paper…"""
 
@@ -93,6 +98,7 @@ class ResourceType(models.Model):
         return (self.slug,)
 
 
+@track(model_name="AuthorEvent")
 class Author(models.Model):
     """A person or an organisation credited with a study.
 
@@ -145,6 +151,12 @@ class Author(models.Model):
 RESERVED_STUDY_SLUGS = ["feed"]
 
 
+# The columns that triggers derive from the study's own text and links: recording them would
+# record every link change twice and make snapshots heavy; the links have their own events.
+STUDY_DERIVED_FIELDS = ["search_vector", "country_codes", "type_slugs", "author_slugs"]
+
+
+@track(exclude=STUDY_DERIVED_FIELDS, model_name="StudyEvent")
 class Study(models.Model):
     """A publication in the library. Only published studies are shown to the public."""
 
@@ -286,6 +298,7 @@ class AuthorshipManager(models.Manager):
         return self.get(study__slug=study_slug, position=position)
 
 
+@track(model_name="AuthorshipEvent")
 class Authorship(models.Model):
     """An author's place in a study's author list (position 1 is the first author)."""
 
@@ -320,6 +333,25 @@ class Authorship(models.Model):
         return (*self.study.natural_key(), self.position)
 
     natural_key.dependencies = ["studies.study", "studies.author"]
+
+
+# The study's links to countries and resource types are plain many-to-many tables; these proxies
+# of them give their rows events too, so that a study's links can be shown and restored as of a
+# version.
+@track(model_name="StudyCountryEvent")
+class StudyCountry(Study.countries.through):
+    class Meta:
+        proxy = True
+        verbose_name = "study's country"
+        verbose_name_plural = "studies' countries"
+
+
+@track(model_name="StudyResourceTypeEvent")
+class StudyResourceType(Study.resource_types.through):
+    class Meta:
+        proxy = True
+        verbose_name = "study's resource type"
+        verbose_name_plural = "studies' resource types"
 
 
 class SearchTerm(models.Model):
