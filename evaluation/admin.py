@@ -9,6 +9,8 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from history.admin import HistoryAdminMixin
+from history.services import Link
 from studies.admin import MonthField
 
 from .models import Indicator, Measurement, Program, ProgramStudy
@@ -105,7 +107,8 @@ class ProgramStudyInline(admin.TabularInline):
 
 
 @admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
+class ProgramAdmin(HistoryAdminMixin, admin.ModelAdmin):
+    history_links = [Link(ProgramStudy, "program", "study")]
     form = ProgramAdminForm
     inlines = [ProgramStudyInline, IndicatorInline]
     list_display = ["name", "country", "area", "subject", "period", "status"]
@@ -208,7 +211,9 @@ class MeasurementInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(HistoryAdminMixin, admin.ModelAdmin):
+    # A version of an indicator includes its measurements at the time.
+    history_links = [Link(Measurement, "indicator", "phase")]
     inlines = [MeasurementInline]
     fields = [
         "program",

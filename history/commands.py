@@ -4,6 +4,7 @@
 events written by `load_demo_data`, `shell` or a data import say which command made them.
 """
 
+import contextlib
 from collections.abc import Sequence
 
 # A development server handles requests in other threads: the middleware gives those their
@@ -11,13 +12,18 @@ from collections.abc import Sequence
 UNTRACKED_COMMANDS = {"runserver"}
 
 
-def execute_from_command_line(argv: Sequence[str]) -> None:
+def command_context(argv: Sequence[str]) -> contextlib.AbstractContextManager:
+    """The history context for `manage.py <command> …`: the command's name."""
     import pghistory
-    from django.core import management
 
     command = argv[1] if len(argv) > 1 else ""
     if not command or command.startswith("-") or command in UNTRACKED_COMMANDS:
-        management.execute_from_command_line(list(argv))
-        return
-    with pghistory.context(command=command):
+        return contextlib.nullcontext()
+    return pghistory.context(command=command)
+
+
+def execute_from_command_line(argv: Sequence[str]) -> None:
+    from django.core import management
+
+    with command_context(argv):
         management.execute_from_command_line(list(argv))

@@ -20,7 +20,19 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.translation import ngettext
 
-from .models import Author, Authorship, Country, ResourceType, Study, Subject
+from history.admin import HistoryAdminMixin
+from history.services import Link
+
+from .models import (
+    Author,
+    Authorship,
+    Country,
+    ResourceType,
+    Study,
+    StudyCountry,
+    StudyResourceType,
+    Subject,
+)
 from .querysets import STUDY_TEXT_FIELDS
 
 admin.site.site_header = "JusticeLib curation"
@@ -265,7 +277,13 @@ class EstimatedCountPaginator(Paginator):
 
 
 @admin.register(Study)
-class StudyAdmin(admin.ModelAdmin):
+class StudyAdmin(HistoryAdminMixin, admin.ModelAdmin):
+    # A version of a study includes its author order, countries and types at the time.
+    history_links = [
+        Link(Authorship, "study", "author"),
+        Link(StudyCountry, "study", "country"),
+        Link(StudyResourceType, "study", "resourcetype"),
+    ]
     form = StudyAdminForm
     inlines = [AuthorshipInline]
     list_display = [
@@ -394,7 +412,7 @@ class StudyCountMixin:
 
 
 @admin.register(Author)
-class AuthorAdmin(StudyCountMixin, admin.ModelAdmin):
+class AuthorAdmin(HistoryAdminMixin, StudyCountMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "alternate_names", "study_count"]
     list_filter = ["kind"]
     search_fields = ["name", "alternate_names"]
@@ -403,21 +421,21 @@ class AuthorAdmin(StudyCountMixin, admin.ModelAdmin):
 
 
 @admin.register(Country)
-class CountryAdmin(StudyCountMixin, admin.ModelAdmin):
+class CountryAdmin(HistoryAdminMixin, StudyCountMixin, admin.ModelAdmin):
     list_display = ["name", "code", "aliases", "study_count"]
     search_fields = ["code", "name", "aliases"]
     fields = ["code", "name", "aliases"]
 
 
 @admin.register(Subject)
-class SubjectAdmin(StudyCountMixin, admin.ModelAdmin):
+class SubjectAdmin(HistoryAdminMixin, StudyCountMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "study_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(ResourceType)
-class ResourceTypeAdmin(StudyCountMixin, admin.ModelAdmin):
+class ResourceTypeAdmin(HistoryAdminMixin, StudyCountMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "study_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
