@@ -44,6 +44,7 @@ class Version:
     via: str
     changes: list[Change] = field(default_factory=list)
     restorable: bool = False
+    current: bool = False
 
 
 def event_model(model: type[models.Model]) -> type[models.Model]:
@@ -169,15 +170,34 @@ def history_of(obj: models.Model, links: list[Link] = ()) -> list[Version]:
     people = _who_and_how([v.event for v in versions])
     for version in versions:
         version.who, version.via = people[version.event.pgh_id]
-    versions.sort(key=lambda v: (v.when, v.event.pgh_id), reverse=True)
+    versions = _grouped(sorted(versions, key=lambda v: (v.when, v.event.pgh_id)))
     # The newest version is the record as it is: nothing to restore.
-    current = next((v for v in versions if v.restorable), None)
-    if current is not None:
-        current.restorable = False
+    own_versions = [v for v in versions if v.restorable]
+    if own_versions:
+        own_versions[-1].restorable = False
+        own_versions[-1].current = True
     for version in versions:
         if version.event.pgh_label == "delete":
             version.restorable = False
-    return versions
+    return versions[::-1]
+
+
+def _grouped(versions: list[Version]) -> list[Version]:
+    """One entry per save: the events one request or command wrote together are one change."""
+    grouped: list[Version] = []
+    for version in versions:
+        last = grouped[-1] if grouped else None
+        context = version.event.pgh_context_id
+        if last is not None and context is not None and last.event.pgh_context_id == context:
+            if version.restorable and not last.restorable:
+                # The record's own event leads the group; its links follow.
+                version.changes = [*version.changes, *last.changes]
+                grouped[-1] = version
+            else:
+                last.changes.extend(version.changes)
+        else:
+            grouped.append(version)
+    return grouped
 
 
 def find_version(obj: models.Model, event_id: int) -> models.Model:
