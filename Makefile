@@ -15,7 +15,7 @@ PORT ?= 8000
 WORKERS ?= 2
 export DEBUG ?= 1
 
-.PHONY: help run test lint check db db-stop migrate demo-data superuser bench clean
+.PHONY: help run test lint check db db-stop migrate demo-data superuser bench clean backup restore
 
 help:
 	@echo "make run      set up everything and serve http://$(HOST):$(PORT)/ with gunicorn"
@@ -23,6 +23,8 @@ help:
 	@echo "make bench    benchmark against a large synthetic database"
 	@echo "make superuser  create an admin user (for /admin/)"
 	@echo "make db-stop  stop the private PostgreSQL cluster"
+	@echo "make backup   write the database and uploaded files to var/backups/justicelib-<date>.tar.gz"
+	@echo "make restore FILE=…  restore such an archive into an empty database"
 
 # --- Python ---------------------------------------------------------------------------------
 $(VENV)/.installed: pyproject.toml
@@ -83,6 +85,15 @@ run: demo-data
 
 superuser: migrate
 	$(PY) manage.py createsuperuser
+
+# --- Back up and restore (see README) ------------------------------------------------------------
+backup: $(VENV)/.installed db
+	@$(PY) manage.py backup
+
+# `db` creates the database when it is missing, so a restore fills a new, empty one.
+restore: $(VENV)/.installed db
+	@if [ -z "$(FILE)" ]; then echo "Usage: make restore FILE=var/backups/justicelib-….tar.gz"; exit 2; fi
+	@$(PY) manage.py restore "$(FILE)"
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

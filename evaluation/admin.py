@@ -8,6 +8,7 @@ Every rule broken gets a message that names it, never an error page.
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from history.admin import HistoryAdminMixin
 from history.services import Link
@@ -108,7 +109,7 @@ class ProgramStudyInline(admin.TabularInline):
 
 @admin.register(Program)
 class ProgramAdmin(HistoryAdminMixin, admin.ModelAdmin):
-    history_links = [Link(ProgramStudy, "program", "study")]
+    history_links = [Link(ProgramStudy, "program", "study", _("study"), _("studies about it"))]
     form = ProgramAdminForm
     inlines = [ProgramStudyInline, IndicatorInline]
     list_display = ["name", "country", "area", "subject", "period", "status"]
@@ -213,7 +214,7 @@ class MeasurementInline(admin.TabularInline):
 @admin.register(Indicator)
 class IndicatorAdmin(HistoryAdminMixin, admin.ModelAdmin):
     # A version of an indicator includes its measurements at the time.
-    history_links = [Link(Measurement, "indicator", "phase")]
+    history_links = [Link(Measurement, "indicator", "phase", _("measurement"), _("measurements"))]
     inlines = [MeasurementInline]
     fields = [
         "program",

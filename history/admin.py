@@ -58,7 +58,7 @@ class HistoryAdminMixin:
             _("History: %s") % obj,
             versions=history_of(obj, self.history_links),
             can_restore=self.has_change_permission(request, obj),
-            links=[str(link.model._meta.verbose_name_plural) for link in self.history_links],
+            links=[str(link.name_plural) for link in self.history_links],
         )
         return TemplateResponse(request, self.object_history_template, context)
 
@@ -100,7 +100,7 @@ class HistoryAdminMixin:
             event=event,
             changes=restore_preview(obj, event, self.history_links),
             errors=errors,
-            links=[str(link.model._meta.verbose_name_plural) for link in self.history_links],
+            links=[str(link.name_plural) for link in self.history_links],
         )
         return TemplateResponse(
             request, self.restore_template, context, status=400 if errors else 200

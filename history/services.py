@@ -21,11 +21,14 @@ UNLISTED = {"id", "created_at", "updated_at"}
 @dataclass(frozen=True)
 class Link:
     """Rows of another table that belong to a record and are restored with it, e.g. a study's
-    authorships: `Link(Authorship, "study", "author")` (the field that names the row)."""
+    authorships: `Link(Authorship, "study", "author", "author", "authors")` (the field that
+    names the row, and what to call one row and all of them)."""
 
     model: type[models.Model]
     parent_field: str
     label_field: str
+    name: str
+    name_plural: str
 
 
 @dataclass
@@ -146,7 +149,7 @@ def history_of(obj: models.Model, links: list[Link] = ()) -> list[Version]:
     for link in links:
         link_events = list(_events(event_model(link.model), **{f"{link.parent_field}_id": obj.pk}))
         label_field = link.model._meta.get_field(link.label_field)
-        name = str(label_field.verbose_name)
+        name = str(link.name)
         link_fields = _fields_for_listing(event_model(link.model))
         labels = _related_labels(link_events, link_fields)
         shown = [f for f in link_fields if f.name not in (link.parent_field, link.label_field)]
@@ -278,5 +281,5 @@ def restore_preview(obj: models.Model, event: models.Model, links: list[Link] = 
         now_text = ", ".join(_display(row, label_field, labels) for row in current) or "—"
         then_text = ", ".join(_display(row, label_field, labels) for row in then) or "—"
         if now_text != then_text:
-            changes.append(Change(str(link.model._meta.verbose_name_plural), now_text, then_text))
+            changes.append(Change(str(link.name_plural), now_text, then_text))
     return changes

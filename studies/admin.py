@@ -18,6 +18,7 @@ from django.db.models import Count, UniqueConstraint
 from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from history.admin import HistoryAdminMixin
@@ -280,9 +281,9 @@ class EstimatedCountPaginator(Paginator):
 class StudyAdmin(HistoryAdminMixin, admin.ModelAdmin):
     # A version of a study includes its author order, countries and types at the time.
     history_links = [
-        Link(Authorship, "study", "author"),
-        Link(StudyCountry, "study", "country"),
-        Link(StudyResourceType, "study", "resourcetype"),
+        Link(Authorship, "study", "author", _("author"), _("authors (in order)")),
+        Link(StudyCountry, "study", "country", _("country"), _("countries")),
+        Link(StudyResourceType, "study", "resourcetype", _("resource type"), _("resource types")),
     ]
     form = StudyAdminForm
     inlines = [AuthorshipInline]
