@@ -138,7 +138,11 @@ def history_of(obj: models.Model, links: list[Link] = ()) -> list[Version]:
         if event.pgh_label != "delete":
             for f in listed:
                 new = _display(event, f, labels)
-                old = _display(previous, f, labels) if previous is not None else "—"
+                if previous is not None:
+                    old = _display(previous, f, labels)
+                else:
+                    # A record older than its history: its first event is a change.
+                    old = "—" if event.pgh_label == "insert" else _("not recorded")
                 if previous is None and new == "—":
                     continue
                 if previous is None or getattr(previous, f.attname) != getattr(event, f.attname):
@@ -234,7 +238,15 @@ def _restore_links(obj, event, link: Link) -> None:
     def same(row, snapshot):
         return all(getattr(row, f.attname) == getattr(snapshot, f.attname) for f in fields)
 
+    # A row without any event has stood unchanged since before history began: it belonged to
+    # the record at every recorded version.
+    with_events = set(
+        event_model(link.model)
+        .objects.filter(pgh_obj_id__in=current)
+        .values_list("pgh_obj_id", flat=True)
+    )
     keep = {pk for pk, row in current.items() if pk in wanted and same(row, wanted[pk])}
+    keep |= set(current) - with_events
     # Changed rows are removed and written again: swapping two positions in place would collide.
     link.model.objects.filter(pk__in=set(current) - keep).delete()
     for pk, snapshot in wanted.items():

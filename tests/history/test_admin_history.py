@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from evaluation.models import Program
 from history.services import event_model
-from studies.models import Author, Country, Study
+from studies.models import Author, Authorship, Country, Study, StudyCountry
 from tests.studies.test_admin import author_names, change_data, change_url
 
 
@@ -146,3 +146,19 @@ def test_program_history_lists_its_studies(admin_client, demo_data):
     assert event_model(Program).objects.filter(pgh_obj_id=program.pk).count() == 1
     link = program.study_links.select_related("study").first()
     assert f"<ins>{link.study} (role {link.get_role_display()})</ins>" in response.content.decode()
+
+
+def test_restore_keeps_links_older_than_the_history(admin_client, make_study, make_author):
+    """A database that had data before history began: its rows have no events yet."""
+    study = make_study("Old study", authors=[make_author("Author A")], countries=["KH"])
+    for model in (Authorship, StudyCountry):
+        event_model(model).objects.filter(study=study).delete()
+    Study.objects.filter(pk=study.pk).update(title="Edited")
+    first = study.events.order_by("pgh_id").first()
+
+    assert admin_client.post(restore_url(study, first)).status_code == 302
+
+    study.refresh_from_db()
+    assert study.title == "Old study"
+    assert author_names(study) == ["Author A"]
+    assert list(study.countries.values_list("code", flat=True)) == ["KH"]
