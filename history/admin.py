@@ -79,8 +79,8 @@ class HistoryAdminMixin:
             except ValidationError as error:
                 errors = error.messages
             else:
+                # The restore's own history event records who did it; no admin LogEntry.
                 when = event.pgh_created_at
-                self.log_change(request, obj, _("Restored the version of %s.") % when.isoformat())
                 self.message_user(
                     request, _("Restored the version of %s.") % when, messages.SUCCESS
                 )
