@@ -20,7 +20,7 @@ export SECRET_KEY_FILE ?= $(CURDIR)/var/secret_key
 GUNICORN = GUNICORN_BIND=$(HOST):$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py justicelib.wsgi \
 	--workers $(WORKERS) --access-logfile -
 
-.PHONY: help run dev test lint check db db-stop migrate demo-data superuser bench clean
+.PHONY: help run dev test lint check db db-stop migrate demo-data superuser bench  clean backup restore
 
 help:
 	@echo "make run      set up everything and serve http://$(HOST):$(PORT)/ with gunicorn, DEBUG off"
@@ -29,6 +29,8 @@ help:
 	@echo "make bench    benchmark against a large synthetic database"
 	@echo "make superuser  create an admin user (for /admin/)"
 	@echo "make db-stop  stop the private PostgreSQL cluster"
+	@echo "make backup   write the database and uploaded files to var/backups/justicelib-<date>.tar.gz"
+	@echo "make restore FILE=…  restore such an archive into an empty database"
 
 # --- Python ---------------------------------------------------------------------------------
 $(VENV)/.installed: pyproject.toml
@@ -108,6 +110,15 @@ dev: demo-data
 
 superuser: migrate
 	$(PY) manage.py createsuperuser
+
+# --- Back up and restore (see README) ------------------------------------------------------------
+backup: $(VENV)/.installed db
+	@$(PY) manage.py backup
+
+# `db` creates the database when it is missing, so a restore fills a new, empty one.
+restore: $(VENV)/.installed db
+	@if [ -z "$(FILE)" ]; then echo "Usage: make restore FILE=var/backups/justicelib-….tar.gz"; exit 2; fi
+	@$(PY) manage.py restore "$(FILE)"
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

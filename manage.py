@@ -6,6 +6,7 @@ import sys
 
 if __name__ == "__main__":
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "justicelib.settings")
-    from django.core.management import execute_from_command_line
+    # Like Django's, and the history events a command writes are labelled with its name.
+    from history.commands import execute_from_command_line
 
     execute_from_command_line(sys.argv)

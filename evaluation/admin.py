@@ -8,7 +8,10 @@ Every rule broken gets a message that names it, never an error page.
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
+from history.admin import HistoryAdminMixin
+from history.services import Link
 from studies.admin import MonthField
 
 from .models import Indicator, Measurement, Program, ProgramStudy
@@ -105,7 +108,8 @@ class ProgramStudyInline(admin.TabularInline):
 
 
 @admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
+class ProgramAdmin(HistoryAdminMixin, admin.ModelAdmin):
+    history_links = [Link(ProgramStudy, "program", "study", _("study"), _("studies about it"))]
     form = ProgramAdminForm
     inlines = [ProgramStudyInline, IndicatorInline]
     list_display = ["name", "country", "area", "subject", "period", "status"]
@@ -208,7 +212,9 @@ class MeasurementInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(HistoryAdminMixin, admin.ModelAdmin):
+    # A version of an indicator includes its measurements at the time.
+    history_links = [Link(Measurement, "indicator", "phase", _("measurement"), _("measurements"))]
     inlines = [MeasurementInline]
     fields = [
         "program",

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
+from history.tracking import track
 from studies.models import (
     Country,
     SlugNaturalKeyManager,
@@ -52,6 +53,7 @@ def draft_study_message(study: Study) -> str:
     )
 
 
+@track(model_name="ProgramEvent")
 class Program(models.Model):
     """A program against one crime in one community, from its start month to its end month."""
 
@@ -186,6 +188,7 @@ class Program(models.Model):
         return [(when, what) for _, _, when, what in events]
 
 
+@track(model_name="ProgramStudyEvent")
 class ProgramStudy(models.Model):
     """A study about a program, and what it is to the program (its baseline, its evaluation…)."""
 
@@ -242,6 +245,7 @@ class ProgramStudy(models.Model):
 TABLE_MONITORING_ROWS = 12
 
 
+@track(model_name="IndicatorEvent")
 class Indicator(models.Model):
     """What a program measures, in one unit, and which way is better."""
 
@@ -428,6 +432,7 @@ class MeasurementManager(models.Manager.from_queryset(MeasurementQuerySet)):
         )
 
 
+@track(model_name="MeasurementEvent")
 class Measurement(models.Model):
     """One published figure of an indicator, for one phase and period, with its source."""
 

@@ -20,9 +20,12 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from evaluation.querysets import programs_citing_studies
+from history.admin import HistoryAdminMixin
+from history.services import Link
 
 from .models import (
     Author,
@@ -30,6 +33,8 @@ from .models import (
     Country,
     ResourceType,
     Study,
+    StudyCountry,
+    StudyResourceType,
     Subject,
     missing_for_publication,
     publication_requirement_message,
@@ -347,7 +352,13 @@ class EstimatedCountPaginator(Paginator):
 
 
 @admin.register(Study)
-class StudyAdmin(admin.ModelAdmin):
+class StudyAdmin(HistoryAdminMixin, admin.ModelAdmin):
+    # A version of a study includes its author order, countries and types at the time.
+    history_links = [
+        Link(Authorship, "study", "author", _("author"), _("authors (in order)")),
+        Link(StudyCountry, "study", "country", _("country"), _("countries")),
+        Link(StudyResourceType, "study", "resourcetype", _("resource type"), _("resource types")),
+    ]
     form = StudyAdminForm
     inlines = [AuthorshipInline]
     list_display = [
@@ -507,7 +518,7 @@ class StudyCountMixin:
 
 
 @admin.register(Author)
-class AuthorAdmin(StudyCountMixin, admin.ModelAdmin):
+class AuthorAdmin(HistoryAdminMixin, StudyCountMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "alternate_names", "study_count"]
     list_filter = ["kind"]
     search_fields = ["name", "alternate_names"]
@@ -541,7 +552,9 @@ class KeepsPublishedStudiesCompleteMixin:
 
 
 @admin.register(Country)
-class CountryAdmin(KeepsPublishedStudiesCompleteMixin, StudyCountMixin, admin.ModelAdmin):
+class CountryAdmin(
+    HistoryAdminMixin, KeepsPublishedStudiesCompleteMixin, StudyCountMixin, admin.ModelAdmin
+):
     study_relation = "countries"
     left_without = "a country"
 
@@ -551,14 +564,16 @@ class CountryAdmin(KeepsPublishedStudiesCompleteMixin, StudyCountMixin, admin.Mo
 
 
 @admin.register(Subject)
-class SubjectAdmin(StudyCountMixin, admin.ModelAdmin):
+class SubjectAdmin(HistoryAdminMixin, StudyCountMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "study_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(ResourceType)
-class ResourceTypeAdmin(KeepsPublishedStudiesCompleteMixin, StudyCountMixin, admin.ModelAdmin):
+class ResourceTypeAdmin(
+    HistoryAdminMixin, KeepsPublishedStudiesCompleteMixin, StudyCountMixin, admin.ModelAdmin
+):
     study_relation = "resource_types"
     left_without = "a resource type"
 

@@ -19,6 +19,8 @@ from django.dispatch import receiver
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from history.tracking import track
+
 from .files import STUDY_FILE_DIRECTORY, delete_when_unreferenced
 from .querysets import StudyQuerySet
 from .validators import validate_pdf
@@ -79,6 +81,7 @@ class CountryManager(models.Manager):
         return self.get(code=code)
 
 
+@track(model_name="CountryEvent")
 class Country(models.Model):
     """A country, by its ISO 3166-1 alpha-2 code (stored upper-case)."""
 
@@ -113,6 +116,7 @@ class Country(models.Model):
         self.code = (self.code or "").strip().upper()
 
 
+@track(model_name="SubjectEvent")
 class Subject(models.Model):
     """What a study is about, as the organisation names it (e.g. “Land theft”)."""
 
@@ -132,6 +136,7 @@ class Subject(models.Model):
         return (self.slug,)
 
 
+@track(model_name="ResourceTypeEvent")
 class ResourceType(models.Model):
     """The kind of publication: crime prevalence study, program evaluation, white paper…"""
 
@@ -154,6 +159,7 @@ class ResourceType(models.Model):
         return (self.slug,)
 
 
+@track(model_name="AuthorEvent")
 class Author(models.Model):
     """A person or an organisation credited with a study.
 
@@ -224,6 +230,12 @@ def publication_requirement_message(missing: list[str]) -> str:
     return f"A published study needs {listed}. Add what is missing, or keep it as a draft."
 
 
+# The columns that triggers derive from the study's own text and links: recording them would
+# record every link change twice and make snapshots heavy; the links have their own events.
+STUDY_DERIVED_FIELDS = ["search_vector", "country_codes", "type_slugs", "author_slugs"]
+
+
+@track(exclude=STUDY_DERIVED_FIELDS, model_name="StudyEvent")
 class Study(models.Model):
     """A publication in the library. Only published studies are shown to the public."""
 
@@ -470,6 +482,7 @@ class AuthorshipManager(models.Manager):
         return self.get(study__slug=study_slug, position=position)
 
 
+@track(model_name="AuthorshipEvent")
 class Authorship(models.Model):
     """An author's place in a study's author list (position 1 is the first author)."""
 
@@ -504,6 +517,25 @@ class Authorship(models.Model):
         return (*self.study.natural_key(), self.position)
 
     natural_key.dependencies = ["studies.study", "studies.author"]
+
+
+# The study's links to countries and resource types are plain many-to-many tables; these proxies
+# of them give their rows events too, so that a study's links can be shown and restored as of a
+# version.
+@track(model_name="StudyCountryEvent")
+class StudyCountry(Study.countries.through):
+    class Meta:
+        proxy = True
+        verbose_name = "study's country"
+        verbose_name_plural = "studies' countries"
+
+
+@track(model_name="StudyResourceTypeEvent")
+class StudyResourceType(Study.resource_types.through):
+    class Meta:
+        proxy = True
+        verbose_name = "study's resource type"
+        verbose_name_plural = "studies' resource types"
 
 
 class SearchTerm(models.Model):

@@ -5,7 +5,7 @@ import itertools
 from contextlib import contextmanager
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils.text import slugify
 
 from studies.models import Author, Authorship, Country, ResourceType, Study, Subject
@@ -43,7 +43,13 @@ def make_study(db):
     Author”, and with no country named it is ticked “multiple countries”.
     """
 
-    def make(
+    def make(*args, **kwargs):
+        # One transaction, as the admin saves a study: in tests that commit (transactional_db)
+        # the deferred rules see the study with its links.
+        with transaction.atomic():
+            return make_in_transaction(*args, **kwargs)
+
+    def make_in_transaction(
         title=None,
         *,
         subject=None,
