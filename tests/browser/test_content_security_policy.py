@@ -101,6 +101,11 @@ def test_the_admin_works_with_no_violation(watched_admin_page):
     expect(page.get_by_text("Created at:")).to_be_visible()
     assert page.violations() == []
 
+    # The record's history page (history/admin.py) and its stylesheet.
+    page.goto(page.url.rstrip("/").removesuffix("/change") + "/history/")
+    expect(page.locator(".history-table")).to_be_visible()
+    assert page.violations() == []
+
     page.goto("/admin/studies/study/add/")
     page.get_by_label("Title:", exact=True).press_sequentially("A new study")
     expect(page.get_by_label("Slug:")).to_have_value("a-new-study")  # prepopulated by script
