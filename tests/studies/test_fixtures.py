@@ -6,6 +6,7 @@ folder beside the project; in CI the shared folder is a copy beside the clone. E
 """
 
 import datetime
+import io
 import json
 import os
 from collections import Counter
@@ -479,6 +480,26 @@ def test_loading_again_restores_edited_rows(demo_data):
     study = Study.objects.get(slug="scale-of-harm")
     assert (study.title, study.status) == ("Scale of Harm", Study.Status.PUBLISHED)
     assert Study.objects.count() == 26
+
+
+def test_if_empty_loads_the_demo_into_an_empty_library(db):
+    call_command("load_demo_data", "--if-empty", verbosity=0)
+    assert Study.objects.count() == 26
+
+
+def test_if_empty_keeps_a_curators_edits(demo_data):
+    """`make run` loads with --if-empty: a restart must not undo what a curator changed."""
+    Study.objects.filter(slug="scale-of-harm").update(title="Edited by a curator")
+    out = io.StringIO()
+    call_command("load_demo_data", "--if-empty", stdout=out)
+    assert Study.objects.get(slug="scale-of-harm").title == "Edited by a curator"
+    assert "demo data not loaded" in out.getvalue()
+
+
+def test_if_empty_loads_nothing_into_a_library_of_ones_own(make_study):
+    make_study("Our own study")
+    call_command("load_demo_data", "--if-empty", stdout=io.StringIO())
+    assert list(Study.objects.values_list("title", flat=True)) == ["Our own study"]
 
 
 # --- (5) The load is atomic -----------------------------------------------------------------------
