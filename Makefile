@@ -33,7 +33,8 @@ $(VENV)/.installed: pyproject.toml
 	fi; \
 	if [ -z "$$python" ]; then echo "Python 3.13 not found: install python3.13 (e.g. apt-get install python3.13 python3.13-venv)"; exit 1; fi; \
 	[ -x $(PY) ] || "$$python" -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@# --no-compile: Python compiles a module when it is first imported, not all of Django's at once.
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-compile -e '.[dev]'
 	@touch $@
 
 # --- PostgreSQL -----------------------------------------------------------------------------
