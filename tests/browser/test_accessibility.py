@@ -57,6 +57,17 @@ def test_program_pages_have_no_serious_accessibility_violations(
     check_accessibility(page)
 
 
+def test_axe_fails_a_page_with_a_serious_violation(browser, check_accessibility):
+    """The check can fail: axe-core (from axe-playwright-python) runs and its findings count."""
+    page = browser.new_page()
+    try:
+        page.set_content('<html lang="en"><title>t</title><main><img src="x.png"></main></html>')
+        with pytest.raises(AssertionError, match="image-alt"):
+            check_accessibility(page)
+    finally:
+        page.close()
+
+
 def test_the_skip_link_comes_first_and_moves_focus_to_the_content(page, served_site):
     page.goto("/studies/")
     page.keyboard.press("Tab")

@@ -6,6 +6,7 @@ folder beside the project; in CI the shared folder is a copy beside the clone. E
 """
 
 import datetime
+import io
 import json
 import os
 from collections import Counter
@@ -482,6 +483,12 @@ def test_loading_again_keeps_edited_rows(demo_data):
     study = Study.objects.get(slug="scale-of-harm")
     assert (study.title, study.status) == ("Edited", Study.Status.DRAFT)
     assert Study.objects.count() == 26
+
+
+def test_the_demo_loads_nothing_into_a_library_of_ones_own(make_study):
+    make_study("Our own study")
+    call_command("load_demo_data", stdout=io.StringIO())
+    assert list(Study.objects.values_list("title", flat=True)) == ["Our own study"]
 
 
 # --- (5) The load is atomic -----------------------------------------------------------------------
