@@ -15,7 +15,9 @@
   3. a published relative change with a 95 % interval → distinguishable if it excludes 0;
   4. otherwise we cannot tell (a range of estimates is not a confidence interval).
 
-The functions take `Measurement` objects (saved or not) and read only their fields.
+The functions take `Measurement` objects (saved or not) and read only their fields;
+`latest_change` reads an indicator's (prefetched) measurements. The models never call this
+module: pages build their changes through `presentation`.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from typing import TYPE_CHECKING
 from .formatting import format_signed
 
 if TYPE_CHECKING:
-    from .models import Measurement
+    from .models import Indicator, Measurement
 
 Z_CRITICAL_5_PERCENT = 1.96
 
@@ -149,6 +151,13 @@ class Change:
     @property
     def is_worsening(self) -> bool:
         return self.verdict == Verdict.WORSENED
+
+
+def latest_change(indicator: Indicator) -> Change | None:
+    """What changed from the indicator's baseline to its latest figure (the endline if any)."""
+    if indicator.latest is None:
+        return None
+    return change_between(indicator.baseline, indicator.latest, indicator.unit, indicator.direction)
 
 
 def change_between(

@@ -32,7 +32,6 @@ from studies.models import (
     validate_lowercase_slug,
 )
 
-from . import changes, charts
 from .formatting import format_number, format_period, format_signed, format_value
 from .querysets import MeasurementQuerySet, ProgramQuerySet
 from .rules import PhasePeriod, order_problems
@@ -143,50 +142,6 @@ class Program(models.Model):
             return next(iter(self.headline_indicators), None)
         return self.indicators.filter(is_headline=True).first()
 
-    def timeline(self) -> list[tuple[str, str]]:
-        """(when, what) in date order: the program's start and end, each baseline and endline
-        period with the indicators measured (“Baseline: prevalence, convictions”), and the span
-        of monitoring (a monthly series is one entry, not a hundred).
-
-        Reads the prefetched indicators and measurements of `for_detail()`. A program entered
-        as whole years (January to December) shows years, not months.
-        """
-        whole_years = self.start_month.month == 1 and (
-            self.end_month is None or self.end_month.month == 12
-        )
-
-        def month(date):
-            return str(date.year) if whole_years else f"{date:%B %Y}"
-
-        entries: dict[tuple, tuple[str, list[str]]] = {}  # (start, end, phase) → when, what
-        monitoring: list[tuple[Measurement, str]] = []
-        for indicator in self.indicators.all():
-            for m in indicator.measurements.all():
-                if m.phase == Measurement.Phase.MONITORING:
-                    monitoring.append((m, indicator.label))
-                    continue
-                key = (m.period_start, m.period_end, m.get_phase_display())
-                _, labels = entries.setdefault(key, (m.period_label, []))
-                if indicator.label not in labels:
-                    labels.append(indicator.label)
-        events = [(self.start_month, self.start_month, month(self.start_month), "Program starts")]
-        events += [
-            (start, end, when, f"{phase}: {', '.join(labels)}")
-            for (start, end, phase), (when, labels) in entries.items()
-        ]
-        if monitoring:
-            start = min(m.period_start for m, _ in monitoring)
-            end = max(m.period_end for m, _ in monitoring)
-            labels = ", ".join(dict.fromkeys(label for _, label in monitoring))
-            count = len({(m.period_start, m.period_end) for m, _ in monitoring})
-            when = monitoring[0][0].period_label if count == 1 else format_period(start, end)
-            what = "Monitoring" if count == 1 else f"Monitoring ({count} periods)"
-            events.append((start, end, when, f"{what}: {labels}"))
-        if self.end_month:
-            events.append((self.end_month, self.end_month, month(self.end_month), "Program ends"))
-        events.sort(key=lambda event: (event[0], event[1]))
-        return [(when, what) for _, _, when, what in events]
-
 
 @track(model_name="ProgramStudyEvent")
 class ProgramStudy(models.Model):
@@ -238,11 +193,6 @@ class ProgramStudy(models.Model):
         return (self.program.slug, self.study.slug)
 
     natural_key.dependencies = ["evaluation.program", "studies.study"]
-
-
-# A program measured monthly for ten years has 120 monitoring figures: the page lists the
-# latest of them and the chart draws them all; the CSV download has every one.
-TABLE_MONITORING_ROWS = 12
 
 
 @track(model_name="IndicatorEvent")
@@ -366,20 +316,6 @@ class Indicator(models.Model):
         return sorted(self.measurements.all(), key=lambda m: (m.period_start, m.period_end))
 
     @cached_property
-    def table_measurements(self) -> list["Measurement"]:
-        """What the page's table lists: everything, or for a long monitoring series the
-        baseline, the endline and the latest monitoring figures (the CSV has them all)."""
-        monitoring = [m for m in self.ordered_measurements if m.is_monitoring]
-        if len(monitoring) <= TABLE_MONITORING_ROWS:
-            return self.ordered_measurements
-        shown = set(map(id, monitoring[-TABLE_MONITORING_ROWS:]))
-        return [m for m in self.ordered_measurements if not m.is_monitoring or id(m) in shown]
-
-    @property
-    def hidden_monitoring_count(self) -> int:
-        return len(self.ordered_measurements) - len(self.table_measurements)
-
-    @cached_property
     def baseline(self) -> "Measurement | None":
         return next((m for m in self.ordered_measurements if m.is_baseline), None)
 
@@ -392,30 +328,6 @@ class Indicator(models.Model):
         """The last measurement after the baseline: the endline if there is one."""
         later = [m for m in self.ordered_measurements if not m.is_baseline]
         return self.endline or (later[-1] if later else None)
-
-    @cached_property
-    def change_to_latest(self) -> "changes.Change | None":
-        if self.latest is None:
-            return None
-        return changes.change_between(self.baseline, self.latest, self.unit, self.direction)
-
-    @cached_property
-    def change_to_endline(self) -> "changes.Change | None":
-        if self.endline is None:
-            return None
-        return changes.change_between(self.baseline, self.endline, self.unit, self.direction)
-
-    @property
-    def has_intervals(self) -> bool:
-        return any(m.ci_lower is not None for m in self.ordered_measurements)
-
-    @property
-    def has_sample_sizes(self) -> bool:
-        return any(m.sample_size is not None for m in self.ordered_measurements)
-
-    @cached_property
-    def chart(self) -> "charts.TrajectoryChart | None":
-        return charts.trajectory_chart(self, self.ordered_measurements)
 
     @property
     def label(self) -> str:
