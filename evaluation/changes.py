@@ -29,6 +29,7 @@ from enum import StrEnum
 from itertools import product
 from typing import TYPE_CHECKING
 
+from .choices import Direction, Unit
 from .formatting import format_signed
 
 if TYPE_CHECKING:
@@ -108,7 +109,11 @@ class Change:
         if self.absolute is None:
             return ""
         unit = self.later.indicator.unit
-        suffix = {"percent": " percentage points", "days": " days", "rate_per_1000": " per 1,000"}
+        suffix = {
+            Unit.PERCENT: " percentage points",
+            Unit.DAYS: " days",
+            Unit.RATE_PER_1000: " per 1,000",
+        }
         return self.absolute.label(suffix.get(unit, ""))
 
     @property
@@ -230,7 +235,7 @@ def verdict(sign: int | None, direction: str) -> Verdict:
         return Verdict.UNKNOWN
     if sign == 0:
         return Verdict.UNCHANGED
-    better = -1 if direction == "lower_is_better" else 1
+    better = -1 if direction == Direction.LOWER_IS_BETTER else 1
     return Verdict.IMPROVED if sign == better else Verdict.WORSENED
 
 
@@ -264,7 +269,7 @@ def _distinguishable(
             "distinguishable at the 5 % level.",
         )
     overlap = "The two 95 % confidence intervals overlap, which alone does not settle it. "
-    if unit == "percent" and baseline.sample_size and later.sample_size:
+    if unit == Unit.PERCENT and baseline.sample_size and later.sample_size:
         z = two_proportion_z(
             float(baseline.value) / 100,
             baseline.sample_size,

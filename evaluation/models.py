@@ -32,6 +32,15 @@ from studies.models import (
     validate_lowercase_slug,
 )
 
+from .choices import (
+    Direction,
+    IndicatorKind,
+    Phase,
+    ProgramStatus,
+    StudyRole,
+    Unit,
+    ValueKind,
+)
 from .formatting import format_number, format_period, format_signed, format_value
 from .querysets import MeasurementQuerySet, ProgramQuerySet
 from .rules import PhasePeriod, order_problems
@@ -56,10 +65,9 @@ def draft_study_message(study: Study) -> str:
 class Program(models.Model):
     """A program against one crime in one community, from its start month to its end month."""
 
-    class Status(models.TextChoices):
-        PLANNED = "planned", "Planned"
-        ACTIVE = "active", "Active"
-        COMPLETED = "completed", "Completed"
+    # Every enumeration is written once, in evaluation.choices (rules and formatting, which
+    # this module imports, name their members too); the models expose them under these names.
+    Status = ProgramStatus
 
     name = models.CharField(max_length=300)
     slug = models.SlugField(
@@ -102,12 +110,12 @@ class Program(models.Model):
                 violation_error_message="A program ends in or after the month it starts.",
             ),
             models.CheckConstraint(
-                condition=~Q(status="completed") | Q(end_month__isnull=False),
+                condition=~Q(status=ProgramStatus.COMPLETED) | Q(end_month__isnull=False),
                 name="completed_program_has_end_month",
                 violation_error_message="A completed program needs its end month.",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["planned", "active", "completed"]),
+                condition=Q(status__in=ProgramStatus.values),
                 name="program_status_is_known",
             ),
             slug_is_well_formed("program"),
@@ -147,12 +155,7 @@ class Program(models.Model):
 class ProgramStudy(models.Model):
     """A study about a program, and what it is to the program (its baseline, its evaluation…)."""
 
-    class Role(models.TextChoices):
-        BASELINE = "baseline", "Baseline study"
-        MONITORING = "monitoring", "Monitoring study"
-        ENDLINE = "endline", "Endline study"
-        EVALUATION = "evaluation", "Evaluation"
-        RELATED = "related", "Related study"
+    Role = StudyRole
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="study_links")
     # A program's evidence should not vanish with a deleted study: unlink it first.
@@ -175,9 +178,7 @@ class ProgramStudy(models.Model):
                 violation_error_message="This study is already linked to the program.",
             ),
             models.CheckConstraint(
-                condition=Q(
-                    role__in=["baseline", "monitoring", "endline", "evaluation", "related"]
-                ),
+                condition=Q(role__in=StudyRole.values),
                 name="program_study_role_is_known",
             ),
         ]
@@ -199,23 +200,11 @@ class ProgramStudy(models.Model):
 class Indicator(models.Model):
     """What a program measures, in one unit, and which way is better."""
 
-    class Kind(models.TextChoices):
-        CRIME_PREVALENCE = "crime_prevalence", "Crime prevalence"
-        JUSTICE_SYSTEM = "justice_system", "Justice-system performance"
-        SURVIVOR_OUTCOME = "survivor_outcome", "Survivor outcome"
-        OTHER = "other", "Other"
+    Kind = IndicatorKind
 
-    class Unit(models.TextChoices):
-        PERCENT = "percent", "Percent"
-        COUNT = "count", "Count"
-        RATE_PER_1000 = "rate_per_1000", "Rate per 1,000"
-        DAYS = "days", "Days"
-        RATIO = "ratio", "Ratio"
-        SCORE = "score", "Score"
+    Unit = Unit
 
-    class Direction(models.TextChoices):
-        LOWER_IS_BETTER = "lower_is_better", "Lower is better"
-        HIGHER_IS_BETTER = "higher_is_better", "Higher is better"
+    Direction = Direction
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="indicators")
     name = models.CharField(max_length=300)
@@ -269,19 +258,15 @@ class Indicator(models.Model):
                 violation_error_code="second_headline",
             ),
             models.CheckConstraint(
-                condition=Q(
-                    kind__in=["crime_prevalence", "justice_system", "survivor_outcome", "other"]
-                ),
+                condition=Q(kind__in=IndicatorKind.values),
                 name="indicator_kind_is_known",
             ),
             models.CheckConstraint(
-                condition=Q(
-                    unit__in=["percent", "count", "rate_per_1000", "days", "ratio", "score"]
-                ),
+                condition=Q(unit__in=Unit.values),
                 name="indicator_unit_is_known",
             ),
             models.CheckConstraint(
-                condition=Q(direction__in=["lower_is_better", "higher_is_better"]),
+                condition=Q(direction__in=Direction.values),
                 name="indicator_direction_is_known",
             ),
             slug_is_well_formed("indicator"),
@@ -348,16 +333,9 @@ class MeasurementManager(models.Manager.from_queryset(MeasurementQuerySet)):
 class Measurement(models.Model):
     """One published figure of an indicator, for one phase and period, with its source."""
 
-    class Phase(models.TextChoices):
-        BASELINE = "baseline", "Baseline"
-        MONITORING = "monitoring", "Monitoring"
-        ENDLINE = "endline", "Endline"
+    Phase = Phase
 
-    class ValueKind(models.TextChoices):
-        POINT = "point", "Point value"
-        RANGE = "range", "Range of estimates"
-        RELATIVE_CHANGE = "relative_change", "Change relative to the baseline (%)"
-        WORDING_ONLY = "wording_only", "Published in words only (no number)"
+    ValueKind = ValueKind
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="measurements")
     phase = models.CharField(max_length=20, choices=Phase.choices)
@@ -425,14 +403,14 @@ class Measurement(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["indicator"],
-                condition=Q(phase="baseline"),
+                condition=Q(phase=Phase.BASELINE),
                 name="one_baseline_per_indicator",
                 violation_error_message="An indicator has at most one baseline.",
                 violation_error_code="second_baseline",
             ),
             models.UniqueConstraint(
                 fields=["indicator"],
-                condition=Q(phase="endline"),
+                condition=Q(phase=Phase.ENDLINE),
                 name="one_endline_per_indicator",
                 violation_error_message="An indicator has at most one endline.",
                 violation_error_code="second_endline",
@@ -451,21 +429,21 @@ class Measurement(models.Model):
                 violation_error_message="A period ends in or after the month it starts.",
             ),
             models.CheckConstraint(
-                condition=Q(phase__in=["baseline", "monitoring", "endline"]),
+                condition=Q(phase__in=Phase.values),
                 name="measurement_phase_is_known",
             ),
             models.CheckConstraint(
-                condition=Q(value_kind__in=["point", "range", "relative_change", "wording_only"]),
+                condition=Q(value_kind__in=ValueKind.values),
                 name="measurement_value_kind_is_known",
             ),
             models.CheckConstraint(
-                condition=~Q(value_kind="point")
+                condition=~Q(value_kind=ValueKind.POINT)
                 | Q(value__isnull=False, value_low__isnull=True, value_high__isnull=True),
                 name="point_measurement_has_value",
                 violation_error_message="A point value needs the value (and no range).",
             ),
             models.CheckConstraint(
-                condition=~Q(value_kind="range")
+                condition=~Q(value_kind=ValueKind.RANGE)
                 | Q(
                     value__isnull=True,
                     value_low__isnull=False,
@@ -477,7 +455,7 @@ class Measurement(models.Model):
                 "from ≤ to, and no single value.",
             ),
             models.CheckConstraint(
-                condition=~Q(value_kind="relative_change")
+                condition=~Q(value_kind=ValueKind.RELATIVE_CHANGE)
                 | Q(
                     value__isnull=False,
                     value__gte=-100,
@@ -489,12 +467,12 @@ class Measurement(models.Model):
                 "at least −100 (and no range).",
             ),
             models.CheckConstraint(
-                condition=~Q(value_kind="relative_change", phase="baseline"),
+                condition=~Q(value_kind=ValueKind.RELATIVE_CHANGE, phase=Phase.BASELINE),
                 name="baseline_is_not_a_relative_change",
                 violation_error_message="A baseline cannot be a change relative to the baseline.",
             ),
             models.CheckConstraint(
-                condition=~Q(value_kind="wording_only")
+                condition=~Q(value_kind=ValueKind.WORDING_ONLY)
                 | (
                     Q(value__isnull=True, value_low__isnull=True, value_high__isnull=True)
                     & ~Q(published_wording="")
