@@ -15,7 +15,9 @@
   3. a published relative change with a 95 % interval → distinguishable if it excludes 0;
   4. otherwise we cannot tell (a range of estimates is not a confidence interval).
 
-The functions take `Measurement` objects (saved or not) and read only their fields.
+The functions take `Measurement` objects (saved or not) and read only their fields;
+`latest_change` reads an indicator's (prefetched) measurements. The models never call this
+module: pages build their changes through `presentation`.
 """
 
 from __future__ import annotations
@@ -27,10 +29,11 @@ from enum import StrEnum
 from itertools import product
 from typing import TYPE_CHECKING
 
+from .choices import Direction, Unit
 from .formatting import format_signed
 
 if TYPE_CHECKING:
-    from .models import Measurement
+    from .models import Indicator, Measurement
 
 Z_CRITICAL_5_PERCENT = 1.96
 
@@ -106,7 +109,11 @@ class Change:
         if self.absolute is None:
             return ""
         unit = self.later.indicator.unit
-        suffix = {"percent": " percentage points", "days": " days", "rate_per_1000": " per 1,000"}
+        suffix = {
+            Unit.PERCENT: " percentage points",
+            Unit.DAYS: " days",
+            Unit.RATE_PER_1000: " per 1,000",
+        }
         return self.absolute.label(suffix.get(unit, ""))
 
     @property
@@ -149,6 +156,13 @@ class Change:
     @property
     def is_worsening(self) -> bool:
         return self.verdict == Verdict.WORSENED
+
+
+def latest_change(indicator: Indicator) -> Change | None:
+    """What changed from the indicator's baseline to its latest figure (the endline if any)."""
+    if indicator.latest is None:
+        return None
+    return change_between(indicator.baseline, indicator.latest, indicator.unit, indicator.direction)
 
 
 def change_between(
@@ -221,7 +235,7 @@ def verdict(sign: int | None, direction: str) -> Verdict:
         return Verdict.UNKNOWN
     if sign == 0:
         return Verdict.UNCHANGED
-    better = -1 if direction == "lower_is_better" else 1
+    better = -1 if direction == Direction.LOWER_IS_BETTER else 1
     return Verdict.IMPROVED if sign == better else Verdict.WORSENED
 
 
@@ -255,7 +269,7 @@ def _distinguishable(
             "distinguishable at the 5 % level.",
         )
     overlap = "The two 95 % confidence intervals overlap, which alone does not settle it. "
-    if unit == "percent" and baseline.sample_size and later.sample_size:
+    if unit == Unit.PERCENT and baseline.sample_size and later.sample_size:
         z = two_proportion_z(
             float(baseline.value) / 100,
             baseline.sample_size,

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from .choices import Unit
 from .formatting import UNIT_SUFFIXES, format_number, format_signed
 
 if TYPE_CHECKING:
@@ -130,12 +131,12 @@ def trajectory_chart(
 
     values = [v for m in on_axis for v in _values(m, of_changes)]
     low, high = min(values), max(values)
-    if of_changes or indicator.unit != "score":
+    if of_changes or indicator.unit != Unit.SCORE:
         low, high = min(low, 0.0), max(high, 0.0)
     # Headroom for the labels, except on a side that ends at zero.
     pad = (high - low) * 0.08
     low, high = low - pad if low < 0 else low, high + pad if high > 0 else high
-    if indicator.unit == "percent" and not of_changes:
+    if indicator.unit == Unit.PERCENT and not of_changes:
         high = min(high, 100.0)
     y_ticks = _nice_ticks(low, high)
     y = _scale(y_ticks[-1], y_ticks[0], TOP, BOTTOM)  # SVG y grows downwards

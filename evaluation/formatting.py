@@ -7,15 +7,17 @@ plain ASCII numbers for machines.
 import datetime
 from decimal import Decimal
 
+from .choices import Unit
+
 MINUS = "\u2212"
 
 UNIT_SUFFIXES = {
-    "percent": " %",
-    "count": "",
-    "rate_per_1000": " per 1,000",
-    "days": " days",
-    "ratio": "",
-    "score": "",
+    Unit.PERCENT: " %",
+    Unit.COUNT: "",
+    Unit.RATE_PER_1000: " per 1,000",
+    Unit.DAYS: " days",
+    Unit.RATIO: "",
+    Unit.SCORE: "",
 }
 
 

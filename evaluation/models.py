@@ -32,7 +32,15 @@ from studies.models import (
     validate_lowercase_slug,
 )
 
-from . import changes, charts
+from .choices import (
+    Direction,
+    IndicatorKind,
+    Phase,
+    ProgramStatus,
+    StudyRole,
+    Unit,
+    ValueKind,
+)
 from .formatting import format_number, format_period, format_signed, format_value
 from .querysets import MeasurementQuerySet, ProgramQuerySet
 from .rules import PhasePeriod, order_problems
@@ -57,10 +65,9 @@ def draft_study_message(study: Study) -> str:
 class Program(models.Model):
     """A program against one crime in one community, from its start month to its end month."""
 
-    class Status(models.TextChoices):
-        PLANNED = "planned", "Planned"
-        ACTIVE = "active", "Active"
-        COMPLETED = "completed", "Completed"
+    # Every enumeration is written once, in evaluation.choices (rules and formatting, which
+    # this module imports, name their members too); the models expose them under these names.
+    Status = ProgramStatus
 
     name = models.CharField(max_length=300)
     slug = models.SlugField(
@@ -103,12 +110,12 @@ class Program(models.Model):
                 violation_error_message="A program ends in or after the month it starts.",
             ),
             models.CheckConstraint(
-                condition=~Q(status="completed") | Q(end_month__isnull=False),
+                condition=~Q(status=ProgramStatus.COMPLETED) | Q(end_month__isnull=False),
                 name="completed_program_has_end_month",
                 violation_error_message="A completed program needs its end month.",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["planned", "active", "completed"]),
+                condition=Q(status__in=ProgramStatus.values),
                 name="program_status_is_known",
             ),
             slug_is_well_formed("program"),
@@ -143,61 +150,12 @@ class Program(models.Model):
             return next(iter(self.headline_indicators), None)
         return self.indicators.filter(is_headline=True).first()
 
-    def timeline(self) -> list[tuple[str, str]]:
-        """(when, what) in date order: the program's start and end, each baseline and endline
-        period with the indicators measured (“Baseline: prevalence, convictions”), and the span
-        of monitoring (a monthly series is one entry, not a hundred).
-
-        Reads the prefetched indicators and measurements of `for_detail()`. A program entered
-        as whole years (January to December) shows years, not months.
-        """
-        whole_years = self.start_month.month == 1 and (
-            self.end_month is None or self.end_month.month == 12
-        )
-
-        def month(date):
-            return str(date.year) if whole_years else f"{date:%B %Y}"
-
-        entries: dict[tuple, tuple[str, list[str]]] = {}  # (start, end, phase) → when, what
-        monitoring: list[tuple[Measurement, str]] = []
-        for indicator in self.indicators.all():
-            for m in indicator.measurements.all():
-                if m.phase == Measurement.Phase.MONITORING:
-                    monitoring.append((m, indicator.label))
-                    continue
-                key = (m.period_start, m.period_end, m.get_phase_display())
-                _, labels = entries.setdefault(key, (m.period_label, []))
-                if indicator.label not in labels:
-                    labels.append(indicator.label)
-        events = [(self.start_month, self.start_month, month(self.start_month), "Program starts")]
-        events += [
-            (start, end, when, f"{phase}: {', '.join(labels)}")
-            for (start, end, phase), (when, labels) in entries.items()
-        ]
-        if monitoring:
-            start = min(m.period_start for m, _ in monitoring)
-            end = max(m.period_end for m, _ in monitoring)
-            labels = ", ".join(dict.fromkeys(label for _, label in monitoring))
-            count = len({(m.period_start, m.period_end) for m, _ in monitoring})
-            when = monitoring[0][0].period_label if count == 1 else format_period(start, end)
-            what = "Monitoring" if count == 1 else f"Monitoring ({count} periods)"
-            events.append((start, end, when, f"{what}: {labels}"))
-        if self.end_month:
-            events.append((self.end_month, self.end_month, month(self.end_month), "Program ends"))
-        events.sort(key=lambda event: (event[0], event[1]))
-        return [(when, what) for _, _, when, what in events]
-
 
 @track(model_name="ProgramStudyEvent")
 class ProgramStudy(models.Model):
     """A study about a program, and what it is to the program (its baseline, its evaluation…)."""
 
-    class Role(models.TextChoices):
-        BASELINE = "baseline", "Baseline study"
-        MONITORING = "monitoring", "Monitoring study"
-        ENDLINE = "endline", "Endline study"
-        EVALUATION = "evaluation", "Evaluation"
-        RELATED = "related", "Related study"
+    Role = StudyRole
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="study_links")
     # A program's evidence should not vanish with a deleted study: unlink it first.
@@ -220,9 +178,7 @@ class ProgramStudy(models.Model):
                 violation_error_message="This study is already linked to the program.",
             ),
             models.CheckConstraint(
-                condition=Q(
-                    role__in=["baseline", "monitoring", "endline", "evaluation", "related"]
-                ),
+                condition=Q(role__in=StudyRole.values),
                 name="program_study_role_is_known",
             ),
         ]
@@ -240,32 +196,15 @@ class ProgramStudy(models.Model):
     natural_key.dependencies = ["evaluation.program", "studies.study"]
 
 
-# A program measured monthly for ten years has 120 monitoring figures: the page lists the
-# latest of them and the chart draws them all; the CSV download has every one.
-TABLE_MONITORING_ROWS = 12
-
-
 @track(model_name="IndicatorEvent")
 class Indicator(models.Model):
     """What a program measures, in one unit, and which way is better."""
 
-    class Kind(models.TextChoices):
-        CRIME_PREVALENCE = "crime_prevalence", "Crime prevalence"
-        JUSTICE_SYSTEM = "justice_system", "Justice-system performance"
-        SURVIVOR_OUTCOME = "survivor_outcome", "Survivor outcome"
-        OTHER = "other", "Other"
+    Kind = IndicatorKind
 
-    class Unit(models.TextChoices):
-        PERCENT = "percent", "Percent"
-        COUNT = "count", "Count"
-        RATE_PER_1000 = "rate_per_1000", "Rate per 1,000"
-        DAYS = "days", "Days"
-        RATIO = "ratio", "Ratio"
-        SCORE = "score", "Score"
+    Unit = Unit
 
-    class Direction(models.TextChoices):
-        LOWER_IS_BETTER = "lower_is_better", "Lower is better"
-        HIGHER_IS_BETTER = "higher_is_better", "Higher is better"
+    Direction = Direction
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="indicators")
     name = models.CharField(max_length=300)
@@ -319,19 +258,15 @@ class Indicator(models.Model):
                 violation_error_code="second_headline",
             ),
             models.CheckConstraint(
-                condition=Q(
-                    kind__in=["crime_prevalence", "justice_system", "survivor_outcome", "other"]
-                ),
+                condition=Q(kind__in=IndicatorKind.values),
                 name="indicator_kind_is_known",
             ),
             models.CheckConstraint(
-                condition=Q(
-                    unit__in=["percent", "count", "rate_per_1000", "days", "ratio", "score"]
-                ),
+                condition=Q(unit__in=Unit.values),
                 name="indicator_unit_is_known",
             ),
             models.CheckConstraint(
-                condition=Q(direction__in=["lower_is_better", "higher_is_better"]),
+                condition=Q(direction__in=Direction.values),
                 name="indicator_direction_is_known",
             ),
             slug_is_well_formed("indicator"),
@@ -366,20 +301,6 @@ class Indicator(models.Model):
         return sorted(self.measurements.all(), key=lambda m: (m.period_start, m.period_end))
 
     @cached_property
-    def table_measurements(self) -> list["Measurement"]:
-        """What the page's table lists: everything, or for a long monitoring series the
-        baseline, the endline and the latest monitoring figures (the CSV has them all)."""
-        monitoring = [m for m in self.ordered_measurements if m.is_monitoring]
-        if len(monitoring) <= TABLE_MONITORING_ROWS:
-            return self.ordered_measurements
-        shown = set(map(id, monitoring[-TABLE_MONITORING_ROWS:]))
-        return [m for m in self.ordered_measurements if not m.is_monitoring or id(m) in shown]
-
-    @property
-    def hidden_monitoring_count(self) -> int:
-        return len(self.ordered_measurements) - len(self.table_measurements)
-
-    @cached_property
     def baseline(self) -> "Measurement | None":
         return next((m for m in self.ordered_measurements if m.is_baseline), None)
 
@@ -392,30 +313,6 @@ class Indicator(models.Model):
         """The last measurement after the baseline: the endline if there is one."""
         later = [m for m in self.ordered_measurements if not m.is_baseline]
         return self.endline or (later[-1] if later else None)
-
-    @cached_property
-    def change_to_latest(self) -> "changes.Change | None":
-        if self.latest is None:
-            return None
-        return changes.change_between(self.baseline, self.latest, self.unit, self.direction)
-
-    @cached_property
-    def change_to_endline(self) -> "changes.Change | None":
-        if self.endline is None:
-            return None
-        return changes.change_between(self.baseline, self.endline, self.unit, self.direction)
-
-    @property
-    def has_intervals(self) -> bool:
-        return any(m.ci_lower is not None for m in self.ordered_measurements)
-
-    @property
-    def has_sample_sizes(self) -> bool:
-        return any(m.sample_size is not None for m in self.ordered_measurements)
-
-    @cached_property
-    def chart(self) -> "charts.TrajectoryChart | None":
-        return charts.trajectory_chart(self, self.ordered_measurements)
 
     @property
     def label(self) -> str:
@@ -436,16 +333,9 @@ class MeasurementManager(models.Manager.from_queryset(MeasurementQuerySet)):
 class Measurement(models.Model):
     """One published figure of an indicator, for one phase and period, with its source."""
 
-    class Phase(models.TextChoices):
-        BASELINE = "baseline", "Baseline"
-        MONITORING = "monitoring", "Monitoring"
-        ENDLINE = "endline", "Endline"
+    Phase = Phase
 
-    class ValueKind(models.TextChoices):
-        POINT = "point", "Point value"
-        RANGE = "range", "Range of estimates"
-        RELATIVE_CHANGE = "relative_change", "Change relative to the baseline (%)"
-        WORDING_ONLY = "wording_only", "Published in words only (no number)"
+    ValueKind = ValueKind
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="measurements")
     phase = models.CharField(max_length=20, choices=Phase.choices)
@@ -513,14 +403,14 @@ class Measurement(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["indicator"],
-                condition=Q(phase="baseline"),
+                condition=Q(phase=Phase.BASELINE),
                 name="one_baseline_per_indicator",
                 violation_error_message="An indicator has at most one baseline.",
                 violation_error_code="second_baseline",
             ),
             models.UniqueConstraint(
                 fields=["indicator"],
-                condition=Q(phase="endline"),
+                condition=Q(phase=Phase.ENDLINE),
                 name="one_endline_per_indicator",
                 violation_error_message="An indicator has at most one endline.",
                 violation_error_code="second_endline",
@@ -539,21 +429,21 @@ class Measurement(models.Model):
                 violation_error_message="A period ends in or after the month it starts.",
             ),
             models.CheckConstraint(
-                condition=Q(phase__in=["baseline", "monitoring", "endline"]),
+                condition=Q(phase__in=Phase.values),
                 name="measurement_phase_is_known",
             ),
             models.CheckConstraint(
-                condition=Q(value_kind__in=["point", "range", "relative_change", "wording_only"]),
+                condition=Q(value_kind__in=ValueKind.values),
                 name="measurement_value_kind_is_known",
             ),
             models.CheckConstraint(
-                condition=~Q(value_kind="point")
+                condition=~Q(value_kind=ValueKind.POINT)
                 | Q(value__isnull=False, value_low__isnull=True, value_high__isnull=True),
                 name="point_measurement_has_value",
                 violation_error_message="A point value needs the value (and no range).",
             ),
             models.CheckConstraint(
-                condition=~Q(value_kind="range")
+                condition=~Q(value_kind=ValueKind.RANGE)
                 | Q(
                     value__isnull=True,
                     value_low__isnull=False,
@@ -565,7 +455,7 @@ class Measurement(models.Model):
                 "from ≤ to, and no single value.",
             ),
             models.CheckConstraint(
-                condition=~Q(value_kind="relative_change")
+                condition=~Q(value_kind=ValueKind.RELATIVE_CHANGE)
                 | Q(
                     value__isnull=False,
                     value__gte=-100,
@@ -577,12 +467,12 @@ class Measurement(models.Model):
                 "at least −100 (and no range).",
             ),
             models.CheckConstraint(
-                condition=~Q(value_kind="relative_change", phase="baseline"),
+                condition=~Q(value_kind=ValueKind.RELATIVE_CHANGE, phase=Phase.BASELINE),
                 name="baseline_is_not_a_relative_change",
                 violation_error_message="A baseline cannot be a change relative to the baseline.",
             ),
             models.CheckConstraint(
-                condition=~Q(value_kind="wording_only")
+                condition=~Q(value_kind=ValueKind.WORDING_ONLY)
                 | (
                     Q(value__isnull=True, value_low__isnull=True, value_high__isnull=True)
                     & ~Q(published_wording="")

@@ -10,6 +10,8 @@ from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 
 from studies.querysets import FacetOption, defer_study_text
 
+from .choices import Phase
+
 
 class ProgramQuerySet(models.QuerySet):
     def for_listing(self):
@@ -19,13 +21,13 @@ class ProgramQuerySet(models.QuerySet):
         # The headline change needs the baseline and the latest figure only: the endline, or
         # else the last monitoring figure. A ten-year monthly series is not loaded for that.
         last_monitoring = (
-            Measurement.objects.filter(indicator=OuterRef("indicator"), phase="monitoring")
+            Measurement.objects.filter(indicator=OuterRef("indicator"), phase=Phase.MONITORING)
             .order_by("-period_start")
             .values("period_start")[:1]
         )
         headline_figures = Measurement.objects.filter(
-            Q(phase__in=["baseline", "endline"])
-            | Q(phase="monitoring", period_start=Subquery(last_monitoring))
+            Q(phase__in=[Phase.BASELINE, Phase.ENDLINE])
+            | Q(phase=Phase.MONITORING, period_start=Subquery(last_monitoring))
         )
         return self.select_related("country", "subject").prefetch_related(
             Prefetch(

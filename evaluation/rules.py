@@ -15,13 +15,14 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .choices import Phase
 from .formatting import format_period
 
-PHASE_ORDER = {"baseline": 0, "monitoring": 1, "endline": 2}
+PHASE_ORDER = {Phase.BASELINE: 0, Phase.MONITORING: 1, Phase.ENDLINE: 2}
 
 AT_MOST_ONE = {
-    "baseline": "An indicator has at most one baseline.",
-    "endline": "An indicator has at most one endline.",
+    Phase.BASELINE: "An indicator has at most one baseline.",
+    Phase.ENDLINE: "An indicator has at most one endline.",
 }
 
 

@@ -11,6 +11,7 @@ from studies.filters import without_empty_parameters
 
 from .filters import ProgramFilterSet
 from .models import Measurement, Program
+from .presentation import indicator_panels, program_cards, timeline
 
 CSV_COLUMNS = [
     "program",
@@ -49,6 +50,7 @@ def program_list(request):
     page, page_notice = paginate(filterset.qs, request.GET.get("page"))
     context = {
         "page": page,
+        "cards": program_cards(page.object_list),
         "facet_blocks": filterset.facet_blocks(),
         "notices": [*filterset.notices, *([page_notice] if page_notice else [])],
     }
@@ -75,7 +77,12 @@ def paginate(queryset, raw_page: str | None, per_page: int = PROGRAMS_PER_PAGE):
 
 def program_detail(request, slug):
     program = get_object_or_404(Program.objects.for_detail(), slug=slug)
-    return render(request, "evaluation/program_detail.html", {"program": program})
+    context = {
+        "program": program,
+        "timeline": timeline(program),
+        "indicator_panels": indicator_panels(program),
+    }
+    return render(request, "evaluation/program_detail.html", context)
 
 
 def measurements_csv(request, slug):

@@ -159,6 +159,13 @@ class ResourceType(models.Model):
         return (self.slug,)
 
 
+# Module-level so that the constraints in Meta can name the members (a nested Meta cannot see
+# its model's class body); the models expose them as `Author.Kind` and `Study.Status`.
+class AuthorKind(models.TextChoices):
+    PERSON = "person", "Person"
+    ORGANISATION = "organisation", "Organisation"
+
+
 @track(model_name="AuthorEvent")
 class Author(models.Model):
     """A person or an organisation credited with a study.
@@ -167,9 +174,7 @@ class Author(models.Model):
     short form is kept in `alternate_names`); “IJM Australia” is another.
     """
 
-    class Kind(models.TextChoices):
-        PERSON = "person", "Person"
-        ORGANISATION = "organisation", "Organisation"
+    Kind = AuthorKind
 
     name = models.CharField(max_length=300, help_text="As it should be displayed.")
     slug = models.SlugField(max_length=300, unique=True, validators=[validate_lowercase_slug])
@@ -187,11 +192,11 @@ class Author(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(kind__in=["person", "organisation"]),
+                condition=models.Q(kind__in=AuthorKind.values),
                 name="author_kind_is_known",
             ),
             models.CheckConstraint(
-                condition=models.Q(kind="organisation") | ~models.Q(family_name=""),
+                condition=models.Q(kind=AuthorKind.ORGANISATION) | ~models.Q(family_name=""),
                 name="person_author_has_family_name",
                 violation_error_message="A person needs a family name (used in citations).",
             ),
@@ -235,13 +240,16 @@ def publication_requirement_message(missing: list[str]) -> str:
 STUDY_DERIVED_FIELDS = ["search_vector", "country_codes", "type_slugs", "author_slugs"]
 
 
+class StudyStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
 @track(exclude=STUDY_DERIVED_FIELDS, model_name="StudyEvent")
 class Study(models.Model):
     """A publication in the library. Only published studies are shown to the public."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
+    Status = StudyStatus
 
     title = models.CharField(max_length=500)
     short_title = models.CharField(
@@ -321,7 +329,7 @@ class Study(models.Model):
                 violation_error_message="The publication month is stored as its first day.",
             ),
             models.CheckConstraint(
-                condition=models.Q(status__in=["draft", "published"]),
+                condition=models.Q(status__in=StudyStatus.values),
                 name="study_status_is_known",
             ),
             models.CheckConstraint(
@@ -371,17 +379,19 @@ class Study(models.Model):
                 F("publication_month").desc(),
                 "title",
                 "id",
-                condition=Q(status="published"),
+                condition=Q(status=StudyStatus.PUBLISHED),
                 name="study_published_newest_idx",
             ),
             models.Index(
                 "publication_month",
                 "title",
                 "id",
-                condition=Q(status="published"),
+                condition=Q(status=StudyStatus.PUBLISHED),
                 name="study_published_oldest_idx",
             ),
-            models.Index("title", "id", condition=Q(status="published"), name="study_title_idx"),
+            models.Index(
+                "title", "id", condition=Q(status=StudyStatus.PUBLISHED), name="study_title_idx"
+            ),
         ]
 
     def __str__(self):

@@ -62,7 +62,7 @@ MULTI_COUNTRY_SQL = "(is_multi_country OR cardinality(country_codes) >= 2)"
 
 class StudyQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(status="published")
+        return self.filter(status=self.model.Status.PUBLISHED)
 
     def visible_to(self, user):
         """What `user` may read: everything for curators who may view studies, else published."""

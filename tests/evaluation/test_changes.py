@@ -9,7 +9,14 @@ from decimal import Decimal
 
 import pytest
 
-from evaluation.changes import Distinguishable, Span, Verdict, change_between, two_proportion_z
+from evaluation.changes import (
+    Distinguishable,
+    Span,
+    Verdict,
+    change_between,
+    latest_change,
+    two_proportion_z,
+)
 from evaluation.models import Indicator, Measurement
 
 LOWER = Indicator.Direction.LOWER_IS_BETTER
@@ -179,8 +186,8 @@ def test_without_an_endline_the_change_runs_to_the_latest_monitoring(make_measur
     make_measurement(indicator, phase="monitoring", value=25, start=datetime.date(2014, 1, 1))
     make_measurement(indicator, phase="monitoring", value=18, start=datetime.date(2015, 1, 1))
     indicator = Indicator.objects.get(pk=indicator.pk)
-    assert indicator.change_to_endline is None
-    change = indicator.change_to_latest
+    assert indicator.endline is None
+    change = latest_change(indicator)
     assert change.later.value == 18
     assert change.comparison_label == "baseline → latest figure (monitoring, January 2015)"
     assert change.verdict == Verdict.IMPROVED
@@ -192,10 +199,11 @@ def test_with_an_endline_the_latest_figure_is_the_endline(make_measurement):
     make_measurement(indicator, phase="endline", value=10, start=datetime.date(2016, 1, 1))
     make_measurement(indicator, phase="monitoring", value=25, start=datetime.date(2014, 1, 1))
     indicator = Indicator.objects.get(pk=indicator.pk)
-    assert indicator.change_to_latest.later.phase == "endline"
-    assert indicator.change_to_endline.comparison_label == "baseline → endline"
+    change = latest_change(indicator)
+    assert change.later == indicator.endline and change.later.value == 10
+    assert change.comparison_label == "baseline → endline"
 
 
 def test_only_a_baseline_gives_no_change(make_measurement):
     indicator = make_measurement(phase="baseline").indicator
-    assert indicator.change_to_latest is None
+    assert latest_change(indicator) is None

@@ -433,22 +433,3 @@ def test_validation_names_bad_input_instead_of_failing(make_indicator):
     with pytest.raises(ValidationError) as error:
         measurement.full_clean()
     assert set(error.value.message_dict) >= {"phase", "value"}
-
-
-def test_the_timeline_lists_phases_in_date_order_and_a_monthly_series_once(
-    make_program, make_indicator, make_measurement
-):
-    program = make_program(start=datetime.date(2010, 1, 1), end=datetime.date(2012, 12, 1))
-    indicator = make_indicator(program, short_name="prevalence")
-    make_measurement(indicator, phase="baseline", start=datetime.date(2009, 6, 1))
-    for month in range(1, 13):
-        make_measurement(indicator, phase="monitoring", start=datetime.date(2011, month, 1))
-    make_measurement(indicator, phase="endline", start=datetime.date(2013, 3, 1))
-    program = Program.objects.for_detail().get(pk=program.pk)
-    assert program.timeline() == [
-        ("June 2009", "Baseline: prevalence"),
-        ("2010", "Program starts"),
-        ("2011", "Monitoring (12 periods): prevalence"),
-        ("2012", "Program ends"),
-        ("March 2013", "Endline: prevalence"),
-    ]

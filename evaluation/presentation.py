@@ -1,0 +1,130 @@
+"""What the program pages show, built from the models: the models hold the figures, this module
+picks what a page lists and asks `changes` and `charts` for what changed and the chart.
+
+The views call it and pass its objects to the templates; the models never import it (nor
+`changes` or `charts`), so presentation depends on the models and never the other way round.
+Everything here reads what the views' querysets loaded (`for_listing`, `for_detail`): no query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .changes import Change, latest_change
+from .charts import TrajectoryChart, trajectory_chart
+from .formatting import format_period
+from .models import Indicator, Measurement, Program
+
+# A program measured monthly for ten years has 120 monitoring figures: the page lists the
+# latest of them and the chart draws them all; the CSV download has every one.
+TABLE_MONITORING_ROWS = 12
+
+
+@dataclass(frozen=True)
+class IndicatorPanel:
+    """One indicator's section of a program page: its change, its chart and its table."""
+
+    indicator: Indicator
+    change: Change | None
+    chart: TrajectoryChart | None
+    table_measurements: list[Measurement]
+    hidden_monitoring_count: int
+    has_intervals: bool
+    has_sample_sizes: bool
+
+
+def indicator_panel(indicator: Indicator) -> IndicatorPanel:
+    measurements = indicator.ordered_measurements
+    rows = table_measurements(measurements)
+    return IndicatorPanel(
+        indicator=indicator,
+        change=latest_change(indicator),
+        chart=trajectory_chart(indicator, measurements),
+        table_measurements=rows,
+        hidden_monitoring_count=len(measurements) - len(rows),
+        has_intervals=any(m.ci_lower is not None for m in measurements),
+        has_sample_sizes=any(m.sample_size is not None for m in measurements),
+    )
+
+
+def indicator_panels(program: Program) -> list[IndicatorPanel]:
+    """Every indicator of the program, in page order (reads `for_detail()`'s prefetch)."""
+    return [indicator_panel(indicator) for indicator in program.indicators.all()]
+
+
+def table_measurements(measurements: list[Measurement]) -> list[Measurement]:
+    """What the page's table lists: everything, or for a long monitoring series the baseline,
+    the endline and the latest monitoring figures (the CSV has them all)."""
+    monitoring = [m for m in measurements if m.is_monitoring]
+    if len(monitoring) <= TABLE_MONITORING_ROWS:
+        return measurements
+    shown = set(map(id, monitoring[-TABLE_MONITORING_ROWS:]))
+    return [m for m in measurements if not m.is_monitoring or id(m) in shown]
+
+
+@dataclass(frozen=True)
+class ProgramCard:
+    """A program in the list, with its headline indicator's change."""
+
+    program: Program
+    headline: Indicator | None
+    headline_change: Change | None
+
+
+def program_cards(programs: Iterable[Program]) -> list[ProgramCard]:
+    """The list's cards (reads `for_listing()`'s prefetch of the headline figures)."""
+    cards = []
+    for program in programs:
+        headline = program.headline_indicator
+        change = latest_change(headline) if headline else None
+        cards.append(ProgramCard(program, headline, change))
+    return cards
+
+
+def timeline(program: Program) -> list[tuple[str, str]]:
+    """(when, what) in date order: the program's start and end, each baseline and endline
+    period with the indicators measured (“Baseline: prevalence, convictions”), and the span
+    of monitoring (a monthly series is one entry, not a hundred).
+
+    Reads the prefetched indicators and measurements of `for_detail()`. A program entered
+    as whole years (January to December) shows years, not months.
+    """
+    whole_years = program.start_month.month == 1 and (
+        program.end_month is None or program.end_month.month == 12
+    )
+
+    def month(date):
+        return str(date.year) if whole_years else f"{date:%B %Y}"
+
+    entries: dict[tuple, tuple[str, list[str]]] = {}  # (start, end, phase) → when, what
+    monitoring: list[tuple[Measurement, str]] = []
+    for indicator in program.indicators.all():
+        for m in indicator.measurements.all():
+            if m.is_monitoring:
+                monitoring.append((m, indicator.label))
+                continue
+            key = (m.period_start, m.period_end, m.get_phase_display())
+            _, labels = entries.setdefault(key, (m.period_label, []))
+            if indicator.label not in labels:
+                labels.append(indicator.label)
+    events = [
+        (program.start_month, program.start_month, month(program.start_month), "Program starts")
+    ]
+    events += [
+        (start, end, when, f"{phase}: {', '.join(labels)}")
+        for (start, end, phase), (when, labels) in entries.items()
+    ]
+    if monitoring:
+        start = min(m.period_start for m, _ in monitoring)
+        end = max(m.period_end for m, _ in monitoring)
+        labels = ", ".join(dict.fromkeys(label for _, label in monitoring))
+        count = len({(m.period_start, m.period_end) for m, _ in monitoring})
+        when = monitoring[0][0].period_label if count == 1 else format_period(start, end)
+        what = "Monitoring" if count == 1 else f"Monitoring ({count} periods)"
+        events.append((start, end, when, f"{what}: {labels}"))
+    if program.end_month:
+        end_month = program.end_month
+        events.append((end_month, end_month, month(end_month), "Program ends"))
+    events.sort(key=lambda event: (event[0], event[1]))
+    return [(when, what) for _, _, when, what in events]
