@@ -8,8 +8,10 @@ import contextlib
 from collections.abc import Sequence
 
 # A development server handles requests in other threads: the middleware gives those their
-# context, and a context around the whole server would mean nothing.
-UNTRACKED_COMMANDS = {"runserver"}
+# context, and a context around the whole server would mean nothing. Migrations run SQL of their
+# own (format('%I', …) among it) that must reach PostgreSQL as written: the context is sent as a
+# parameter of every statement, which makes psycopg read each % in the SQL as a placeholder.
+UNTRACKED_COMMANDS = {"runserver", "migrate"}
 
 
 def command_context(argv: Sequence[str]) -> contextlib.AbstractContextManager:
