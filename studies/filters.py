@@ -276,16 +276,13 @@ class StudyFilterSet(django_filters.FilterSet):
         fields = []
 
     def __init__(self, data=None, *args, **kwargs):
-        self.notices: list[str] = []
+        self.query_length = 0  # of the search as sent, before it was cut to MAX_QUERY_LENGTH
         if data is not None:
             data = data.copy()
             query = data.get("q", "")
             if len(query) > MAX_QUERY_LENGTH:
                 data["q"] = query[:MAX_QUERY_LENGTH]
-                self.notices.append(
-                    f"Your search was {len(query):,} characters long; "
-                    f"only the first {MAX_QUERY_LENGTH} were used."
-                )
+                self.query_length = len(query)
         super().__init__(data, *args, **kwargs)
 
     # --- filtering --------------------------------------------------------------------------
@@ -363,7 +360,6 @@ class StudyFilterSet(django_filters.FilterSet):
     def qs(self) -> QuerySet:
         if not hasattr(self, "_sorted_qs"):
             self._sorted_qs = super().qs.sorted_by(self.sort_order)
-            self._collect_notices()
         return self._sorted_qs
 
     @property
@@ -402,32 +398,42 @@ class StudyFilterSet(django_filters.FilterSet):
         return self._filtered(self.queryset, skip=names)
 
     # --- what the page shows -----------------------------------------------------------------
-    def _collect_notices(self):
+    @property
+    def notices(self) -> list[str]:
+        """What was cut short, ignored or cannot match, for the caller to show or refuse.
+
+        Complete as soon as the filter set exists: cleaning the parameters is what finds them.
+        """
+        notices = []
+        if self.query_length:
+            notices.append(
+                f"Your search was {self.query_length:,} characters long; "
+                f"only the first {MAX_QUERY_LENGTH} were used."
+            )
         for name, errors in self.form.errors.items():
             raw = self.data.get(name, "")
             shown = raw if len(raw) <= 40 else raw[:40] + "…"
             reasons = " ".join(error.rstrip(".") for error in errors)
             label = self.PARAMETER_LABELS.get(name, name)
-            self.notices.append(f"Ignored {label} “{shown}”: {reasons}.")
+            notices.append(f"Ignored {label} “{shown}”: {reasons}.")
         for name in self.FACETS:
             ignored = self.form.fields[name].ignored
             if ignored:
                 values = ", ".join(f"“{value[:40]}”" for value in ignored)
                 label = self.PARAMETER_LABELS[name]
-                self.notices.append(
-                    f"Ignored unknown {label} {values}: no such {name} in the library."
-                )
+                notices.append(f"Ignored unknown {label} {values}: no such {name} in the library.")
         year_from, year_to = self.cleaned("year_from"), self.cleaned("year_to")
         months = self.month_range()
         if year_from is not None and year_to is not None and year_from > year_to:
-            self.notices.append(
+            notices.append(
                 f"“Year from” ({year_from}) is after “year to” ({year_to}): nothing can match."
             )
         elif months.is_backwards:
-            self.notices.append(
+            notices.append(
                 _("The dates start (%(first)s) after they end (%(last)s): nothing can match.")
                 % {"first": month_name(months.first), "last": month_name(months.last)}
             )
+        return notices
 
     def date_range_notices(self) -> list[str]:
         """Which bound was used where a year and a month bound the same end (for the page only:

@@ -45,9 +45,8 @@ def study_list(request):
     if redirect := without_empty_parameters(request):
         return redirect
     filterset = StudyFilterSet(request.GET, queryset=Study.objects.published())
-    page, page_notice = paginate(listing(filterset), request.GET.get("page"))
-    # Complete once the queryset has been built.
     notices = [*filterset.notices, *filterset.date_range_notices()]
+    page, page_notice = paginate(listing(filterset), request.GET.get("page"))
     # Zero results never strand a visitor: respell the search, or say which filter to drop.
     searched_for, filters_to_drop = None, []
     if page.paginator.count == 0:
