@@ -10,33 +10,21 @@ year and a month bound the same end, the narrower one wins (as two filters ANDed
 """
 
 import datetime
-import hashlib
 import re
 from dataclasses import dataclass
-from functools import cached_property
 from urllib.parse import parse_qsl, urlencode
 
 import django_filters
 from django import forms
-from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseRedirect, QueryDict
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from .models import Author, Country, LibraryVersion, ResourceType, Study, Subject
-from .querysets import (
-    FacetOption,
-    authors_are_estimated,
-    count_each,
-    count_facets,
-    facet_options,
-    spelling_suggestion,
-    year_counts,
-)
+from .models import Author, Country, ResourceType, Study, Subject
+from .querysets import count_each, spelling_suggestion
 
 MAX_QUERY_LENGTH = 200
-FACET_CACHE_SECONDS = 3600  # the key changes with every write, so this only bounds memory
 MULTIPLE_COUNTRIES = "multiple"
 SORT_CHOICES = [
     ("relevance", "Relevance"),
@@ -175,27 +163,6 @@ class ValueListField(forms.Field):
             item for item in wanted if item not in known and item not in self.extra_values
         ]
         return [item for item in wanted if item in known or item in self.extra_values]
-
-
-def facet_block(
-    name: str, legend: str, options: list[FacetOption], selected: list[str], estimated=False
-) -> dict:
-    """A facet as `studies/includes/facet.html` draws it: each option counted and checked."""
-    chosen = {value.lower() for value in selected}
-    return {
-        "name": name,
-        "legend": legend,
-        "estimated": estimated,
-        "options": [
-            {
-                "value": option.value,
-                "label": option.label,
-                "count": option.count,
-                "selected": option.value.lower() in chosen,
-            }
-            for option in options
-        ],
-    }
 
 
 class ValueListFilter(django_filters.Filter):
@@ -467,41 +434,6 @@ class StudyFilterSet(django_filters.FilterSet):
                 }
             )
         return notices
-
-    def facets(self) -> dict[str, list[FacetOption]]:
-        """Each facet's options with counts given the other active filters."""
-        return facet_options(self._facet_counts, {"author": self.selected("author")})
-
-    def year_histogram(self) -> list[tuple[int, int]]:
-        """Studies per year in the current result set."""
-        return year_counts(self._facet_counts)
-
-    def estimated_facets(self) -> set[str]:
-        """Facets whose counts are estimates (see `studies.querysets.count_facets`)."""
-        return {"author"} if authors_are_estimated(self._facet_counts) else set()
-
-    @cached_property
-    def _facet_counts(self) -> dict:
-        """Counts for this combination of filters, cached until the library next changes.
-
-        The page number and the order do not change the counts, so every page of one result
-        set, and every visitor asking for it, shares one computation.
-        """
-        state = sorted(
-            (name, str(value))
-            for name, value in self.form.cleaned_data.items()
-            if name != "sort" and name not in DATE_PARAMETERS and value not in (None, "", [])
-        )
-        state.append((DATE_RANGE, repr(self.month_range())))
-        digest = hashlib.sha256(repr(state).encode()).hexdigest()
-        key = f"facets:{LibraryVersion.current()}:{digest}"
-        counts = cache.get(key)
-        if counts is None:
-            bases = {name: self.queryset_without(name) for name in self.FACETS}
-            bases["year"] = self.qs
-            counts = count_facets(bases, self.selected("author"))
-            cache.set(key, counts, timeout=FACET_CACHE_SECONDS)
-        return counts
 
     def spelling_correction(self) -> "StudyFilterSet | None":
         """The same filters with the search words respelt, when that finds studies."""

@@ -14,12 +14,12 @@ from django.views.decorators.http import require_safe
 from evaluation.querysets import measurements_citing, programs_citing
 
 from .citations import citation_context
+from .facets import FacetOption, StudyFacets
 from .filters import (
     DATE_PARAMETERS,
     SORT_CHOICES,
     MonthRange,
     StudyFilterSet,
-    facet_block,
     without_empty_parameters,
 )
 from .models import Country, Study, Subject
@@ -64,19 +64,19 @@ def study_list(request):
                 for name, count in filterset.filters_to_drop()
             ]
     notices += [page_notice] if page_notice else []
-    facets = filterset.facets()
+    facets = StudyFacets(filterset)
     months = filterset.month_range()
     context = {
         "searched_for": searched_for,
         "filters_to_drop": filters_to_drop,
-        "year_bars": year_links(request.GET, filterset.year_histogram(), months),
+        "year_bars": year_links(request.GET, facets.year_histogram(), months),
         # Export and feed links carry only what the page understood, so they never fail on a
         # parameter the page ignored with a notice.
         "export_query": filterset.cleaned_querystring(),
         "filterset": filterset,
         "page": page,
-        "facet_blocks": facet_blocks(filterset, facets),
-        "chips": active_filter_chips(request.GET, filterset, facets),
+        "facet_blocks": facets.blocks(),
+        "chips": active_filter_chips(request.GET, filterset, facets.options),
         "notices": notices,
         "query": filterset.cleaned("q") or "",
         "sort": filterset.sort_order,
@@ -133,24 +133,9 @@ def paginate(queryset, raw_page: str | None, per_page: int = STUDIES_PER_PAGE):
     return paginator.page(number), notice
 
 
-FACET_LEGENDS = {
-    "country": "Country",
-    "subject": "Subject",
-    "type": "Resource type",
-    "author": "Author",
-}
-
-
-def facet_blocks(filterset: StudyFilterSet, facets) -> list[dict]:
-    """The facets as the filter form shows them: each option with its count and checked state."""
-    estimated = filterset.estimated_facets()
-    return [
-        facet_block(name, FACET_LEGENDS[name], options, filterset.selected(name), name in estimated)
-        for name, options in facets.items()
-    ]
-
-
-def active_filter_chips(params: QueryDict, filterset: StudyFilterSet, facets) -> list[dict]:
+def active_filter_chips(
+    params: QueryDict, filterset: StudyFilterSet, facets: dict[str, list[FacetOption]]
+) -> list[dict]:
     """One removable chip per active filter value: its label and the URL without it."""
     chips = []
     for name in StudyFilterSet.FACETS:
