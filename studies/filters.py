@@ -22,7 +22,6 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from .models import Author, Country, ResourceType, Study, Subject
-from .querysets import count_each, spelling_suggestion
 
 MAX_QUERY_LENGTH = 200
 MULTIPLE_COUNTRIES = "multiple"
@@ -435,24 +434,12 @@ class StudyFilterSet(django_filters.FilterSet):
             )
         return notices
 
-    def spelling_correction(self) -> "StudyFilterSet | None":
-        """The same filters with the search words respelt, when that finds studies."""
-        query = self.cleaned("q")
-        suggestion = spelling_suggestion(query) if query else None
-        if not suggestion:
-            return None
-        data = self.data.copy()
-        data["q"] = suggestion
-        corrected = StudyFilterSet(data, queryset=self.queryset)
-        return corrected if corrected.qs.exists() else None
-
-    def filters_to_drop(self) -> list[tuple[str, int]]:
-        """For an empty result: active filters whose removal alone finds studies, with counts."""
+    def active_filters(self) -> list[str]:
+        """The filters narrowing the list, by name; the date range is one (`DATE_RANGE`)."""
         active = [name for name in self.FACETS if self.selected(name)]
         active += [DATE_RANGE] if self.month_range() else []
         active += ["q"] if self.cleaned("q") else []
-        counts = count_each([self.queryset_without(name) for name in active])
-        return [(name, count) for name, count in zip(active, counts, strict=True) if count]
+        return active
 
     def selected(self, name: str) -> list[str]:
         return self.cleaned(name) or []

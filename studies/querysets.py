@@ -6,46 +6,10 @@ Facet counts are in `studies.facets`; the search expressions in `studies.search`
 import datetime
 
 from django.apps import apps
-from django.contrib.postgres.search import SearchQueryField
-from django.db import connection, models
-from django.db.models import BooleanField, F, FloatField, Func, Prefetch, Q, TextField, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db import models
+from django.db.models import Prefetch, Q
 
-# Markers for matched words in snippets: the text is HTML-escaped after PostgreSQL marks it, and
-# only then are the markers turned into <mark>, so a study's text can never inject HTML.
-HIGHLIGHT_START, HIGHLIGHT_STOP = "\x02", "\x03"
-
-
-class PrefixQuery(Func):
-    """The visitor's words as a tsquery: websearch syntax, every word also a prefix."""
-
-    function = "studies_prefix_query"
-    output_field = SearchQueryField()
-
-
-class Matches(Func):
-    arg_joiner = " @@ "
-    template = "(%(expressions)s)"
-    output_field = BooleanField()
-
-
-class Rank(Func):
-    """Cover density rank; weights D, C, B, A so a title match beats a description match."""
-
-    function = "ts_rank_cd"
-    template = "ts_rank_cd('{0.05, 0.2, 0.4, 1.0}', %(expressions)s)"
-    output_field = FloatField()
-
-
-class Headline(Func):
-    function = "ts_headline"
-    template = (
-        f"ts_headline('justicelib', %(expressions)s, "
-        f"'StartSel={HIGHLIGHT_START}, StopSel={HIGHLIGHT_STOP}, MaxWords=30, MinWords=12, "
-        f'MaxFragments=2, FragmentDelimiter=" … "\')'
-    )
-    output_field = TextField()
-
+from . import search
 
 # The heavy columns of a study, which a mere link to it (title, address) does not need.
 STUDY_TEXT_FIELDS = ("description", "search_vector", "country_codes", "type_slugs", "author_slugs")
@@ -117,21 +81,14 @@ class StudyQuerySet(models.QuerySet):
         Searches title, short title, authors, subject, countries (and their aliases) and
         description; `search_rank` orders them with title matches first.
         """
-        tsquery = PrefixQuery(Value(query))
-        return self.filter(Matches(F("search_vector"), tsquery)).annotate(
-            search_rank=Rank(F("search_vector"), tsquery)
-        )
+        return self.filter(search.matches(query)).annotate(search_rank=search.rank(query))
 
     def with_snippets(self, query: str):
         """Each study with `search_headline`: its text around the matched words, marked.
 
         Costly per row, so only pages of results ask for it (not exports or feeds).
         """
-        return self.annotate(
-            search_headline=Headline(
-                Coalesce(NullIf(F("description"), Value("")), F("title")), PrefixQuery(Value(query))
-            )
-        )
+        return self.annotate(search_headline=search.headline(query))
 
     def rows_between(self, start: int, stop: int) -> list:
         """Rows `start` to `stop` in this queryset's order, as a list.
@@ -171,56 +128,3 @@ def related_studies(study, limit: int = 5):
         .sorted_by("newest")
         .select_related("subject")[:limit]
     )
-
-
-def spelling_suggestion(query: str) -> str | None:
-    """The query with each unknown word replaced by the nearest word in the library, if any.
-
-    A word is known when some library word starts with it (prefix search finds it). Unknown
-    words are matched by trigram similarity (pg_trgm) against the words the triggers collect.
-    All words are looked up in one query.
-    """
-    words = query.split()
-    candidates = [
-        word.strip('"-').lower()
-        for word in words
-        if len(word.strip('"-')) >= 3 and word.strip('"-').isalpha() and word.lower() != "or"
-    ][:20]
-    if not candidates:
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT wanted.word,
-                   EXISTS (SELECT 1 FROM studies_searchterm
-                           WHERE word LIKE lower(unaccent(wanted.word)) || '%%'),
-                   (SELECT word FROM studies_searchterm
-                    WHERE word %% lower(unaccent(wanted.word))
-                    ORDER BY similarity(word, lower(unaccent(wanted.word))) DESC, word
-                    LIMIT 1)
-            FROM unnest(%s::text[]) AS wanted(word)
-            """,
-            [candidates],
-        )
-        nearest = {word: near for word, known, near in cursor.fetchall() if not known and near}
-    if not nearest:
-        return None
-    corrected = []
-    for word in words:
-        bare = word.strip('"-').lower()
-        corrected.append(word.lower().replace(bare, nearest[bare]) if bare in nearest else word)
-    return " ".join(corrected)
-
-
-def count_each(querysets: list) -> list[int]:
-    """The number of rows of each queryset, from one query."""
-    if not querysets:
-        return []
-    parts, params = [], []
-    for queryset in querysets:
-        sql, query_params = queryset.order_by().values("pk").query.sql_with_params()
-        parts.append(f"(SELECT count(*) FROM ({sql}) AS matches)")
-        params.extend(query_params)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(parts)}", params)
-        return list(cursor.fetchone())

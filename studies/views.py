@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 
 from evaluation.querysets import measurements_citing, programs_citing
 
+from . import search
 from .citations import citation_context
 from .facets import FacetOption, StudyFacets
 from .filters import (
@@ -50,7 +51,7 @@ def study_list(request):
     # Zero results never strand a visitor: respell the search, or say which filter to drop.
     searched_for, filters_to_drop = None, []
     if page.paginator.count == 0:
-        corrected = filterset.spelling_correction()
+        corrected = search.spelling_correction(filterset)
         if corrected:
             searched_for, filterset = filterset.cleaned("q"), corrected
             page, page_notice = paginate(listing(filterset), request.GET.get("page"))
@@ -61,7 +62,7 @@ def study_list(request):
                     "count": count,
                     "url": url_without(request.GET, *StudyFilterSet.parameters_of(name)),
                 }
-                for name, count in filterset.filters_to_drop()
+                for name, count in search.filters_to_drop(filterset)
             ]
     notices += [page_notice] if page_notice else []
     facets = StudyFacets(filterset)
