@@ -2,7 +2,10 @@
 
 Every parameter may repeat (`?country=kh&country=ph`): values OR within one filter, AND across
 filters. Unknown or malformed values are never an error page: they are dropped and reported in
-`StudyFilterSet.notices`, which the page shows.
+`StudyFilterSet.notices` (complete as soon as the filter set exists), which the page shows.
+
+The filter set only parses and filters: what the matches are counted by lives in
+`studies.facets`, how they are searched and ranked in `studies.search`.
 
 The publication date is one filter written with up to four parameters: `year_from`/`year_to`
 (whole years) and `from`/`to` (months, `YYYY-MM`). They resolve into one `MonthRange`; where a
