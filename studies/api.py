@@ -35,13 +35,12 @@ NO_SUCH_STUDY = "No published study with this slug."
 @require_safe
 def study_list(request: HttpRequest) -> JsonResponse:
     filterset = StudyFilterSet(request.GET, queryset=Study.objects.published())
-    studies = filterset.qs  # evaluating the filters is what fills `notices`
     page_number, page_size, page_errors = page_request(request.GET)
     errors = [*parameter_errors(request.GET), *filterset.notices, *page_errors]
     if errors:
         return api_response({"errors": errors}, status=400)
 
-    paginator = Paginator(studies.for_listing(), page_size)
+    paginator = Paginator(filterset.qs.for_listing(), page_size)
     if page_number > paginator.num_pages:
         last = paginator.num_pages
         message = f"There is no page {page_number:,}; the last page is {last}."

@@ -45,7 +45,6 @@ def list_export(request, fmt: str):
     if fmt not in LIST_FORMATS:
         raise Http404("No such export format.")
     filterset = StudyFilterSet(request.GET, queryset=Study.objects.published())
-    studies = filterset.qs  # also collects the notices
     if filterset.notices:
         # The list page shows results despite these; a file must not silently differ from what
         # was asked for, so the export refuses instead.
@@ -54,7 +53,7 @@ def list_export(request, fmt: str):
             message + "".join(f"- {notice}\n" for notice in filterset.notices),
             content_type="text/plain; charset=utf-8",
         )
-    rows = studies.for_listing().iterator(chunk_size=EXPORT_CHUNK_SIZE)
+    rows = filterset.qs.for_listing().iterator(chunk_size=EXPORT_CHUNK_SIZE)
     return StreamingHttpResponse(
         in_batches(written_as(fmt, rows, site_root(request))),
         content_type=CONTENT_TYPES[fmt],

@@ -55,7 +55,6 @@ class StudyFeed(Feed):
 
     def get_object(self, request: HttpRequest, *args, **kwargs) -> StudyFilterSet:
         filterset = StudyFilterSet(request.GET, queryset=Study.objects.published(), request=request)
-        filterset.qs  # noqa: B018 -- evaluating the filters is what fills `notices`
         if filterset.notices:
             raise MalformedFeedParameters(filterset.notices)
         return filterset

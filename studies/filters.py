@@ -2,7 +2,10 @@
 
 Every parameter may repeat (`?country=kh&country=ph`): values OR within one filter, AND across
 filters. Unknown or malformed values are never an error page: they are dropped and reported in
-`StudyFilterSet.notices`, which the page shows.
+`StudyFilterSet.notices` (complete as soon as the filter set exists), which the page shows.
+
+The filter set only parses and filters: what the matches are counted by lives in
+`studies.facets`, how they are searched and ranked in `studies.search`.
 
 The publication date is one filter written with up to four parameters: `year_from`/`year_to`
 (whole years) and `from`/`to` (months, `YYYY-MM`). They resolve into one `MonthRange`; where a
@@ -10,33 +13,20 @@ year and a month bound the same end, the narrower one wins (as two filters ANDed
 """
 
 import datetime
-import hashlib
 import re
 from dataclasses import dataclass
-from functools import cached_property
 from urllib.parse import parse_qsl, urlencode
 
 import django_filters
 from django import forms
-from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseRedirect, QueryDict
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from .models import Author, Country, LibraryVersion, ResourceType, Study, Subject
-from .querysets import (
-    FacetOption,
-    authors_are_estimated,
-    count_each,
-    count_facets,
-    facet_options,
-    spelling_suggestion,
-    year_counts,
-)
+from .models import Author, Country, ResourceType, Study, Subject
 
 MAX_QUERY_LENGTH = 200
-FACET_CACHE_SECONDS = 3600  # the key changes with every write, so this only bounds memory
 MULTIPLE_COUNTRIES = "multiple"
 SORT_CHOICES = [
     ("relevance", "Relevance"),
@@ -177,27 +167,6 @@ class ValueListField(forms.Field):
         return [item for item in wanted if item in known or item in self.extra_values]
 
 
-def facet_block(
-    name: str, legend: str, options: list[FacetOption], selected: list[str], estimated=False
-) -> dict:
-    """A facet as `studies/includes/facet.html` draws it: each option counted and checked."""
-    chosen = {value.lower() for value in selected}
-    return {
-        "name": name,
-        "legend": legend,
-        "estimated": estimated,
-        "options": [
-            {
-                "value": option.value,
-                "label": option.label,
-                "count": option.count,
-                "selected": option.value.lower() in chosen,
-            }
-            for option in options
-        ],
-    }
-
-
 class ValueListFilter(django_filters.Filter):
     field_class = ValueListField
 
@@ -276,16 +245,13 @@ class StudyFilterSet(django_filters.FilterSet):
         fields = []
 
     def __init__(self, data=None, *args, **kwargs):
-        self.notices: list[str] = []
+        self.query_length = 0  # of the search as sent, before it was cut to MAX_QUERY_LENGTH
         if data is not None:
             data = data.copy()
             query = data.get("q", "")
             if len(query) > MAX_QUERY_LENGTH:
                 data["q"] = query[:MAX_QUERY_LENGTH]
-                self.notices.append(
-                    f"Your search was {len(query):,} characters long; "
-                    f"only the first {MAX_QUERY_LENGTH} were used."
-                )
+                self.query_length = len(query)
         super().__init__(data, *args, **kwargs)
 
     # --- filtering --------------------------------------------------------------------------
@@ -363,7 +329,6 @@ class StudyFilterSet(django_filters.FilterSet):
     def qs(self) -> QuerySet:
         if not hasattr(self, "_sorted_qs"):
             self._sorted_qs = super().qs.sorted_by(self.sort_order)
-            self._collect_notices()
         return self._sorted_qs
 
     @property
@@ -402,32 +367,42 @@ class StudyFilterSet(django_filters.FilterSet):
         return self._filtered(self.queryset, skip=names)
 
     # --- what the page shows -----------------------------------------------------------------
-    def _collect_notices(self):
+    @property
+    def notices(self) -> list[str]:
+        """What was cut short, ignored or cannot match, for the caller to show or refuse.
+
+        Complete as soon as the filter set exists: cleaning the parameters is what finds them.
+        """
+        notices = []
+        if self.query_length:
+            notices.append(
+                f"Your search was {self.query_length:,} characters long; "
+                f"only the first {MAX_QUERY_LENGTH} were used."
+            )
         for name, errors in self.form.errors.items():
             raw = self.data.get(name, "")
             shown = raw if len(raw) <= 40 else raw[:40] + "…"
             reasons = " ".join(error.rstrip(".") for error in errors)
             label = self.PARAMETER_LABELS.get(name, name)
-            self.notices.append(f"Ignored {label} “{shown}”: {reasons}.")
+            notices.append(f"Ignored {label} “{shown}”: {reasons}.")
         for name in self.FACETS:
             ignored = self.form.fields[name].ignored
             if ignored:
                 values = ", ".join(f"“{value[:40]}”" for value in ignored)
                 label = self.PARAMETER_LABELS[name]
-                self.notices.append(
-                    f"Ignored unknown {label} {values}: no such {name} in the library."
-                )
+                notices.append(f"Ignored unknown {label} {values}: no such {name} in the library.")
         year_from, year_to = self.cleaned("year_from"), self.cleaned("year_to")
         months = self.month_range()
         if year_from is not None and year_to is not None and year_from > year_to:
-            self.notices.append(
+            notices.append(
                 f"“Year from” ({year_from}) is after “year to” ({year_to}): nothing can match."
             )
         elif months.is_backwards:
-            self.notices.append(
+            notices.append(
                 _("The dates start (%(first)s) after they end (%(last)s): nothing can match.")
                 % {"first": month_name(months.first), "last": month_name(months.last)}
             )
+        return notices
 
     def date_range_notices(self) -> list[str]:
         """Which bound was used where a year and a month bound the same end (for the page only:
@@ -462,59 +437,12 @@ class StudyFilterSet(django_filters.FilterSet):
             )
         return notices
 
-    def facets(self) -> dict[str, list[FacetOption]]:
-        """Each facet's options with counts given the other active filters."""
-        return facet_options(self._facet_counts, {"author": self.selected("author")})
-
-    def year_histogram(self) -> list[tuple[int, int]]:
-        """Studies per year in the current result set."""
-        return year_counts(self._facet_counts)
-
-    def estimated_facets(self) -> set[str]:
-        """Facets whose counts are estimates (see `studies.querysets.count_facets`)."""
-        return {"author"} if authors_are_estimated(self._facet_counts) else set()
-
-    @cached_property
-    def _facet_counts(self) -> dict:
-        """Counts for this combination of filters, cached until the library next changes.
-
-        The page number and the order do not change the counts, so every page of one result
-        set, and every visitor asking for it, shares one computation.
-        """
-        state = sorted(
-            (name, str(value))
-            for name, value in self.form.cleaned_data.items()
-            if name != "sort" and name not in DATE_PARAMETERS and value not in (None, "", [])
-        )
-        state.append((DATE_RANGE, repr(self.month_range())))
-        digest = hashlib.sha256(repr(state).encode()).hexdigest()
-        key = f"facets:{LibraryVersion.current()}:{digest}"
-        counts = cache.get(key)
-        if counts is None:
-            bases = {name: self.queryset_without(name) for name in self.FACETS}
-            bases["year"] = self.qs
-            counts = count_facets(bases, self.selected("author"))
-            cache.set(key, counts, timeout=FACET_CACHE_SECONDS)
-        return counts
-
-    def spelling_correction(self) -> "StudyFilterSet | None":
-        """The same filters with the search words respelt, when that finds studies."""
-        query = self.cleaned("q")
-        suggestion = spelling_suggestion(query) if query else None
-        if not suggestion:
-            return None
-        data = self.data.copy()
-        data["q"] = suggestion
-        corrected = StudyFilterSet(data, queryset=self.queryset)
-        return corrected if corrected.qs.exists() else None
-
-    def filters_to_drop(self) -> list[tuple[str, int]]:
-        """For an empty result: active filters whose removal alone finds studies, with counts."""
+    def active_filters(self) -> list[str]:
+        """The filters narrowing the list, by name; the date range is one (`DATE_RANGE`)."""
         active = [name for name in self.FACETS if self.selected(name)]
         active += [DATE_RANGE] if self.month_range() else []
         active += ["q"] if self.cleaned("q") else []
-        counts = count_each([self.queryset_without(name) for name in active])
-        return [(name, count) for name, count in zip(active, counts, strict=True) if count]
+        return active
 
     def selected(self, name: str) -> list[str]:
         return self.cleaned(name) or []

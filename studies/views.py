@@ -13,13 +13,14 @@ from django.views.decorators.http import require_safe
 
 from evaluation.querysets import measurements_citing, programs_citing
 
+from . import search
 from .citations import citation_context
+from .facets import FacetOption, StudyFacets
 from .filters import (
     DATE_PARAMETERS,
     SORT_CHOICES,
     MonthRange,
     StudyFilterSet,
-    facet_block,
     without_empty_parameters,
 )
 from .models import Country, Study, Subject
@@ -45,13 +46,12 @@ def study_list(request):
     if redirect := without_empty_parameters(request):
         return redirect
     filterset = StudyFilterSet(request.GET, queryset=Study.objects.published())
-    page, page_notice = paginate(listing(filterset), request.GET.get("page"))
-    # Complete once the queryset has been built.
     notices = [*filterset.notices, *filterset.date_range_notices()]
+    page, page_notice = paginate(listing(filterset), request.GET.get("page"))
     # Zero results never strand a visitor: respell the search, or say which filter to drop.
     searched_for, filters_to_drop = None, []
     if page.paginator.count == 0:
-        corrected = filterset.spelling_correction()
+        corrected = search.spelling_correction(filterset)
         if corrected:
             searched_for, filterset = filterset.cleaned("q"), corrected
             page, page_notice = paginate(listing(filterset), request.GET.get("page"))
@@ -62,22 +62,22 @@ def study_list(request):
                     "count": count,
                     "url": url_without(request.GET, *StudyFilterSet.parameters_of(name)),
                 }
-                for name, count in filterset.filters_to_drop()
+                for name, count in search.filters_to_drop(filterset)
             ]
     notices += [page_notice] if page_notice else []
-    facets = filterset.facets()
+    facets = StudyFacets(filterset)
     months = filterset.month_range()
     context = {
         "searched_for": searched_for,
         "filters_to_drop": filters_to_drop,
-        "year_bars": year_links(request.GET, filterset.year_histogram(), months),
+        "year_bars": year_links(request.GET, facets.year_histogram(), months),
         # Export and feed links carry only what the page understood, so they never fail on a
         # parameter the page ignored with a notice.
         "export_query": filterset.cleaned_querystring(),
         "filterset": filterset,
         "page": page,
-        "facet_blocks": facet_blocks(filterset, facets),
-        "chips": active_filter_chips(request.GET, filterset, facets),
+        "facet_blocks": facets.blocks(),
+        "chips": active_filter_chips(request.GET, filterset, facets.options),
         "notices": notices,
         "query": filterset.cleaned("q") or "",
         "sort": filterset.sort_order,
@@ -134,24 +134,9 @@ def paginate(queryset, raw_page: str | None, per_page: int = STUDIES_PER_PAGE):
     return paginator.page(number), notice
 
 
-FACET_LEGENDS = {
-    "country": "Country",
-    "subject": "Subject",
-    "type": "Resource type",
-    "author": "Author",
-}
-
-
-def facet_blocks(filterset: StudyFilterSet, facets) -> list[dict]:
-    """The facets as the filter form shows them: each option with its count and checked state."""
-    estimated = filterset.estimated_facets()
-    return [
-        facet_block(name, FACET_LEGENDS[name], options, filterset.selected(name), name in estimated)
-        for name, options in facets.items()
-    ]
-
-
-def active_filter_chips(params: QueryDict, filterset: StudyFilterSet, facets) -> list[dict]:
+def active_filter_chips(
+    params: QueryDict, filterset: StudyFilterSet, facets: dict[str, list[FacetOption]]
+) -> list[dict]:
     """One removable chip per active filter value: its label and the URL without it."""
     chips = []
     for name in StudyFilterSet.FACETS:

@@ -4,7 +4,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from studies.querysets import HIGHLIGHT_START, HIGHLIGHT_STOP
+from studies.search import HIGHLIGHT_START, HIGHLIGHT_STOP
 
 register = template.Library()
 

@@ -69,6 +69,17 @@ def test_matched_words_are_highlighted_and_text_is_escaped(client, make_study):
     assert "<script>alert(1)</script>" not in html
 
 
+def test_a_snippet_shows_distant_matches_as_two_fragments(client, make_study):
+    filler = " ".join(f"word{n}" for n in range(60))
+    make_study(
+        "Report", description=f"Widows lose land. {filler} Widows go to court. {filler} The end."
+    )
+    response = client.get(LIST_URL, {"q": "widows"})
+    snippet = response.context["page"].object_list[0].search_headline
+    assert snippet.count("\x02Widows\x03") == 2
+    assert " … " in snippet and "The end" not in snippet
+
+
 @pytest.mark.parametrize(
     "query, expected_title",
     [

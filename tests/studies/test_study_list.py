@@ -176,7 +176,7 @@ def test_demo_urls_give_the_right_studies(client, demo_data):
 def test_author_counts_over_many_matches_are_estimated_and_say_so(
     client, make_study, make_author, monkeypatch
 ):
-    monkeypatch.setattr("studies.querysets.AUTHOR_SAMPLE_ABOVE", 3)
+    monkeypatch.setattr("studies.facets.AUTHOR_SAMPLE_ABOVE", 3)
     ijm = make_author()
     for n in range(16):
         make_study(f"Study {n}", authors=[ijm])

@@ -1,0 +1,230 @@
+"""Facet counts of the study list: how many matches each option would give, and the year histogram.
+
+Each facet is counted “given the other filters”: over the matches with every filter applied but
+its own, so ticking a second country shows what it adds. All facets come back from one query
+(`count_facets`), and the counts of one combination of filters are cached until the library
+next changes (`StudyFacets.counts`), so every page of a result set, for every visitor, shares
+one computation.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.http import QueryDict
+
+from .models import Author, Country, LibraryVersion, ResourceType, Subject
+from .querysets import MULTI_COUNTRY_SQL
+
+if TYPE_CHECKING:
+    from .filters import StudyFilterSet
+
+FACET_CACHE_SECONDS = 3600  # the key changes with every write, so this only bounds memory
+FACET_LEGENDS = {
+    "country": "Country",
+    "subject": "Subject",
+    "type": "Resource type",
+    "author": "Author",
+}
+
+
+@dataclass(frozen=True)
+class FacetOption:
+    value: str
+    label: str
+    count: int
+
+
+# One SELECT per facet over the matching studies' own columns; the counts of all facets come
+# back from one query (one pass per distinct set of matches), whatever the number of values.
+# Countries and types are grouped by the whole array first (few distinct combinations), then
+# unnested: far cheaper than unnesting every row. Authors are too many for that: over a large
+# set of matches they are counted on a fixed eighth of the studies (id % 8 = 0) and scaled, and
+# the page says the counts are estimates.
+AUTHOR_SAMPLE_ABOVE = 20_000
+AUTHOR_SAMPLE_EVERY = 8
+FACET_COLUMNS = [
+    "id",
+    "subject_id",
+    "is_multi_country",
+    "publication_month",
+    "country_codes",
+    "type_slugs",
+    "author_slugs",
+]
+AUTHOR_FACTOR = (
+    "(SELECT CASE WHEN count(*) > {threshold} THEN {every} ELSE 1 END AS factor FROM {m})"
+)
+FACET_PARTS = {
+    "country": "SELECT 'country', code, sum(n)::int FROM "
+    "(SELECT country_codes, count(*) AS n FROM {m} GROUP BY 1) AS g, unnest(g.country_codes) code "
+    "GROUP BY code",
+    "multiple": "SELECT 'multiple', 'multiple', count(*)::int FROM {m} WHERE " + MULTI_COUNTRY_SQL,
+    "subject": "SELECT 'subject', subject_id::text, count(*)::int FROM {m} GROUP BY subject_id",
+    "type": "SELECT 'type', slug, sum(n)::int FROM "
+    "(SELECT type_slugs, count(*) AS n FROM {m} GROUP BY 1) AS g, unnest(g.type_slugs) AS slug "
+    "GROUP BY slug",
+    "author": "(SELECT 'author', slug, (count(*) * s.factor)::int FROM {m}, "
+    + AUTHOR_FACTOR
+    + " AS s, unnest(author_slugs) AS slug "
+    "WHERE s.factor = 1 OR {m}.id %% {every} = 0 GROUP BY slug, s.factor "
+    "ORDER BY 3 DESC, 2 LIMIT {limit})",
+    "author_factor": "SELECT 'author_factor', s.factor::text, 0 FROM " + AUTHOR_FACTOR + " AS s",
+    "selected_author": "SELECT 'selected_author', slug, count(*)::int FROM {m}, "
+    "unnest(author_slugs) AS slug WHERE slug = ANY(%s) GROUP BY slug",
+    "year": "SELECT 'year', extract(year FROM publication_month)::int::text, count(*)::int "
+    "FROM {m} GROUP BY 2",
+}
+FACET_OF_PART = {
+    "country": "country", "multiple": "country", "subject": "subject", "type": "type",
+    "author": "author", "author_factor": "author", "selected_author": "author", "year": "year",
+}  # fmt: skip
+
+
+def count_facets(bases: dict, selected_authors: list[str], author_limit: int = 15) -> dict:
+    """Raw facet counts: {part: {value: count}} in one query.
+
+    `bases` maps each facet (country, subject, type, author, year) to the queryset its counts
+    are taken over: the matches with every filter except the facet's own. Facets sharing a
+    queryset share one pass over it.
+    """
+    ctes, cte_params, names = [], [], {}
+    parts, part_params = [], []
+    for part, facet in FACET_OF_PART.items():
+        if part == "selected_author" and not selected_authors:
+            continue
+        sql, params = bases[facet].order_by().values(*FACET_COLUMNS).query.sql_with_params()
+        key = (sql, tuple(params))
+        if key not in names:
+            names[key] = f"m{len(names)}"
+            ctes.append(f"{names[key]} AS MATERIALIZED ({sql})")
+            cte_params.extend(params)
+        parts.append(
+            FACET_PARTS[part].format(
+                m=names[key],
+                limit=int(author_limit),
+                every=int(AUTHOR_SAMPLE_EVERY),
+                threshold=int(AUTHOR_SAMPLE_ABOVE),
+            )
+        )
+        if part == "selected_author":
+            part_params.append(list(selected_authors))
+    query = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(parts)
+    counts: dict[str, dict[str, int]] = {part: {} for part in FACET_PARTS}
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Enough memory to keep the matches in memory rather than in a temporary file.
+        cursor.execute("SET LOCAL work_mem = '32MB'")
+        cursor.execute(query, [*cte_params, *part_params])
+        for part, value, count in cursor.fetchall():
+            counts[part][value] = count
+    return counts
+
+
+def facet_options(counts: dict, selected: dict[str, list[str]]) -> dict[str, list[FacetOption]]:
+    """Name the counted values: every country, subject and type (zero counts included, so the
+    page can show them disabled) and the counted authors."""
+    countries = [
+        FacetOption(code, name, counts["country"].get(code, 0))
+        for code, name in Country.objects.values_list("code", "name")
+    ]
+    countries.append(
+        FacetOption("multiple", "Multiple countries", counts["multiple"].get("multiple", 0))
+    )
+    subjects = [
+        FacetOption(slug, name, counts["subject"].get(str(pk), 0))
+        for pk, slug, name in Subject.objects.values_list("pk", "slug", "name")
+    ]
+    types = [
+        FacetOption(slug, name, counts["type"].get(slug, 0))
+        for slug, name in ResourceType.objects.values_list("slug", "name")
+    ]
+    author_counts = {**counts["author"], **counts["selected_author"]}
+    wanted = set(author_counts) | set(selected.get("author", []))
+    names = dict(Author.objects.filter(slug__in=wanted).values_list("slug", "name"))
+    authors = sorted(
+        (FacetOption(slug, names[slug], author_counts.get(slug, 0)) for slug in names),
+        key=lambda option: (-option.count, option.label),
+    )
+    return {"country": countries, "subject": subjects, "type": types, "author": authors}
+
+
+def authors_are_estimated(counts: dict) -> bool:
+    return counts["author_factor"].get("1") is None and bool(counts["author_factor"])
+
+
+def year_counts(counts: dict) -> list[tuple[int, int]]:
+    return sorted((int(year), count) for year, count in counts["year"].items())
+
+
+def facet_block(
+    name: str, legend: str, options: list[FacetOption], selected: list[str], estimated=False
+) -> dict:
+    """A facet as `studies/includes/facet.html` draws it: each option counted and checked."""
+    chosen = {value.lower() for value in selected}
+    return {
+        "name": name,
+        "legend": legend,
+        "estimated": estimated,
+        "options": [
+            {
+                "value": option.value,
+                "label": option.label,
+                "count": option.count,
+                "selected": option.value.lower() in chosen,
+            }
+            for option in options
+        ],
+    }
+
+
+class StudyFacets:
+    """The facets of one filtered study list: each option counted given the other filters, the
+    year histogram of the matches, and which counts are estimates."""
+
+    def __init__(self, filterset: "StudyFilterSet"):
+        self.filterset = filterset
+
+    @cached_property
+    def counts(self) -> dict:
+        """Raw counts (see `count_facets`) for these filters, cached until the library changes.
+
+        The page number and the order do not change the counts, so the key is the filters as
+        understood without `sort`.
+        """
+        understood = QueryDict(self.filterset.cleaned_querystring(), mutable=True)
+        understood.pop("sort", None)
+        digest = hashlib.sha256(understood.urlencode().encode()).hexdigest()
+        key = f"facets:{LibraryVersion.current()}:{digest}"
+        counts = cache.get(key)
+        if counts is None:
+            bases = {name: self.filterset.queryset_without(name) for name in self.filterset.FACETS}
+            bases["year"] = self.filterset.qs
+            counts = count_facets(bases, self.filterset.selected("author"))
+            cache.set(key, counts, timeout=FACET_CACHE_SECONDS)
+        return counts
+
+    @cached_property
+    def options(self) -> dict[str, list[FacetOption]]:
+        """Each facet's options with their counts, named."""
+        return facet_options(self.counts, {"author": self.filterset.selected("author")})
+
+    def estimated(self) -> set[str]:
+        """Facets whose counts are estimates (authors over many matches: see `count_facets`)."""
+        return {"author"} if authors_are_estimated(self.counts) else set()
+
+    def year_histogram(self) -> list[tuple[int, int]]:
+        """Matches per publication year, oldest year first."""
+        return year_counts(self.counts)
+
+    def blocks(self) -> list[dict]:
+        """The facets as the filter form shows them: options with counts and checked states."""
+        estimated = self.estimated()
+        return [
+            facet_block(
+                name, FACET_LEGENDS[name], options, self.filterset.selected(name), name in estimated
+            )
+            for name, options in self.options.items()
+        ]

@@ -1,0 +1,147 @@
+"""Full-text search of the study library: the query, its ranking and snippets, and what to offer
+when nothing matches (the search respelt, or the filters whose removal finds studies).
+
+The search document is built by the database (`studies_search_document` in studies/sql/search.sql)
+and the visitor's words become a tsquery there too (`studies_prefix_query`); this module says how
+a list uses them. `StudyQuerySet.matching` and `.with_snippets` are the ORM's way in.
+"""
+
+from typing import TYPE_CHECKING
+
+from django.contrib.postgres.search import SearchHeadline, SearchQueryField, SearchRank
+from django.db import connection
+from django.db.models import BooleanField, F, Func, Value
+from django.db.models.functions import Coalesce, NullIf
+
+if TYPE_CHECKING:
+    from .filters import StudyFilterSet
+
+# Markers for matched words in snippets: the text is HTML-escaped after PostgreSQL marks it, and
+# only then are the markers turned into <mark>, so a study's text can never inject HTML.
+HIGHLIGHT_START, HIGHLIGHT_STOP = "\x02", "\x03"
+
+
+class PrefixQuery(Func):
+    """The visitor's words as a tsquery: websearch syntax, every word also a prefix.
+
+    Django's `SearchQuery` knows plain, phrase, raw and websearch queries, not prefixes; and the
+    database function is IMMUTABLE, so the planner folds the visitor's words into a constant
+    tsquery once per statement instead of rebuilding it for every row it ranks.
+    """
+
+    function = "studies_prefix_query"
+    output_field = SearchQueryField()
+
+
+class Matches(Func):
+    """`document @@ query`. Django's `search_vector=…` lookup would wrap any query that is not
+    its own `SearchQuery` in `plainto_tsquery()`, losing the prefixes."""
+
+    arg_joiner = " @@ "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+
+# Weights of the search document's parts in PostgreSQL's order D, C, B, A (description,
+# countries, authors and subject, title): a title match beats a description match.
+RANK_WEIGHTS = [0.05, 0.2, 0.4, 1.0]
+
+
+def matches(query: str) -> Matches:
+    """The condition that a study's search document matches the visitor's words."""
+    return Matches(F("search_vector"), PrefixQuery(Value(query)))
+
+
+def rank(query: str) -> SearchRank:
+    """How well a study matches, for ordering by relevance: cover density (how close together
+    the words are), weighted so that title matches come first."""
+    return SearchRank(
+        F("search_vector"), PrefixQuery(Value(query)), weights=RANK_WEIGHTS, cover_density=True
+    )
+
+
+def headline(query: str) -> SearchHeadline:
+    """A study's description (or title, without one) around the matched words, marked."""
+    return SearchHeadline(
+        Coalesce(NullIf(F("description"), Value("")), F("title")),
+        PrefixQuery(Value(query)),
+        config="justicelib",
+        start_sel=HIGHLIGHT_START,
+        stop_sel=HIGHLIGHT_STOP,
+        max_words=30,
+        min_words=12,
+        max_fragments=2,
+        fragment_delimiter=" … ",
+    )
+
+
+def spelling_suggestion(query: str) -> str | None:
+    """The query with each unknown word replaced by the nearest word in the library, if any.
+
+    A word is known when some library word starts with it (prefix search finds it). Unknown
+    words are matched by trigram similarity (pg_trgm) against the words the triggers collect.
+    All words are looked up in one query.
+    """
+    words = query.split()
+    candidates = [
+        word.strip('"-').lower()
+        for word in words
+        if len(word.strip('"-')) >= 3 and word.strip('"-').isalpha() and word.lower() != "or"
+    ][:20]
+    if not candidates:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT wanted.word,
+                   EXISTS (SELECT 1 FROM studies_searchterm
+                           WHERE word LIKE lower(unaccent(wanted.word)) || '%%'),
+                   (SELECT word FROM studies_searchterm
+                    WHERE word %% lower(unaccent(wanted.word))
+                    ORDER BY similarity(word, lower(unaccent(wanted.word))) DESC, word
+                    LIMIT 1)
+            FROM unnest(%s::text[]) AS wanted(word)
+            """,
+            [candidates],
+        )
+        nearest = {word: near for word, known, near in cursor.fetchall() if not known and near}
+    if not nearest:
+        return None
+    corrected = []
+    for word in words:
+        bare = word.strip('"-').lower()
+        corrected.append(word.lower().replace(bare, nearest[bare]) if bare in nearest else word)
+    return " ".join(corrected)
+
+
+def spelling_correction(filterset: "StudyFilterSet") -> "StudyFilterSet | None":
+    """The same filters with the search words respelt, when that finds studies."""
+    query = filterset.cleaned("q")
+    suggestion = spelling_suggestion(query) if query else None
+    if not suggestion:
+        return None
+    data = filterset.data.copy()
+    data["q"] = suggestion
+    corrected = type(filterset)(data, queryset=filterset.queryset)
+    return corrected if corrected.qs.exists() else None
+
+
+def filters_to_drop(filterset: "StudyFilterSet") -> list[tuple[str, int]]:
+    """For an empty result: active filters whose removal alone finds studies, with counts."""
+    active = filterset.active_filters()
+    counts = count_each([filterset.queryset_without(name) for name in active])
+    return [(name, count) for name, count in zip(active, counts, strict=True) if count]
+
+
+def count_each(querysets: list) -> list[int]:
+    """The number of rows of each queryset, from one query."""
+    if not querysets:
+        return []
+    parts, params = [], []
+    for queryset in querysets:
+        sql, query_params = queryset.order_by().values("pk").query.sql_with_params()
+        parts.append(f"(SELECT count(*) FROM ({sql}) AS matches)")
+        params.extend(query_params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)
+        return list(cursor.fetchone())
