@@ -10,9 +10,10 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import RowOfWholeListForm
+from core.forms import MonthField
 from history.admin import HistoryAdminMixin
 from history.services import Link
-from studies.admin import MonthField
 
 from .models import Indicator, Measurement, Program, ProgramStudy
 from .rules import phase_problems
@@ -42,16 +43,9 @@ class ProgramAdminForm(forms.ModelForm):
         ]
 
 
-class IndicatorInlineForm(forms.ModelForm):
-    def validate_constraints(self):
-        # The program's whole list of indicators is in the formset, which checks the one-headline
-        # rule across its rows; checking each row against the stored rows as well would refuse
-        # moving the headline from one indicator to another in one save.
-        exclude = self._get_validation_exclusions() | {"program"}
-        try:
-            self.instance.validate_constraints(exclude=exclude)
-        except ValidationError as error:
-            self._update_errors(error)
+class IndicatorInlineForm(RowOfWholeListForm, forms.ModelForm):
+    """The formset checks the one-headline rule across the program's indicators, so that the
+    headline can move from one indicator to another in one save."""
 
 
 class IndicatorFormSet(forms.BaseInlineFormSet):
@@ -126,7 +120,10 @@ class ProgramAdmin(HistoryAdminMixin, admin.ModelAdmin):
 # --- Indicators and their measurements ----------------------------------------------------------
 
 
-class MeasurementInlineForm(forms.ModelForm):
+class MeasurementInlineForm(RowOfWholeListForm, forms.ModelForm):
+    """Per-indicator rules (one baseline, one endline, one row per phase and month, the order of
+    phases) are checked by the formset across its rows, so the baseline can move between rows."""
+
     period_start = MonthField(label="From month")
     period_end = MonthField(label="To month", required=False, help_text="Empty: one month.")
 
@@ -159,16 +156,6 @@ class MeasurementInlineForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # The formset checks the phase rules across all of its rows (see below).
         self.instance.check_order_against_stored = False
-
-    def validate_constraints(self):
-        # Per-indicator rules (one baseline, one endline, one row per phase and month) are
-        # checked by the formset across its rows: checked per row against the stored rows, they
-        # would reject moving the baseline from one row to another.
-        exclude = self._get_validation_exclusions() | {"indicator"}
-        try:
-            self.instance.validate_constraints(exclude=exclude)
-        except ValidationError as error:
-            self._update_errors(error)
 
 
 class MeasurementFormSet(forms.BaseInlineFormSet):

@@ -9,9 +9,9 @@ lists read their parameters alike.
 import django_filters
 from django.db.models import QuerySet
 
-from studies.filters import ValueListFilter, facet_block
+from core.facets import FacetOption, facet_block
+from core.filters import ValueListFilter
 from studies.models import Country, Subject
-from studies.querysets import FacetOption
 
 from .models import Program
 from .querysets import country_facet, subject_facet

@@ -8,7 +8,8 @@ from django.apps import apps
 from django.db import models
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 
-from studies.querysets import FacetOption, defer_study_text
+from core.facets import FacetOption
+from studies.querysets import defer_study_text
 
 
 class ProgramQuerySet(models.QuerySet):

@@ -23,6 +23,8 @@ from django.utils.dateformat import format as format_date
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.admin import RowOfWholeListForm
+from core.forms import MonthField
 from evaluation.querysets import programs_citing_studies
 from history.admin import HistoryAdminMixin
 from history.services import Link
@@ -44,38 +46,6 @@ from .querysets import STUDY_TEXT_FIELDS
 admin.site.site_header = "JusticeLib curation"
 admin.site.site_title = "JusticeLib curation"
 admin.site.index_title = "Library"
-
-
-# --- Publication month: entered as month and year, stored as the 1st of the month -----------------
-
-
-class MonthInput(forms.DateInput):
-    """An `<input type="month">`: browsers show a month picker and submit “2018-05”.
-
-    Browsers without a month picker show a plain text box, hence the placeholder.
-    """
-
-    input_type = "month"
-
-    def __init__(self, attrs=None):
-        super().__init__(
-            attrs={"class": "vTextField", "placeholder": "YYYY-MM", **(attrs or {})},
-            format="%Y-%m",
-        )
-
-
-class MonthField(forms.DateField):
-    """A month and year (“2018-05”, also “May 2018” or “05/2018”), cleaned to the month's 1st."""
-
-    widget = MonthInput
-    input_formats = ["%Y-%m", "%Y-%m-%d", "%B %Y", "%b %Y", "%m/%Y"]
-    default_error_messages = {
-        "invalid": "Enter the month as year and month, e.g. 2018-05 for May 2018.",
-    }
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        return value.replace(day=1) if value else value
 
 
 class StudyAdminForm(forms.ModelForm):
@@ -169,22 +139,13 @@ def draft_cited_message(program_names: list[str]) -> str:
 POSITION_HELP = "Authors are listed in order of position: 1 is the first author, then 2, 3…"
 
 
-class AuthorshipForm(forms.ModelForm):
+class AuthorshipForm(RowOfWholeListForm, forms.ModelForm):
+    # The formset checks positions and authors across the study's whole author list.
     position = forms.IntegerField(min_value=1, max_value=32767, help_text=POSITION_HELP)
 
     class Meta:
         model = Authorship
         fields = ["position", "author"]
-
-    def validate_constraints(self):
-        # The study's whole author list is in the formset, so AuthorshipFormSet checks positions and
-        # authors across its rows. Checking each row against the database as well would reject
-        # reordering (swapping positions 1 and 2 collides with the row not yet saved).
-        exclude = self._get_validation_exclusions() | {"study"}
-        try:
-            self.instance.validate_constraints(exclude=exclude)
-        except ValidationError as error:
-            self._update_errors(error)
 
 
 class AuthorshipFormSet(forms.BaseInlineFormSet):

@@ -15,6 +15,8 @@ from urllib.parse import urljoin
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from core.spreadsheet import spreadsheet_safe
+
 from .models import Author, Study
 
 MONTH_NAMES = (
@@ -308,12 +310,6 @@ def to_csl_json(study: Study, base_url: str) -> dict:
 
 
 # --- CSV -----------------------------------------------------------------------------------------
-def spreadsheet_safe(value: str) -> str:
-    """A cell that a spreadsheet shows as text, never runs as a formula (CSV injection): values
-    starting with = + - @ (or a tab or carriage return) get a leading apostrophe."""
-    return f"'{value}" if value.startswith(("=", "+", "-", "@", "\t", "\r")) else value
-
-
 def csv_row(study: Study, base_url: str) -> list[str]:
     """The study as one row under `CSV_HEADER`; multiple values are joined with "; "."""
     month = study.publication_month

@@ -1,13 +1,14 @@
 """Reads of the study library: what the public sees, how lists load, how facets are counted."""
 
 import datetime
-from dataclasses import dataclass
 
 from django.apps import apps
 from django.contrib.postgres.search import SearchQueryField
 from django.db import connection, models, transaction
 from django.db.models import BooleanField, F, FloatField, Func, Prefetch, Q, TextField, Value
 from django.db.models.functions import Coalesce, NullIf
+
+from core.facets import FacetOption
 
 # Markers for matched words in snippets: the text is HTML-escaped after PostgreSQL marks it, and
 # only then are the markers turned into <mark>, so a study's text can never inject HTML.
@@ -150,13 +151,6 @@ class StudyQuerySet(models.QuerySet):
             "title": ["title", "pk"],
         }
         return self.order_by(*orderings.get(sort, orderings["newest"]))
-
-
-@dataclass(frozen=True)
-class FacetOption:
-    value: str
-    label: str
-    count: int
 
 
 # One SELECT per facet over the matching studies' own columns; the counts of all facets come
