@@ -25,7 +25,7 @@ from django.utils.translation import ngettext
 
 from core.admin import RowOfWholeListForm
 from core.forms import MonthField
-from evaluation.querysets import programs_citing_studies
+from evaluation.public import programs_citing_studies
 from history.admin import HistoryAdminMixin
 from history.services import Link
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 from core.facets import facet_block
 from core.filters import without_empty_parameters
 from core.pagination import page_or_nearest
-from evaluation.querysets import measurements_citing, programs_citing
+from evaluation.public import measurements_citing, programs_citing
 
 from .citations import citation_context
 from .filters import DATE_PARAMETERS, SORT_CHOICES, MonthRange, StudyFilterSet
