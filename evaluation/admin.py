@@ -17,6 +17,7 @@ from history.services import Link
 
 from .models import Indicator, Measurement, Program, ProgramStudy
 from .rules import phase_problems
+from .services import save_indicators, save_measurements
 
 # --- Programs ----------------------------------------------------------------------------------
 
@@ -62,16 +63,12 @@ class IndicatorFormSet(forms.BaseInlineFormSet):
             )
 
     def save(self, commit=True):
+        """Save through `save_indicators`, which lets the headline move between rows."""
+        instances = super().save(commit=False)
         if commit:
-            # The database holds one headline at a time: clear the old one before the new one
-            # is written, whatever the order of the rows.
-            moved_away = [
-                form.instance.pk
-                for form in self.initial_forms
-                if "is_headline" in form.changed_data and not form.cleaned_data.get("is_headline")
-            ]
-            Indicator.objects.filter(pk__in=moved_away).update(is_headline=False)
-        return super().save(commit)
+            save_indicators(indicators=instances, removed=self.deleted_objects)
+            self.save_m2m()
+        return instances
 
 
 class IndicatorInline(admin.StackedInline):
@@ -172,16 +169,12 @@ class MeasurementFormSet(forms.BaseInlineFormSet):
             raise ValidationError(problems)
 
     def save(self, commit=True):
-        """Save rows leaving the baseline or endline first, so a row taking over never meets it."""
-        if not commit:
-            return super().save(commit=False)
+        """Save through `save_measurements`, which lets the baseline or endline move between rows
+        (the phase order of the whole set was checked in `clean`)."""
         instances = super().save(commit=False)
-        for obj in self.deleted_objects:
-            obj.delete()
-        instances.sort(key=lambda obj: obj.phase in ("baseline", "endline"))
-        for obj in instances:
-            obj.save()
-        self.save_m2m()
+        if commit:
+            save_measurements(measurements=instances, removed=self.deleted_objects)
+            self.save_m2m()
         return instances
 
 
