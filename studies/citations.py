@@ -126,24 +126,14 @@ def _reference_parts(study: Study) -> tuple[str, str]:
     return (_with_full_stop(authors) if authors else ""), date
 
 
-def formatted_reference(study: Study, base_url: str = "") -> str:
-    """The study as an APA-style reference in plain text, for pasting anywhere.
+def formatted_reference_html(study: Study, base_url: str = "") -> SafeString:
+    """The study as an APA-style reference, as the study page shows it to copy.
 
     “International Justice Mission, & University of Nottingham Rights Lab. (2023, September).
-    Scale of Harm. https://…/studies/scale-of-harm/”. Without authors the title takes their place
-    (APA's rule). The address is the study's page here, a stable landing page, when `base_url`
-    is given.
+    <cite>Scale of Harm</cite>. https://…/studies/scale-of-harm/”: the title in `<cite>` (shown in
+    italics, as APA wants). Without authors the title takes their place (APA's rule). The
+    address is the study's page here, a stable landing page, when `base_url` is given.
     """
-    authors, date = _reference_parts(study)
-    title = _with_full_stop(study.title)
-    url = f" {study_url(study, base_url)}" if base_url else ""
-    if not authors:
-        return f"{title} {date}{url}"
-    return f"{authors} {date} {title}{url}"
-
-
-def formatted_reference_html(study: Study, base_url: str = "") -> SafeString:
-    """The same reference as HTML: the title in `<cite>` (shown in italics, as APA wants)."""
     authors, date = _reference_parts(study)
     title = format_html(
         "<cite>{}</cite>{}", study.title, "" if study.title.endswith(("?", "!")) else "."
