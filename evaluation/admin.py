@@ -10,12 +10,14 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import RowOfWholeListForm
+from core.forms import MonthField
 from history.admin import HistoryAdminMixin
 from history.services import Link
-from studies.admin import MonthField
 
 from .models import Indicator, Measurement, Program, ProgramStudy
 from .rules import phase_problems
+from .services import save_indicators, save_measurements
 
 # --- Programs ----------------------------------------------------------------------------------
 
@@ -42,16 +44,9 @@ class ProgramAdminForm(forms.ModelForm):
         ]
 
 
-class IndicatorInlineForm(forms.ModelForm):
-    def validate_constraints(self):
-        # The program's whole list of indicators is in the formset, which checks the one-headline
-        # rule across its rows; checking each row against the stored rows as well would refuse
-        # moving the headline from one indicator to another in one save.
-        exclude = self._get_validation_exclusions() | {"program"}
-        try:
-            self.instance.validate_constraints(exclude=exclude)
-        except ValidationError as error:
-            self._update_errors(error)
+class IndicatorInlineForm(RowOfWholeListForm, forms.ModelForm):
+    """The formset checks the one-headline rule across the program's indicators, so that the
+    headline can move from one indicator to another in one save."""
 
 
 class IndicatorFormSet(forms.BaseInlineFormSet):
@@ -68,16 +63,12 @@ class IndicatorFormSet(forms.BaseInlineFormSet):
             )
 
     def save(self, commit=True):
+        """Save through `save_indicators`, which lets the headline move between rows."""
+        instances = super().save(commit=False)
         if commit:
-            # The database holds one headline at a time: clear the old one before the new one
-            # is written, whatever the order of the rows.
-            moved_away = [
-                form.instance.pk
-                for form in self.initial_forms
-                if "is_headline" in form.changed_data and not form.cleaned_data.get("is_headline")
-            ]
-            Indicator.objects.filter(pk__in=moved_away).update(is_headline=False)
-        return super().save(commit)
+            save_indicators(indicators=instances, removed=self.deleted_objects)
+            self.save_m2m()
+        return instances
 
 
 class IndicatorInline(admin.StackedInline):
@@ -126,7 +117,10 @@ class ProgramAdmin(HistoryAdminMixin, admin.ModelAdmin):
 # --- Indicators and their measurements ----------------------------------------------------------
 
 
-class MeasurementInlineForm(forms.ModelForm):
+class MeasurementInlineForm(RowOfWholeListForm, forms.ModelForm):
+    """Per-indicator rules (one baseline, one endline, one row per phase and month, the order of
+    phases) are checked by the formset across its rows, so the baseline can move between rows."""
+
     period_start = MonthField(label="From month")
     period_end = MonthField(label="To month", required=False, help_text="Empty: one month.")
 
@@ -160,16 +154,6 @@ class MeasurementInlineForm(forms.ModelForm):
         # The formset checks the phase rules across all of its rows (see below).
         self.instance.check_order_against_stored = False
 
-    def validate_constraints(self):
-        # Per-indicator rules (one baseline, one endline, one row per phase and month) are
-        # checked by the formset across its rows: checked per row against the stored rows, they
-        # would reject moving the baseline from one row to another.
-        exclude = self._get_validation_exclusions() | {"indicator"}
-        try:
-            self.instance.validate_constraints(exclude=exclude)
-        except ValidationError as error:
-            self._update_errors(error)
-
 
 class MeasurementFormSet(forms.BaseInlineFormSet):
     def clean(self):
@@ -185,16 +169,12 @@ class MeasurementFormSet(forms.BaseInlineFormSet):
             raise ValidationError(problems)
 
     def save(self, commit=True):
-        """Save rows leaving the baseline or endline first, so a row taking over never meets it."""
-        if not commit:
-            return super().save(commit=False)
+        """Save through `save_measurements`, which lets the baseline or endline move between rows
+        (the phase order of the whole set was checked in `clean`)."""
         instances = super().save(commit=False)
-        for obj in self.deleted_objects:
-            obj.delete()
-        instances.sort(key=lambda obj: obj.phase in ("baseline", "endline"))
-        for obj in instances:
-            obj.save()
-        self.save_m2m()
+        if commit:
+            save_measurements(measurements=instances, removed=self.deleted_objects)
+            self.save_m2m()
         return instances
 
 

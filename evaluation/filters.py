@@ -9,8 +9,8 @@ lists read their parameters alike.
 import django_filters
 from django.db.models import QuerySet
 
-from studies.facets import FacetOption, facet_block
-from studies.filters import ValueListFilter
+from core.facets import FacetOption, facet_block
+from core.filters import ValueListFilter
 from studies.models import Country, Subject
 
 from .models import Program

@@ -1,4 +1,4 @@
-"""Reads of program evaluation: what a list or a page loads, facets, and what cites a study.
+"""Reads of program evaluation: what a list or a page loads, and the facets of the program list.
 
 Each page's loading is fixed in its queryset method (`for_listing`, `for_detail`), so that its
 number of queries does not grow with the number of programs, indicators or measurements.
@@ -8,8 +8,8 @@ from django.apps import apps
 from django.db import models
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 
-from studies.facets import FacetOption
-from studies.querysets import defer_study_text
+from core.facets import FacetOption
+from studies.public import defer_study_text
 
 from .choices import Phase
 
@@ -106,43 +106,3 @@ def subject_facet(programs) -> list[FacetOption]:
         .values_list("slug", "name", "matches")
     )
     return [FacetOption(*row) for row in rows]
-
-
-# --- For the study page: what in program evaluation cites a study ---------------------------
-
-
-def measurements_citing(study):
-    """The measurements whose source is `study`, with their indicator and program loaded."""
-    Measurement = apps.get_model("evaluation", "Measurement")
-    return (
-        Measurement.objects.filter(source_study=study)
-        .select_related("indicator__program")
-        .order_by("indicator__program__name", "indicator__position", "period_start")
-    )
-
-
-def programs_citing(study):
-    """The programs that name `study` as one of theirs, as links: `link.program`, `link.role`."""
-    ProgramStudy = apps.get_model("evaluation", "ProgramStudy")
-    return (
-        ProgramStudy.objects.filter(study=study).select_related("program").order_by("program__name")
-    )
-
-
-def programs_citing_studies(study_ids) -> dict[int, list[str]]:
-    """{study id: names of the programs that cite it}, as one of their studies or as the source
-    of a figure, for the studies among `study_ids` that any program cites (two queries)."""
-    ProgramStudy = apps.get_model("evaluation", "ProgramStudy")
-    Measurement = apps.get_model("evaluation", "Measurement")
-    pairs = set(
-        ProgramStudy.objects.filter(study_id__in=study_ids).values_list("study_id", "program__name")
-    )
-    pairs |= set(
-        Measurement.objects.filter(source_study_id__in=study_ids)
-        .values_list("source_study_id", "indicator__program__name")
-        .distinct()
-    )
-    citing: dict[int, list[str]] = {}
-    for study_id, name in sorted(pairs, key=lambda pair: pair[1]):
-        citing.setdefault(study_id, []).append(name)
-    return citing

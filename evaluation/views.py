@@ -6,8 +6,9 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from studies.citations import spreadsheet_safe
-from studies.filters import without_empty_parameters
+from core.filters import without_empty_parameters
+from core.pagination import page_or_nearest
+from core.spreadsheet import spreadsheet_safe
 
 from .filters import ProgramFilterSet
 from .models import Measurement, Program
@@ -47,7 +48,8 @@ def program_list(request):
     if redirect := without_empty_parameters(request):
         return redirect
     filterset = ProgramFilterSet(request.GET, queryset=Program.objects.for_listing())
-    page, page_notice = paginate(filterset.qs, request.GET.get("page"))
+    paginator = Paginator(filterset.qs, PROGRAMS_PER_PAGE)
+    page, page_notice = page_or_nearest(paginator, request.GET.get("page"))
     context = {
         "page": page,
         "cards": program_cards(page.object_list),
@@ -55,24 +57,6 @@ def program_list(request):
         "notices": [*filterset.notices, *([page_notice] if page_notice else [])],
     }
     return render(request, "evaluation/program_list.html", context)
-
-
-def paginate(queryset, raw_page: str | None, per_page: int = PROGRAMS_PER_PAGE):
-    """The requested page, or the nearest real one with a notice saying why (as /studies/ does;
-    that one is tuned to the study table, so programs keep their own plain version)."""
-    paginator = Paginator(queryset, per_page)
-    try:
-        number = int(raw_page) if raw_page not in (None, "") else 1
-    except ValueError:
-        return paginator.page(1), f"“{raw_page[:20]}” is not a page number; showing page 1."
-    if number < 1:
-        return paginator.page(1), f"There is no page {number}; showing page 1."
-    if number > paginator.num_pages:
-        last = paginator.num_pages
-        return paginator.page(last), (
-            f"There is no page {number:,}; showing the last page ({last})."
-        )
-    return paginator.page(number), None
 
 
 def program_detail(request, slug):

@@ -14,16 +14,16 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError, connection, transaction
+from django.db import connection
 from django.db.models import Count, UniqueConstraint
 from django.template.defaultfilters import filesizeformat
 from django.urls import NoReverseMatch
-from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from evaluation.querysets import programs_citing_studies
+from core.admin import RowOfWholeListForm
+from core.forms import MonthField
 from history.admin import HistoryAdminMixin
 from history.services import Link
 
@@ -40,42 +40,16 @@ from .models import (
     publication_requirement_message,
 )
 from .querysets import STUDY_TEXT_FIELDS
+from .services import (
+    publish_studies,
+    reasons_to_stay_published,
+    save_author_list,
+    unpublish_studies,
+)
 
 admin.site.site_header = "JusticeLib curation"
 admin.site.site_title = "JusticeLib curation"
 admin.site.index_title = "Library"
-
-
-# --- Publication month: entered as month and year, stored as the 1st of the month -----------------
-
-
-class MonthInput(forms.DateInput):
-    """An `<input type="month">`: browsers show a month picker and submit “2018-05”.
-
-    Browsers without a month picker show a plain text box, hence the placeholder.
-    """
-
-    input_type = "month"
-
-    def __init__(self, attrs=None):
-        super().__init__(
-            attrs={"class": "vTextField", "placeholder": "YYYY-MM", **(attrs or {})},
-            format="%Y-%m",
-        )
-
-
-class MonthField(forms.DateField):
-    """A month and year (“2018-05”, also “May 2018” or “05/2018”), cleaned to the month's 1st."""
-
-    widget = MonthInput
-    input_formats = ["%Y-%m", "%Y-%m-%d", "%B %Y", "%b %Y", "%m/%Y"]
-    default_error_messages = {
-        "invalid": "Enter the month as year and month, e.g. 2018-05 for May 2018.",
-    }
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        return value.replace(day=1) if value else value
 
 
 class StudyAdminForm(forms.ModelForm):
@@ -139,28 +113,10 @@ class StudyAdminForm(forms.ModelForm):
                 field = "resource_types" if what == "a resource type" else "countries"
                 self.add_error(field, publication_requirement_message([what]))
         if cleaned.get("status") == Study.Status.DRAFT and self.instance.pk:
-            citing = programs_citing_studies([self.instance.pk]).get(self.instance.pk)
-            if citing:
-                self.add_error("status", draft_cited_message(citing))
+            reason = reasons_to_stay_published([self.instance.pk]).get(self.instance.pk)
+            if reason:
+                self.add_error("status", reason)
         return cleaned
-
-
-def database_message(error: IntegrityError) -> str:
-    """The rule's own words from a trigger's error, without PostgreSQL's context lines."""
-    diag = getattr(error.__cause__, "diag", None)
-    return getattr(diag, "message_primary", None) or str(error)
-
-
-# The columns `Study.missing_for_publication()` reads.
-PUBLICATION_COLUMNS = ["is_multi_country", "country_codes", "type_slugs", "author_slugs"]
-
-
-def draft_cited_message(program_names: list[str]) -> str:
-    names = ", ".join(f"“{name}”" for name in program_names)
-    return (
-        f"A study that a program cites stays published; cited by {names}. "
-        "Remove it from the program first."
-    )
 
 
 # --- Authors of a study, in citation order -----------------------------------------------------
@@ -169,22 +125,13 @@ def draft_cited_message(program_names: list[str]) -> str:
 POSITION_HELP = "Authors are listed in order of position: 1 is the first author, then 2, 3…"
 
 
-class AuthorshipForm(forms.ModelForm):
+class AuthorshipForm(RowOfWholeListForm, forms.ModelForm):
+    # The formset checks positions and authors across the study's whole author list.
     position = forms.IntegerField(min_value=1, max_value=32767, help_text=POSITION_HELP)
 
     class Meta:
         model = Authorship
         fields = ["position", "author"]
-
-    def validate_constraints(self):
-        # The study's whole author list is in the formset, so AuthorshipFormSet checks positions and
-        # authors across its rows. Checking each row against the database as well would reject
-        # reordering (swapping positions 1 and 2 collides with the row not yet saved).
-        exclude = self._get_validation_exclusions() | {"study"}
-        try:
-            self.instance.validate_constraints(exclude=exclude)
-        except ValidationError as error:
-            self._update_errors(error)
 
 
 class AuthorshipFormSet(forms.BaseInlineFormSet):
@@ -222,20 +169,13 @@ class AuthorshipFormSet(forms.BaseInlineFormSet):
             raise ValidationError(publication_requirement_message(["an author"]))
 
     def save(self, commit=True):
-        """Save the author list so that reordering rows never collides with a row not yet saved.
-
-        Rows deleted, and rows whose position or author changed, are removed first; the changed
-        ones are then written back with their old ids, together with the new rows.
-        """
-        if not commit:
-            return super().save(commit=False)
+        """Save the author list through `save_author_list`, which reorders rows safely."""
         instances = super().save(commit=False)
-        moved = [obj for obj, fields in self.changed_objects if {"position", "author"} & {*fields}]
-        removed = [obj.pk for obj in [*self.deleted_objects, *moved]]
-        Authorship.objects.filter(pk__in=removed).delete()
-        for obj in instances:
-            obj.save()
-        self.save_m2m()
+        if commit:
+            save_author_list(
+                study=self.instance, authorships=instances, removed=self.deleted_objects
+            )
+            self.save_m2m()
         return instances
 
 
@@ -435,67 +375,41 @@ class StudyAdmin(HistoryAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Publish selected studies", permissions=["change"])
     def publish(self, request, queryset):
-        self._set_status(request, queryset, Study.Status.PUBLISHED)
+        self._report_status_change(request, publish_studies, queryset)
 
     @admin.action(description="Unpublish (make draft)", permissions=["change"])
     def unpublish(self, request, queryset):
-        self._set_status(request, queryset, Study.Status.DRAFT)
+        self._report_status_change(request, unpublish_studies, queryset)
 
-    def _set_status(self, request, queryset, status):
-        fields = ["pk", "title", "short_title", "status", *PUBLICATION_COLUMNS]
-        selected = list(queryset.select_related(None).prefetch_related(None).only(*fields))
-        changing = [study for study in selected if study.status != status]
-        refused = self._refused_status_changes(changing, status)
-        changing = [study for study in changing if study.pk not in refused]
+    def _report_status_change(self, request, change_status, queryset):
+        """Run the service, then tell the curator what it did and why any study kept its status."""
         try:
-            # The database checks the same rules at commit; a change made in between (another
-            # curator) ends here, with its message, rather than in an error page.
-            with transaction.atomic():
-                count = Study.objects.filter(pk__in=[study.pk for study in changing]).update(
-                    status=status, updated_at=timezone.now()
-                )
-        except IntegrityError as error:
-            self.message_user(
-                request, f"Nothing was changed: {database_message(error)}", messages.ERROR
-            )
+            result = change_status(studies=queryset)
+        except ValidationError as error:
+            message = " ".join(error.messages)
+            self.message_user(request, f"Nothing was changed: {message}", messages.ERROR)
             return
-        label = Study.Status(status).label.lower()
+        label = Study.Status(result.status).label.lower()
         LogEntry.objects.log_actions(
             user_id=request.user.pk,
-            queryset=changing,
+            queryset=result.changed,
             action_flag=CHANGE,
             change_message=f"Set status to {label}.",
         )
-        done = "published" if status == Study.Status.PUBLISHED else "made draft"
+        published = result.status == Study.Status.PUBLISHED
+        count = len(result.changed)
         message = ngettext("%(count)d study %(done)s.", "%(count)d studies %(done)s.", count) % {
             "count": count,
-            "done": done,
+            "done": "published" if published else "made draft",
         }
-        if unchanged := len(selected) - len(changing) - len(refused):
+        if unchanged := len(result.unchanged):
             message += ngettext(
                 " %(count)d was already %(label)s.", " %(count)d were already %(label)s.", unchanged
             ) % {"count": unchanged, "label": label}
         self.message_user(request, message, messages.SUCCESS)
-        for reason in refused.values():
-            self.message_user(request, reason, messages.WARNING)
-
-    @staticmethod
-    def _refused_status_changes(studies: list[Study], status: str) -> dict[int, str]:
-        """{study id: why it keeps its status} for the studies the rules keep as they are."""
-        if status == Study.Status.PUBLISHED:
-            gaps = {study: study.missing_for_publication() for study in studies}
-            return {
-                study.pk: f"“{study}” was not published: "
-                + publication_requirement_message(missing)
-                for study, missing in gaps.items()
-                if missing
-            }
-        citing = programs_citing_studies([study.pk for study in studies])
-        return {
-            study.pk: f"“{study}” was not made a draft: {draft_cited_message(citing[study.pk])}"
-            for study in studies
-            if study.pk in citing
-        }
+        not_done = "was not published" if published else "was not made a draft"
+        for study, reason in result.refused:
+            self.message_user(request, f"“{study}” {not_done}: {reason}", messages.WARNING)
 
 
 # --- Vocabularies ------------------------------------------------------------------------------

@@ -16,7 +16,9 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, JsonResponse, QueryDict
 from django.views.decorators.http import require_safe
 
-from .filters import MAX_QUERY_LENGTH, SORT_CHOICES, StudyFilterSet, ValueListFilter
+from core.filters import ValueListFilter
+
+from .filters import MAX_QUERY_LENGTH, SORT_CHOICES, StudyFilterSet
 from .models import Author, Study, url_for_slug
 
 DEFAULT_PAGE_SIZE = 20

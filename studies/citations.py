@@ -15,6 +15,8 @@ from urllib.parse import urljoin
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from core.spreadsheet import spreadsheet_safe
+
 from .models import Author, Study
 
 MONTH_NAMES = (
@@ -124,24 +126,14 @@ def _reference_parts(study: Study) -> tuple[str, str]:
     return (_with_full_stop(authors) if authors else ""), date
 
 
-def formatted_reference(study: Study, base_url: str = "") -> str:
-    """The study as an APA-style reference in plain text, for pasting anywhere.
+def formatted_reference_html(study: Study, base_url: str = "") -> SafeString:
+    """The study as an APA-style reference, as the study page shows it to copy.
 
     “International Justice Mission, & University of Nottingham Rights Lab. (2023, September).
-    Scale of Harm. https://…/studies/scale-of-harm/”. Without authors the title takes their place
-    (APA's rule). The address is the study's page here, a stable landing page, when `base_url`
-    is given.
+    <cite>Scale of Harm</cite>. https://…/studies/scale-of-harm/”: the title in `<cite>` (shown in
+    italics, as APA wants). Without authors the title takes their place (APA's rule). The
+    address is the study's page here, a stable landing page, when `base_url` is given.
     """
-    authors, date = _reference_parts(study)
-    title = _with_full_stop(study.title)
-    url = f" {study_url(study, base_url)}" if base_url else ""
-    if not authors:
-        return f"{title} {date}{url}"
-    return f"{authors} {date} {title}{url}"
-
-
-def formatted_reference_html(study: Study, base_url: str = "") -> SafeString:
-    """The same reference as HTML: the title in `<cite>` (shown in italics, as APA wants)."""
     authors, date = _reference_parts(study)
     title = format_html(
         "<cite>{}</cite>{}", study.title, "" if study.title.endswith(("?", "!")) else "."
@@ -308,12 +300,6 @@ def to_csl_json(study: Study, base_url: str) -> dict:
 
 
 # --- CSV -----------------------------------------------------------------------------------------
-def spreadsheet_safe(value: str) -> str:
-    """A cell that a spreadsheet shows as text, never runs as a formula (CSV injection): values
-    starting with = + - @ (or a tab or carriage return) get a leading apostrophe."""
-    return f"'{value}" if value.startswith(("=", "+", "-", "@", "\t", "\r")) else value
-
-
 def csv_row(study: Study, base_url: str) -> list[str]:
     """The study as one row under `CSV_HEADER`; multiple values are joined with "; "."""
     month = study.publication_month

@@ -8,13 +8,14 @@ one computation.
 """
 
 import hashlib
-from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.http import QueryDict
+
+from core.facets import FacetOption, facet_block
 
 from .models import Author, Country, LibraryVersion, ResourceType, Subject
 from .querysets import MULTI_COUNTRY_SQL
@@ -29,13 +30,6 @@ FACET_LEGENDS = {
     "type": "Resource type",
     "author": "Author",
 }
-
-
-@dataclass(frozen=True)
-class FacetOption:
-    value: str
-    label: str
-    count: int
 
 
 # One SELECT per facet over the matching studies' own columns; the counts of all facets come
@@ -157,27 +151,6 @@ def authors_are_estimated(counts: dict) -> bool:
 
 def year_counts(counts: dict) -> list[tuple[int, int]]:
     return sorted((int(year), count) for year, count in counts["year"].items())
-
-
-def facet_block(
-    name: str, legend: str, options: list[FacetOption], selected: list[str], estimated=False
-) -> dict:
-    """A facet as `studies/includes/facet.html` draws it: each option counted and checked."""
-    chosen = {value.lower() for value in selected}
-    return {
-        "name": name,
-        "legend": legend,
-        "estimated": estimated,
-        "options": [
-            {
-                "value": option.value,
-                "label": option.label,
-                "count": option.count,
-                "selected": option.value.lower() in chosen,
-            }
-            for option in options
-        ],
-    }
 
 
 class StudyFacets:

@@ -15,14 +15,15 @@ year and a month bound the same end, the narrower one wins (as two filters ANDed
 import datetime
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode
 
 import django_filters
 from django import forms
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponseRedirect, QueryDict
+from django.http import QueryDict
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+
+from core.filters import ValueListFilter
 
 from .models import Author, Country, ResourceType, Study, Subject
 
@@ -109,66 +110,6 @@ def first_month_name(month: datetime.date | None) -> str:
 def last_month_name(month: datetime.date | None) -> str:
     """A range's last month in words: a December is its year (“to 2016” means all of 2016)."""
     return str(month.year) if month and month.month == 12 else month_name(month)
-
-
-def without_empty_parameters(request: HttpRequest) -> HttpResponseRedirect | None:
-    """A redirect to this URL without its empty parameters, or None when it has none.
-
-    A GET form sends every field, set or not (`?q=&country=KH&year_from=`); the redirect keeps
-    bookmarks and shared links to what was chosen, in the order and spelling it was sent.
-    """
-    if not any(value.strip() == "" for _name, values in request.GET.lists() for value in values):
-        return None
-    kept = [
-        (name, value)
-        for name, value in parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)
-        if value.strip()
-    ]
-    query = urlencode(kept)
-    return HttpResponseRedirect(f"{request.path}?{query}" if query else request.path)
-
-
-class ValueListField(forms.Field):
-    """A repeatable parameter whose values must exist in a vocabulary; unknown ones are dropped.
-
-    Comma-separated values are accepted too (`?country=kh,ph`). Values that exist are returned
-    normalised; the others are kept in `self.ignored` for the page to report.
-    """
-
-    widget = forms.SelectMultiple
-
-    def __init__(self, *, vocabulary, to_field, normalise=str.lower, extra_values=(), **kwargs):
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-        self.vocabulary, self.to_field, self.normalise = vocabulary, to_field, normalise
-        self.extra_values = set(extra_values)
-        self.ignored: list[str] = []
-
-    def clean(self, value):
-        raw = [part for item in value or [] for part in str(item).split(",")]
-        wanted, unusable = [], []
-        for item in raw:
-            item = self.normalise(item.strip())[:100]
-            if "\x00" in item:  # PostgreSQL text cannot hold NUL: never send it to a query
-                unusable.append(item.replace("\x00", "\\0"))
-            elif item and item not in wanted:
-                wanted.append(item)
-        lookup = [item for item in wanted if item not in self.extra_values]
-        known = set()
-        if lookup:
-            known = set(
-                self.vocabulary.filter(**{f"{self.to_field}__in": lookup}).values_list(
-                    self.to_field, flat=True
-                )
-            )
-        self.ignored = unusable + [
-            item for item in wanted if item not in known and item not in self.extra_values
-        ]
-        return [item for item in wanted if item in known or item in self.extra_values]
-
-
-class ValueListFilter(django_filters.Filter):
-    field_class = ValueListField
 
 
 class YearField(forms.IntegerField):

@@ -15,11 +15,6 @@ from . import search
 STUDY_TEXT_FIELDS = ("description", "search_vector", "country_codes", "type_slugs", "author_slugs")
 
 
-def defer_study_text(relation: str) -> list[str]:
-    """`defer()` arguments that leave out a related study's heavy columns."""
-    return [f"{relation}__{field}" for field in STUDY_TEXT_FIELDS]
-
-
 # Listed under “Multiple countries”: ticked so without naming them, or naming two or more
 # (the same rule as `Study.covers_multiple_countries`, on the row's own columns).
 MULTI_COUNTRY = Q(is_multi_country=True) | Q(country_codes__len__gte=2)

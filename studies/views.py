@@ -11,18 +11,15 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from evaluation.querysets import measurements_citing, programs_citing
+from core.facets import FacetOption
+from core.filters import without_empty_parameters
+from core.pagination import page_or_nearest
+from evaluation.public import measurements_citing, programs_citing
 
 from . import search
 from .citations import citation_context
-from .facets import FacetOption, StudyFacets
-from .filters import (
-    DATE_PARAMETERS,
-    SORT_CHOICES,
-    MonthRange,
-    StudyFilterSet,
-    without_empty_parameters,
-)
+from .facets import StudyFacets
+from .filters import DATE_PARAMETERS, SORT_CHOICES, MonthRange, StudyFilterSet
 from .models import Country, Study, Subject
 from .querysets import related_studies
 
@@ -117,21 +114,8 @@ class StudyPaginator(Paginator):
 
 
 def paginate(queryset, raw_page: str | None, per_page: int = STUDIES_PER_PAGE):
-    """The requested page, or the nearest real one with a notice saying why."""
-    paginator = StudyPaginator(queryset, per_page)
-    notice = None
-    try:
-        number = int(raw_page) if raw_page not in (None, "") else 1
-    except ValueError:
-        number = 1
-        notice = f"“{raw_page[:20]}” is not a page number; showing page 1."
-    if number < 1:
-        notice = f"There is no page {number}; showing page 1."
-        number = 1
-    elif number > paginator.num_pages:
-        notice = f"There is no page {number:,}; showing the last page ({paginator.num_pages})."
-        number = paginator.num_pages
-    return paginator.page(number), notice
+    """The requested page of studies, or the nearest real one with a notice saying why."""
+    return page_or_nearest(StudyPaginator(queryset, per_page), raw_page)
 
 
 def active_filter_chips(

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from evaluation.models import ProgramStudy
-from evaluation.querysets import measurements_citing, programs_citing
+from evaluation.public import measurements_citing, programs_citing
 from tests.conftest import rule_switched_off
 
 LIST_URL = reverse("evaluation:list")

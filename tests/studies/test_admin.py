@@ -8,7 +8,7 @@ from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from studies.admin import MonthField
+from core.forms import MonthField
 from studies.models import Author, Country, Study
 
 from .conftest import with_authors

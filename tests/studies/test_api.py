@@ -6,7 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from studies.filters import StudyFilterSet, ValueListFilter
+from core.filters import ValueListFilter
+from studies.filters import StudyFilterSet
 from studies.models import Study
 
 LIST_URL = "/api/studies/"

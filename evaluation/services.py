@@ -1,0 +1,49 @@
+"""Writes of program evaluation: saving a program's indicators and an indicator's measurements.
+
+The admin's inline formsets call these, and so can commands and imports. Each is one
+transaction and passes every row through `full_clean()` before writing it. They exist for the
+rules that hold one row at a time in a list — one headline indicator per program, one baseline
+and one endline per indicator — which an edit may hand from one row to another: the row giving
+up its role is written first, so the row taking it over never meets it.
+"""
+
+from collections.abc import Iterable, Sequence
+
+from django.db import transaction
+
+from .models import Indicator, Measurement
+
+# Phases that one measurement of an indicator holds at a time.
+SINGLE_PHASES = (Measurement.Phase.BASELINE, Measurement.Phase.ENDLINE)
+
+
+def save_indicators(*, indicators: Sequence[Indicator], removed: Iterable[Indicator] = ()) -> None:
+    """Write new and changed indicators of a program and delete the `removed` ones.
+
+    Moving the headline from one indicator to another in one save works whatever the order of
+    `indicators`: those that are not the headline are written first.
+    """
+    with transaction.atomic():
+        for indicator in removed:
+            indicator.delete()
+        for indicator in sorted(indicators, key=lambda row: row.is_headline):
+            indicator.full_clean()
+            indicator.save()
+
+
+def save_measurements(
+    *, measurements: Sequence[Measurement], removed: Iterable[Measurement] = ()
+) -> None:
+    """Write new and changed measurements of an indicator and delete the `removed` ones.
+
+    Rows leaving the baseline or the endline are written before the row that takes it over.
+    Each row's `clean` checks its phases' order against the stored rows, unless the caller has
+    checked the whole set instead and turned that off (`check_order_against_stored`), as the
+    admin's formset does with `rules.phase_problems`; the database checks it again at commit.
+    """
+    with transaction.atomic():
+        for measurement in removed:
+            measurement.delete()
+        for measurement in sorted(measurements, key=lambda row: row.phase in SINGLE_PHASES):
+            measurement.full_clean()
+            measurement.save()
