@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from justicelib.site import absolute_url
 from studies.citations import spreadsheet_safe
 from studies.filters import without_empty_parameters
 
@@ -92,9 +93,7 @@ def measurements_csv(request, slug):
 
 def csv_row(request, program: Program, m: Measurement) -> list:
     indicator, study = m.indicator, m.source_study
-    study_url = (
-        request.build_absolute_uri(study.get_absolute_url()) if study and study.is_published else ""
-    )
+    study_url = absolute_url(study.get_absolute_url()) if study and study.is_published else ""
     return [
         spreadsheet_safe(program.name),
         spreadsheet_safe(indicator.name),

@@ -7,6 +7,7 @@ whichever host name or proxy a request came through, and a forged Host header ch
 from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
+from django.contrib.sitemaps import Sitemap
 
 
 def site_root() -> str:
@@ -22,3 +23,13 @@ def absolute_url(path: str) -> str:
 def site_host() -> str:
     """The host name of SITE_URL, without port: “evidence.example.org”."""
     return urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
+class SiteSitemap(Sitemap):
+    """A sitemap whose addresses start with SITE_URL, not with the request's host."""
+
+    def get_protocol(self, protocol: str | None = None) -> str:
+        return urlsplit(settings.SITE_URL).scheme
+
+    def get_domain(self, site=None) -> str:
+        return urlsplit(settings.SITE_URL).netloc

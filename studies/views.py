@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from evaluation.querysets import measurements_citing, programs_citing
+from justicelib.site import site_root
 
 from .citations import citation_context
 from .filters import (
@@ -24,6 +25,7 @@ from .filters import (
 )
 from .models import Country, Study, Subject
 from .querysets import related_studies
+from .signposting import oai_records, study_page_links
 
 STUDIES_PER_PAGE = 20
 
@@ -99,11 +101,14 @@ def study_detail(request, slug):
     context = {
         "study": study,
         "related_studies": related_studies(study),
-        **citation_context(study, request.build_absolute_uri("/")),
+        **citation_context(study, site_root()),
+        "oai_records": oai_records(study),
         "citing_measurements": measurements_citing(study),
         "citing_programs": programs_citing(study),
     }
-    return render(request, "studies/study_detail.html", context)
+    response = render(request, "studies/study_detail.html", context)
+    response.headers["Link"] = study_page_links(study)
+    return response
 
 
 class StudyPaginator(Paginator):
