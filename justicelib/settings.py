@@ -264,3 +264,13 @@ AXES_LOCKOUT_CALLABLE = "justicelib.security.locked_out_response"
 # saw (the last entry); otherwise anyone could pick an address per attempt and never be locked.
 TRUST_X_FORWARDED_FOR = env_bool("BEHIND_TLS_PROXY", False)
 AXES_CLIENT_IP_CALLABLE = "justicelib.security.client_ip_address"
+
+# --- Interoperability: the site's own address, OAI-PMH --------------------------------------
+# (one block, so that it merges cleanly with other changes to this file)
+# Every absolute URL the site hands out (feeds, sitemap, robots.txt, JSON-LD, citations, OAI-PMH
+# identifiers, Link headers) starts with SITE_URL, never with the request's Host header: a record
+# harvested once keeps its address, and a forged Host cannot plant links to another site.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Named in OAI-PMH's Identify (required there); webmaster@<SITE_URL's host> when unset.
+CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "")
+INSTALLED_APPS.append("oai")

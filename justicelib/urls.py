@@ -9,6 +9,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from evaluation.sitemaps import ProgramSitemap
+from justicelib import discovery
 from studies.sitemaps import SITEMAPS as STUDY_SITEMAPS
 
 SITEMAPS = {**STUDY_SITEMAPS, "programs": ProgramSitemap}
@@ -17,6 +18,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("studies.api_urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", discovery.robots_txt, name="robots"),
+    path("oai", include("oai.urls")),
     path("", include("studies.urls")),
     path("programs/", include("evaluation.urls")),
 ]

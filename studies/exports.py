@@ -15,9 +15,12 @@ from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
+from justicelib.site import site_root
+
 from .citations import CSV_HEADER, citation_key, csv_row, to_bibtex, to_csl_json, to_ris
 from .filters import StudyFilterSet
 from .models import Study
+from .signposting import export_links
 
 EXPORT_CHUNK_SIZE = 1000
 # Only text formats declare a charset: JSON is UTF-8 by definition and its media type has none.
@@ -36,8 +39,9 @@ def study_citation(request, slug: str, fmt: str):
     if fmt not in CITATION_FORMATS:
         raise Http404("No such citation format.")
     study = get_object_or_404(Study.objects.published().for_listing(), slug=slug)
-    body = "".join(written_as(fmt, [study], site_root(request)))
-    return HttpResponse(body, content_type=CONTENT_TYPES[fmt], headers=attachment(slug, fmt))
+    body = "".join(written_as(fmt, [study], site_root()))
+    headers = {**attachment(slug, fmt), "Link": export_links(study)}
+    return HttpResponse(body, content_type=CONTENT_TYPES[fmt], headers=headers)
 
 
 @require_safe
@@ -55,14 +59,10 @@ def list_export(request, fmt: str):
         )
     rows = filterset.qs.for_listing().iterator(chunk_size=EXPORT_CHUNK_SIZE)
     return StreamingHttpResponse(
-        in_batches(written_as(fmt, rows, site_root(request))),
+        in_batches(written_as(fmt, rows, site_root())),
         content_type=CONTENT_TYPES[fmt],
         headers=attachment("studies", fmt),
     )
-
-
-def site_root(request) -> str:
-    return request.build_absolute_uri("/")
 
 
 def attachment(name: str, fmt: str) -> dict[str, str]:

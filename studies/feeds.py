@@ -10,12 +10,19 @@ not know (say `utm_source`, which aggregators append) are left alone.
 """
 
 import datetime
+import hashlib
 
 from django.contrib.syndication.views import Feed
+from django.db.models import Max
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.urls import reverse
+from django.utils.cache import get_conditional_response
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import linebreaks
+from django.utils.http import http_date, parse_http_date_safe, quote_etag
+
+from justicelib.site import absolute_url
+from oai.models import DeletedStudy
 
 from .filters import MULTIPLE_COUNTRIES, StudyFilterSet
 from .models import Author, Country, ResourceType, Study, Subject
@@ -48,10 +55,11 @@ class StudyFeed(Feed):
 
     def __call__(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         try:
-            return super().__call__(request, *args, **kwargs)
+            response = super().__call__(request, *args, **kwargs)
         except MalformedFeedParameters as error:
             text = "This feed's parameters could not be used:\n" + "\n".join(error.notices)
             return HttpResponseBadRequest(text, content_type="text/plain; charset=utf-8")
+        return not_modified_or(request, response)
 
     def get_object(self, request: HttpRequest, *args, **kwargs) -> StudyFilterSet:
         filterset = StudyFilterSet(request.GET, queryset=Study.objects.published(), request=request)
@@ -71,16 +79,19 @@ class StudyFeed(Feed):
     def link(self, filterset: StudyFilterSet) -> str:
         """The study list showing the same studies."""
         query = filterset.data.urlencode()
-        return reverse("studies:list") + (f"?{query}" if query else "")
+        return absolute_url(reverse("studies:list") + (f"?{query}" if query else ""))
 
     def feed_url(self, filterset: StudyFilterSet) -> str:
         # Django's default drops the query string, which is what makes a filtered feed filtered.
-        return filterset.request.get_full_path()
+        return absolute_url(filterset.request.get_full_path())
 
     def items(self, filterset: StudyFilterSet):
         return filterset.qs.sorted_by("newest").for_listing()[:FEED_SIZE]
 
     # --- each study --------------------------------------------------------------------------
+    def item_link(self, study: Study) -> str:
+        return absolute_url(study.get_absolute_url())
+
     def item_title(self, study: Study) -> str:
         # Atom titles are text, escaped once by the XML writer (Django's default escapes twice).
         return study.title
@@ -102,6 +113,32 @@ class StudyFeed(Feed):
 
     def item_extra_kwargs(self, study: Study) -> dict:
         return {"author_names": [authorship.author.name for authorship in study.authorships.all()]}
+
+
+def not_modified_or(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """A 304 when the reader's copy is current (If-None-Match, or If-Modified-Since), else the
+    feed with its validators.
+
+    The ETag is the feed's own bytes, so any change (a study edited, added or withdrawn) gives a
+    new one. Django dates the feed by its newest entry; a withdrawn study changes the feed too,
+    so Last-Modified is the later of that and the latest withdrawal.
+    """
+    if response.status_code != 200:
+        return response
+    etag = quote_etag(hashlib.sha256(response.content).hexdigest()[:32])
+    response.headers["ETag"] = etag
+    newest_entry = parse_http_date_safe(response.headers.get("Last-Modified", ""))
+    withdrawn = DeletedStudy.objects.aggregate(last=Max("deleted_at"))["last"]
+    moments = [
+        *([int(withdrawn.timestamp())] if withdrawn else []),
+        *([newest_entry] if newest_entry else []),
+    ]
+    last_modified = max(moments, default=None)
+    if last_modified is not None:
+        response.headers["Last-Modified"] = http_date(last_modified)
+    return get_conditional_response(
+        request, etag=etag, last_modified=last_modified, response=response
+    )
 
 
 FILTER_WORDS = [

@@ -3,13 +3,18 @@
 `SITEMAPS` is the whole site's, passed to Django's sitemap view in `justicelib/urls.py`.
 """
 
-from django.contrib.sitemaps import Sitemap
+import datetime
+
+from django.db.models import Max
 from django.urls import reverse
+
+from justicelib.site import SiteSitemap
+from oai.models import DeletedStudy
 
 from .models import Study
 
 
-class StaticSitemap(Sitemap):
+class StaticSitemap(SiteSitemap):
     """Pages that always exist, by URL name."""
 
     def items(self) -> list[str]:
@@ -18,8 +23,17 @@ class StaticSitemap(Sitemap):
     def location(self, url_name: str) -> str:
         return reverse(url_name)
 
+    def lastmod(self, url_name: str) -> datetime.datetime | None:
+        """Both pages list the published studies: they change when one is published, changed
+        or withdrawn."""
+        if not hasattr(self, "_library_changed"):
+            changed = Study.objects.published().aggregate(last=Max("updated_at"))["last"]
+            withdrawn = DeletedStudy.objects.aggregate(last=Max("deleted_at"))["last"]
+            self._library_changed = max(filter(None, [changed, withdrawn]), default=None)
+        return self._library_changed
 
-class StudySitemap(Sitemap):
+
+class StudySitemap(SiteSitemap):
     """Every published study's page; `lastmod` lets crawlers skip the unchanged ones."""
 
     def items(self):

@@ -15,6 +15,7 @@ from core.facets import FacetOption
 from core.filters import without_empty_parameters
 from core.pagination import page_or_nearest
 from evaluation.public import measurements_citing, programs_citing
+from justicelib.site import site_root
 
 from . import search
 from .citations import citation_context
@@ -22,6 +23,7 @@ from .facets import StudyFacets
 from .filters import DATE_PARAMETERS, SORT_CHOICES, MonthRange, StudyFilterSet
 from .models import Country, Study, Subject
 from .querysets import related_studies
+from .signposting import oai_records, study_page_links
 
 STUDIES_PER_PAGE = 20
 
@@ -96,11 +98,14 @@ def study_detail(request, slug):
     context = {
         "study": study,
         "related_studies": related_studies(study),
-        **citation_context(study, request.build_absolute_uri("/")),
+        **citation_context(study, site_root()),
+        "oai_records": oai_records(study),
         "citing_measurements": measurements_citing(study),
         "citing_programs": programs_citing(study),
     }
-    return render(request, "studies/study_detail.html", context)
+    response = render(request, "studies/study_detail.html", context)
+    response.headers["Link"] = study_page_links(study)
+    return response
 
 
 class StudyPaginator(Paginator):

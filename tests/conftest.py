@@ -134,3 +134,11 @@ def empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def site_url(settings):
+    """Absolute URLs come from SITE_URL (justicelib/site.py); the tests' is the test client's
+    host, so addresses read as those of the page that was asked for."""
+    settings.SITE_URL = "http://testserver"
+    return settings.SITE_URL
