@@ -40,6 +40,8 @@ class ProgramAdminForm(forms.ModelForm):
             "end_month",
             "status",
             "summary",
+            "name_es",
+            "summary_es",
             "partners",
         ]
 

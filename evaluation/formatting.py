@@ -7,6 +7,8 @@ plain ASCII numbers for machines.
 import datetime
 from decimal import Decimal
 
+from django.utils.formats import date_format
+
 from .choices import Unit
 
 MINUS = "\u2212"
@@ -52,7 +54,12 @@ def format_period(start: datetime.date, end: datetime.date | None = None) -> str
     if start.month == 1 and end.month == 12:
         return str(start.year) if start.year == end.year else f"{start.year}–{end.year}"
     if start == end:
-        return f"{start:%B %Y}"
+        return month_and_year(start)
     if start.year == end.year:
-        return f"{start:%B}–{end:%B %Y}"
-    return f"{start:%B %Y} – {end:%B %Y}"
+        return f"{date_format(start, 'F')}–{month_and_year(end)}"
+    return f"{month_and_year(start)} – {month_and_year(end)}"
+
+
+def month_and_year(month: datetime.date) -> str:
+    """“March 2015”, in Spanish “marzo de 2015”: the active language's month and year."""
+    return date_format(month, "YEAR_MONTH_FORMAT")

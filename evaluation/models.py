@@ -19,7 +19,10 @@ from functools import cached_property
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
+from core.translation import curated_text
 from history.tracking import track
 from studies.models import (
     Country,
@@ -91,6 +94,9 @@ class Program(models.Model):
         null=True, blank=True, help_text="The month it ended; empty while it runs."
     )
     summary = models.TextField(blank=True)
+    # The curators' Spanish versions, shown on the Spanish pages; blank falls back to the English.
+    name_es = models.CharField("name (Spanish)", max_length=300, blank=True)
+    summary_es = models.TextField("summary (Spanish)", blank=True)
     partners = models.TextField(blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     studies = models.ManyToManyField(
@@ -128,6 +134,15 @@ class Program(models.Model):
     def get_absolute_url(self):
         return url_for_slug("evaluation:detail", self.slug)
 
+    @property
+    def localized_name(self) -> str:
+        """The name in the page's language: the Spanish one on Spanish pages, when written."""
+        return curated_text(self.name, self.name_es)
+
+    @property
+    def localized_summary(self) -> str:
+        return curated_text(self.summary, self.summary_es)
+
     def natural_key(self):
         return (self.slug,)
 
@@ -140,7 +155,9 @@ class Program(models.Model):
     @property
     def period_label(self) -> str:
         if self.end_month is None:
-            return f"since {self.start_month:%B %Y}"
+            return _("since %(month)s") % {
+                "month": date_format(self.start_month, "YEAR_MONTH_FORMAT")
+            }
         return format_period(self.start_month, self.end_month)
 
     @property

@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from .changes import Change, latest_change
 from .charts import TrajectoryChart, trajectory_chart
-from .formatting import format_period
+from .formatting import format_period, month_and_year
 from .models import Indicator, Measurement, Program
 
 # A program measured monthly for ten years has 120 monitoring figures: the page lists the
@@ -95,7 +98,7 @@ def timeline(program: Program) -> list[tuple[str, str]]:
     )
 
     def month(date):
-        return str(date.year) if whole_years else f"{date:%B %Y}"
+        return str(date.year) if whole_years else month_and_year(date)
 
     entries: dict[tuple, tuple[str, list[str]]] = {}  # (start, end, phase) → when, what
     monitoring: list[tuple[Measurement, str]] = []
@@ -105,11 +108,11 @@ def timeline(program: Program) -> list[tuple[str, str]]:
                 monitoring.append((m, indicator.label))
                 continue
             key = (m.period_start, m.period_end, m.get_phase_display())
-            _, labels = entries.setdefault(key, (m.period_label, []))
+            _when, labels = entries.setdefault(key, (m.period_label, []))
             if indicator.label not in labels:
                 labels.append(indicator.label)
     events = [
-        (program.start_month, program.start_month, month(program.start_month), "Program starts")
+        (program.start_month, program.start_month, month(program.start_month), _("Program starts"))
     ]
     events += [
         (start, end, when, f"{phase}: {', '.join(labels)}")
@@ -121,10 +124,15 @@ def timeline(program: Program) -> list[tuple[str, str]]:
         labels = ", ".join(dict.fromkeys(label for _, label in monitoring))
         count = len({(m.period_start, m.period_end) for m, _ in monitoring})
         when = monitoring[0][0].period_label if count == 1 else format_period(start, end)
-        what = "Monitoring" if count == 1 else f"Monitoring ({count} periods)"
+        what = (
+            _("Monitoring")
+            if count == 1
+            else ngettext("Monitoring (%(count)d period)", "Monitoring (%(count)d periods)", count)
+            % {"count": count}
+        )
         events.append((start, end, when, f"{what}: {labels}"))
     if program.end_month:
         end_month = program.end_month
-        events.append((end_month, end_month, month(end_month), "Program ends"))
+        events.append((end_month, end_month, month(end_month), _("Program ends")))
     events.sort(key=lambda event: (event[0], event[1]))
     return [(when, what) for _, _, when, what in events]

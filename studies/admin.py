@@ -65,6 +65,8 @@ class StudyAdminForm(forms.ModelForm):
             "short_title",
             "slug",
             "description",
+            "title_es",
+            "description_es",
             "publication_month",
             "resource_types",
             "subject",
@@ -339,6 +341,10 @@ class StudyAdmin(HistoryAdminMixin, admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "short_title", "slug", "description"]}),
+        (
+            _("Spanish (shown on the Spanish pages; blank shows the English)"),
+            {"fields": ["title_es", "description_es"]},
+        ),
         ("Publication", {"fields": ["publication_month", "resource_types", "subject", "status"]}),
         ("Countries", {"fields": ["countries", "is_multi_country"]}),
         ("Download", {"fields": ["pdf", "external_url"]}),

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
 
 from core.facets import FacetOption, facet_block
 
@@ -25,10 +26,10 @@ if TYPE_CHECKING:
 
 FACET_CACHE_SECONDS = 3600  # the key changes with every write, so this only bounds memory
 FACET_LEGENDS = {
-    "country": "Country",
-    "subject": "Subject",
-    "type": "Resource type",
-    "author": "Author",
+    "country": _("Country"),
+    "subject": _("Subject"),
+    "type": _("Resource type"),
+    "author": _("Author"),
 }
 
 
@@ -125,7 +126,7 @@ def facet_options(counts: dict, selected: dict[str, list[str]]) -> dict[str, lis
         for code, name in Country.objects.values_list("code", "name")
     ]
     countries.append(
-        FacetOption("multiple", "Multiple countries", counts["multiple"].get("multiple", 0))
+        FacetOption("multiple", str(_("Multiple countries")), counts["multiple"].get("multiple", 0))
     )
     subjects = [
         FacetOption(slug, name, counts["subject"].get(str(pk), 0))

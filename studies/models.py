@@ -19,6 +19,7 @@ from django.dispatch import receiver
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from core.translation import curated_text
 from history.tracking import track
 
 from .files import STUDY_FILE_DIRECTORY, delete_when_unreferenced
@@ -264,6 +265,9 @@ class Study(models.Model):
         help_text="Part of the study's address.",
     )
     description = models.TextField(blank=True)
+    # The curators' Spanish versions, shown on the Spanish pages; blank falls back to the English.
+    title_es = models.CharField("title (Spanish)", max_length=500, blank=True)
+    description_es = models.TextField("description (Spanish)", blank=True)
     # Month precision: the day is always the 1st (enforced below); show it as “May 2018”.
     publication_month = models.DateField(
         help_text="The month of publication; the day is ignored and stored as the 1st."
@@ -410,6 +414,15 @@ class Study(models.Model):
 
     def get_absolute_url(self):
         return url_for_slug("studies:detail", self.slug)
+
+    @property
+    def localized_title(self) -> str:
+        """The title in the page's language: the Spanish one on Spanish pages, when written."""
+        return curated_text(self.title, self.title_es)
+
+    @property
+    def localized_description(self) -> str:
+        return curated_text(self.description, self.description_es)
 
     def natural_key(self):
         return (self.slug,)

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from core.facets import FacetOption
@@ -26,6 +27,13 @@ from .querysets import related_studies
 from .signposting import oai_records, study_page_links
 
 STUDIES_PER_PAGE = 20
+# What a chip calls each filter: “Country: Cambodia”.
+CHIP_NAMES = {
+    "country": gettext_lazy("Country"),
+    "subject": gettext_lazy("Subject"),
+    "type": gettext_lazy("Type"),
+    "author": gettext_lazy("Author"),
+}
 
 
 def home(request):
@@ -134,7 +142,8 @@ def active_filter_chips(
             label = labels.get(value.lower(), value)
             chips.append(
                 {
-                    "label": f"{name.capitalize()}: {label}",
+                    "label": _("%(filter)s: %(value)s")
+                    % {"filter": CHIP_NAMES[name], "value": label},
                     "url": url_without(params, name, value=value),
                 }
             )
@@ -147,7 +156,10 @@ def active_filter_chips(
         )
     if filterset.cleaned("q"):
         chips.append(
-            {"label": f"Search: {filterset.cleaned('q')}", "url": url_without(params, "q")}
+            {
+                "label": _("Search: %(query)s") % {"query": filterset.cleaned("q")},
+                "url": url_without(params, "q"),
+            }
         )
     return chips
 
