@@ -20,20 +20,26 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from .choices import Unit
 from .formatting import UNIT_SUFFIXES, format_number, format_signed
 
 if TYPE_CHECKING:
     from .models import Indicator, Measurement
 
-LEGEND_OF_LEVELS = (
+LEGEND_OF_LEVELS = gettext_lazy(
+    # xgettext:no-python-format
     "Dots are figures, joined in time order; a vertical bar is a range of estimates; whiskers "
     "are 95 % confidence intervals; a thin horizontal line spans the period a figure covers."
 )
-LEGEND_OF_CHANGES = (
+LEGEND_OF_CHANGES = gettext_lazy(
     "Figures published as a change relative to the baseline: the baseline sits on the zero "
     "line, each change at its value; a thin horizontal line spans the period a figure covers."
 )
+# xgettext:no-python-format
+AXIS_OF_CHANGES = gettext_lazy("Change from baseline (%)")
 
 DENSE = 12  # more marks than this and only the first and last are labelled
 
@@ -140,7 +146,7 @@ def trajectory_chart(
         high = min(high, 100.0)
     y_ticks = _nice_ticks(low, high)
     y = _scale(y_ticks[-1], y_ticks[0], TOP, BOTTOM)  # SVG y grows downwards
-    suffix = " %" if of_changes else UNIT_SUFFIXES.get(indicator.unit, "")
+    suffix = " %" if of_changes else str(UNIT_SUFFIXES.get(indicator.unit, ""))
 
     marks = [_mark(m, x, y, of_changes) for m in on_axis]
     if len(marks) > DENSE:
@@ -157,14 +163,14 @@ def trajectory_chart(
         if not _on_axis(m, of_changes)
     ]
     return TrajectoryChart(
-        title=f"{indicator.name}: from baseline to endline",
+        title=_("%(indicator)s: from baseline to endline") % {"indicator": indicator.name},
         description=_describe(measurements),
-        y_axis_label="Change from baseline (%)" if of_changes else indicator.get_unit_display(),
+        y_axis_label=str(AXIS_OF_CHANGES) if of_changes else indicator.get_unit_display(),
         x_ticks=[Tick(x(year), str(int(year))) for year in years],
         y_ticks=[Tick(y(value), _tick_label(value, suffix, of_changes)) for value in y_ticks],
         marks=marks,
         line=" ".join(f"{mark.x:.1f},{mark.y:.1f}" for mark in dots) if len(dots) > 1 else "",
-        legend=LEGEND_OF_CHANGES if of_changes else LEGEND_OF_LEVELS,
+        legend=str(LEGEND_OF_CHANGES if of_changes else LEGEND_OF_LEVELS),
         notes=notes,
         zero_y=y(0.0) if of_changes else None,
         dot_radius=5 if len(marks) <= DENSE else 3,
@@ -193,7 +199,9 @@ def _mark(m: Measurement, x, y, of_changes: bool) -> Mark:
     }
     if of_changes:
         if m.is_baseline:
-            return Mark(y=y(0.0), label=f"baseline {m.display_value}", **common)
+            return Mark(
+                y=y(0.0), label=_("baseline %(value)s") % {"value": m.display_value}, **common
+            )
         return Mark(y=y(float(m.value)), label=format_signed(m.value, " %"), **common)
     if m.is_range:
         low, high = y(float(m.value_low)), y(float(m.value_high))
@@ -215,7 +223,7 @@ def _describe(measurements: list[Measurement]) -> str:
     parts = [
         f"{m.get_phase_display().lower()} {m.display_value}, {m.period_label}" for m in measurements
     ]
-    return "Figures in time order: " + "; ".join(parts) + "."
+    return _("Figures in time order: %(figures)s.") % {"figures": "; ".join(parts)}
 
 
 def _year(date, end: bool = False) -> float:

@@ -8,6 +8,7 @@ import datetime
 from decimal import Decimal
 
 from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from .choices import Unit
 
@@ -16,8 +17,8 @@ MINUS = "\u2212"
 UNIT_SUFFIXES = {
     Unit.PERCENT: " %",
     Unit.COUNT: "",
-    Unit.RATE_PER_1000: " per 1,000",
-    Unit.DAYS: " days",
+    Unit.RATE_PER_1000: _(" per 1,000"),
+    Unit.DAYS: _(" days"),
     Unit.RATIO: "",
     Unit.SCORE: "",
 }
@@ -33,7 +34,7 @@ def format_number(value: Decimal | float | int, places: int | None = None) -> st
 
 
 def format_value(value: Decimal, unit: str) -> str:
-    return format_number(value) + UNIT_SUFFIXES.get(unit, "")
+    return format_number(value) + str(UNIT_SUFFIXES.get(unit, ""))
 
 
 def format_signed(value: Decimal | float, suffix: str = "", places: int | None = None) -> str:

@@ -95,8 +95,10 @@ class Program(models.Model):
     )
     summary = models.TextField(blank=True)
     # The curators' Spanish versions, shown on the Spanish pages; blank falls back to the English.
-    name_es = models.CharField("name (Spanish)", max_length=300, blank=True)
-    summary_es = models.TextField("summary (Spanish)", blank=True)
+    name_es = models.CharField(
+        "name (Spanish)", max_length=300, blank=True, default="", db_default=""
+    )
+    summary_es = models.TextField("summary (Spanish)", blank=True, default="", db_default="")
     partners = models.TextField(blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     studies = models.ManyToManyField(
@@ -633,7 +635,7 @@ class Measurement(models.Model):
         if self.value_kind == self.ValueKind.RANGE:
             return f"{format_value(self.value_low, unit)}–{format_value(self.value_high, unit)}"
         if self.value_kind == self.ValueKind.RELATIVE_CHANGE:
-            return f"{format_signed(self.value, ' %')} vs baseline"
+            return _("%(change)s vs baseline") % {"change": format_signed(self.value, " %")}
         if self.value_kind == self.ValueKind.WORDING_ONLY:
             return f"“{self.published_wording}”"
         return format_value(self.value, unit)

@@ -266,8 +266,12 @@ class Study(models.Model):
     )
     description = models.TextField(blank=True)
     # The curators' Spanish versions, shown on the Spanish pages; blank falls back to the English.
-    title_es = models.CharField("title (Spanish)", max_length=500, blank=True)
-    description_es = models.TextField("description (Spanish)", blank=True)
+    title_es = models.CharField(
+        "title (Spanish)", max_length=500, blank=True, default="", db_default=""
+    )
+    description_es = models.TextField(
+        "description (Spanish)", blank=True, default="", db_default=""
+    )
     # Month precision: the day is always the 1st (enforced below); show it as “May 2018”.
     publication_month = models.DateField(
         help_text="The month of publication; the day is ignored and stored as the 1st."
