@@ -33,6 +33,7 @@ from django.urls import Resolver404, resolve
 from django.views.decorators.csrf import csrf_exempt
 
 from core.filters import ValueListFilter
+from justicelib.site import absolute_url
 
 from .filters import MAX_QUERY_LENGTH, SORT_CHOICES, StudyFilterSet
 from .models import SLUG_PATTERN, Author, Study, url_for_slug
@@ -243,7 +244,7 @@ def page_url(request: HttpRequest, number: int) -> str:
     """This request's absolute URL, every filter kept, on page `number`."""
     params = request.GET.copy()
     params["page"] = str(number)
-    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+    return absolute_url(f"{request.path}?{params.urlencode()}")
 
 
 def study_json(study: Study, request: HttpRequest) -> dict[str, Any]:
@@ -252,8 +253,8 @@ def study_json(study: Study, request: HttpRequest) -> dict[str, Any]:
     download_url = study.download_url
     return {
         "slug": study.slug,
-        "url": request.build_absolute_uri(study.get_absolute_url()),
-        "api_url": request.build_absolute_uri(url_for_slug("api:study_detail", study.slug)),
+        "url": absolute_url(study.get_absolute_url()),
+        "api_url": absolute_url(url_for_slug("api:study_detail", study.slug)),
         "title": study.title,
         "short_title": study.short_title,
         "description": study.description,
@@ -275,7 +276,7 @@ def study_json(study: Study, request: HttpRequest) -> dict[str, Any]:
         ],
         "multiple_countries": study.covers_multiple_countries,
         "subject": {"slug": study.subject.slug, "name": study.subject.name},
-        "download_url": request.build_absolute_uri(download_url) if download_url else None,
+        "download_url": absolute_url(download_url) if download_url else None,
         "updated_at": study.updated_at.isoformat(),
     }
 
