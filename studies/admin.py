@@ -32,6 +32,7 @@ from .models import (
     Authorship,
     Country,
     ResourceType,
+    SearchSynonym,
     Study,
     StudyCountry,
     StudyResourceType,
@@ -500,3 +501,12 @@ class ResourceTypeAdmin(
     list_display = ["name", "slug", "study_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(SearchSynonym)
+class SearchSynonymAdmin(HistoryAdminMixin, admin.ModelAdmin):
+    """What else a searched word finds: spellings and acronyms, applied by the search itself."""
+
+    list_display = ["term", "also_finds"]
+    search_fields = ["term", "also_finds"]
+    fields = ["term", "also_finds"]

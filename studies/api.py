@@ -6,20 +6,37 @@ the API the same day (the OpenAPI document below must then name it: a test compa
 
 Unlike the HTML pages, which forgive bad input and say what they ignored, the API answers 400 with
 every problem listed. A program cannot read a notice, and a silently dropped filter returns
-plausible but wrong data. Every response may be read from any origin: the data is public.
+plausible but wrong data. Every response may be read from any origin: the data is public. Every
+answer under /api/ is JSON, errors included: 404 for an unknown address (whatever DEBUG says),
+405 for a method other than GET, HEAD and OPTIONS.
+
+The OpenAPI document is written by hand, below; tests keep it true (tests/studies/test_api.py
+compares its parameters and limits with the filter set's, and schemathesis sends the app requests
+made up from it and checks every answer against it: tests/studies/test_api_schemathesis.py).
 """
 
 import re
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpRequest, JsonResponse, QueryDict
-from django.views.decorators.http import require_safe
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+    QueryDict,
+)
+from django.urls import Resolver404, resolve
+from django.views.decorators.csrf import csrf_exempt
 
 from core.filters import ValueListFilter
+from justicelib.site import absolute_url
 
 from .filters import MAX_QUERY_LENGTH, SORT_CHOICES, StudyFilterSet
-from .models import Author, Study, url_for_slug
+from .models import SLUG_PATTERN, Author, Study, url_for_slug
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -31,14 +48,48 @@ REPEATABLE_PARAMETERS = frozenset(
     if isinstance(field, ValueListFilter)
 )
 NO_SUCH_STUDY = "No published study with this slug."
+NOTHING_HERE = "There is nothing at this address."  # as justicelib.views.page_not_found says
+ALLOWED_METHODS = ("GET", "HEAD", "OPTIONS")
+READ_ONLY = "The API is read-only: it answers GET, HEAD and OPTIONS."
 
 
 # --- views ------------------------------------------------------------------------------------
-@require_safe
+def read_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Answer GET and HEAD with `view`, OPTIONS with the methods allowed, anything else 405.
+
+    CSRF protection is off for these views: they never write, and a POST would otherwise meet
+    Django's HTML 403 (no CSRF cookie) before reaching the 405 an API client can read. OPTIONS
+    also answers a browser's CORS preflight: the data may be read from any origin.
+    """
+
+    @wraps(view)
+    def answer(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        if request.method == "OPTIONS":
+            response = HttpResponse(status=204)
+            response.headers["Access-Control-Allow-Origin"] = "*"
+            response.headers["Access-Control-Allow-Methods"] = ", ".join(ALLOWED_METHODS)
+            response.headers["Access-Control-Max-Age"] = "86400"
+        else:
+            response = api_response({"errors": [READ_ONLY]}, status=405)
+        response.headers["Allow"] = ", ".join(ALLOWED_METHODS)
+        return response
+
+    return csrf_exempt(answer)
+
+
+@read_only
 def study_list(request: HttpRequest) -> JsonResponse:
-    filterset = StudyFilterSet(request.GET, queryset=Study.objects.published())
+    params, query_errors = without_overlong_query(request.GET)
+    filterset = StudyFilterSet(params, queryset=Study.objects.published())
     page_number, page_size, page_errors = page_request(request.GET)
-    errors = [*parameter_errors(request.GET), *filterset.notices, *page_errors]
+    errors = [
+        *parameter_errors(request.GET),
+        *query_errors,
+        *filterset.notices,
+        *page_errors,
+    ]
     if errors:
         return api_response({"errors": errors}, status=400)
 
@@ -63,17 +114,36 @@ def study_list(request: HttpRequest) -> JsonResponse:
     )
 
 
-@require_safe
+@read_only
 def study_detail(request: HttpRequest, slug: str) -> JsonResponse:
+    # The URL takes any slug, well-formed or not (“é”, “a b”), so every unknown one gets this
+    # answer rather than the site's 404.
     study = Study.objects.published().for_listing().filter(slug=slug).first()
     if study is None:
         return api_response({"errors": [NO_SUCH_STUDY]}, status=404)
     return api_response(study_json(study, request))
 
 
-@require_safe
+@read_only
 def openapi(request: HttpRequest) -> JsonResponse:
     return api_response(OPENAPI)
+
+
+@csrf_exempt
+def not_found(request: HttpRequest) -> HttpResponse:
+    """Any other address under /api/: a JSON 404, whatever the method and whatever DEBUG says.
+
+    Taking every address means Django's APPEND_SLASH never sees an unresolved one, so this view
+    redirects `/api/studies` to `/api/studies/` itself, as Django would.
+    """
+    if settings.APPEND_SLASH and not request.path_info.endswith("/"):
+        try:
+            match = resolve(f"{request.path_info}/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not not_found:
+            return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
+    return api_response({"errors": [NOTHING_HERE]}, status=404)
 
 
 # --- reading the request ------------------------------------------------------------------------
@@ -117,20 +187,46 @@ def whole_number(
 
 
 def parameter_errors(params: QueryDict) -> list[str]:
-    """Parameters the API does not know, and single-valued ones given more than once.
+    """Parameters the API does not know, empty ones, and single-valued ones given twice.
 
-    A misspelt filter (`?contry=KH`) would otherwise return every study as if it had worked.
+    A misspelt filter (`?contry=KH`) would otherwise return every study as if it had worked,
+    and so would an empty one (`?country=`, a program's unfilled variable).
     """
     known = [*StudyFilterSet.base_filters, *PAGE_PARAMETERS]
     errors = []
-    for name in params:
+    for name, values in params.lists():
         if name not in known:
             errors.append(
                 f"Unknown parameter “{shorten(name)}”; the parameters are: {', '.join(known)}."
             )
-        elif name not in REPEATABLE_PARAMETERS and len(params.getlist(name)) > 1:
+            continue
+        if name not in REPEATABLE_PARAMETERS and len(values) > 1:
             errors.append(f"{name} may be given only once.")
+        if any(is_empty(value, repeatable=name in REPEATABLE_PARAMETERS) for value in values):
+            errors.append(f"{name} is empty: give it a value, or leave the parameter out.")
     return errors
+
+
+def is_empty(value: str, *, repeatable: bool) -> bool:
+    """Nothing but spaces (and, in a comma-separated list of values, commas)."""
+    return (value.replace(",", "") if repeatable else value).strip() == ""
+
+
+def without_overlong_query(params: QueryDict) -> tuple[QueryDict, list[str]]:
+    """`params` without a search longer than the API takes, and the error saying so.
+
+    The filter set would shorten it and say so, which is true of the HTML list but not here: the
+    API answers 400 and searches nothing.
+    """
+    query = params.get("q", "")
+    if len(query) <= MAX_QUERY_LENGTH:
+        return params, []
+    params = params.copy()
+    del params["q"]
+    return params, [
+        f"q is {len(query):,} characters long; a search may be at most "
+        f"{MAX_QUERY_LENGTH} characters."
+    ]
 
 
 def shorten(text: str, length: int = 40) -> str:
@@ -148,7 +244,7 @@ def page_url(request: HttpRequest, number: int) -> str:
     """This request's absolute URL, every filter kept, on page `number`."""
     params = request.GET.copy()
     params["page"] = str(number)
-    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+    return absolute_url(f"{request.path}?{params.urlencode()}")
 
 
 def study_json(study: Study, request: HttpRequest) -> dict[str, Any]:
@@ -157,8 +253,8 @@ def study_json(study: Study, request: HttpRequest) -> dict[str, Any]:
     download_url = study.download_url
     return {
         "slug": study.slug,
-        "url": request.build_absolute_uri(study.get_absolute_url()),
-        "api_url": request.build_absolute_uri(url_for_slug("api:study_detail", study.slug)),
+        "url": absolute_url(study.get_absolute_url()),
+        "api_url": absolute_url(url_for_slug("api:study_detail", study.slug)),
         "title": study.title,
         "short_title": study.short_title,
         "description": study.description,
@@ -180,7 +276,7 @@ def study_json(study: Study, request: HttpRequest) -> dict[str, Any]:
         ],
         "multiple_countries": study.covers_multiple_countries,
         "subject": {"slug": study.subject.slug, "name": study.subject.name},
-        "download_url": request.build_absolute_uri(download_url) if download_url else None,
+        "download_url": absolute_url(download_url) if download_url else None,
         "updated_at": study.updated_at.isoformat(),
     }
 
@@ -199,7 +295,8 @@ def _repeatable(name: str, description: str, example: list[str]) -> dict[str, An
         + " Repeat the parameter (or separate values with commas) for any of several values.",
         "style": "form",
         "explode": True,
-        "schema": {"type": "array", "items": {"type": "string"}},
+        # Each value must hold more than commas and spaces: an empty one is a 400.
+        "schema": {"type": "array", "items": {"type": "string", "pattern": "[^,\\s]"}},
         "example": example,
     }
 
@@ -218,8 +315,32 @@ def _month(name: str, description: str) -> dict[str, Any]:
         "name": name,
         "in": "query",
         "description": description,
-        "schema": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{1,2}$", "examples": ["2014-03"]},
+        "schema": {"type": "string", "pattern": MONTH_PATTERN, "examples": ["2014-03"]},
     }
+
+
+# A month from January 1900 on, as `studies.filters.MonthField` reads it: YYYY-M or YYYY-MM.
+MONTH_PATTERN = "^(19[0-9]{2}|[2-9][0-9]{3})-(0?[1-9]|1[0-2])$"
+# What `q` searches: the parts of a study's search document (`studies_search_document` in
+# studies/sql/search.sql), in its order of weight. tests/studies/test_api.py finds a study by a
+# word in each of them, and checks that the description below names them all.
+SEARCHED_FIELDS = [
+    "title",
+    "short title",
+    "authors' names (and their other names)",
+    "subject",
+    "countries (and their other names)",
+    "description",
+]
+QUERY_DESCRIPTION = (
+    "Words that must all match (websearch syntax: `or` between two words for either, "
+    '`"…"` for a phrase, `-word` to leave out). Searched: '
+    + ", ".join(SEARCHED_FIELDS)
+    + "; a title match ranks first. A word also finds longer words that start with it "
+    "(`traffick` finds trafficking) and other forms of it (English stemming), ignoring case "
+    "and accents, and the spellings and acronyms the library keeps as its synonyms (`labor` "
+    "finds labour, `OSEC` finds online sexual exploitation of children)."
+)
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -242,9 +363,11 @@ OPENAPI: dict[str, Any] = {
         "title": "JusticeLib API",
         "version": "1.0.0",
         "description": (
-            "Read-only access to the published studies of the JusticeLib library. Responses may "
-            "be read from any origin. Malformed or unknown parameters are never ignored: the "
-            "answer is 400 with every problem listed."
+            "Read-only access to the published studies of the JusticeLib library: every "
+            "address answers GET, HEAD and OPTIONS, and any other method with 405. Responses "
+            "may be read from any origin. Malformed, empty or unknown parameters are never "
+            "ignored: the answer is 400 with every problem listed (leave out a filter you do "
+            "not want, rather than sending it empty)."
         ),
     },
     "paths": {
@@ -279,11 +402,13 @@ OPENAPI: dict[str, Any] = {
                     {
                         "name": "q",
                         "in": "query",
-                        "description": (
-                            "Words that must all appear in the title, short title, description "
-                            "or an author's name."
-                        ),
-                        "schema": {"type": "string", "maxLength": MAX_QUERY_LENGTH},
+                        "description": QUERY_DESCRIPTION,
+                        # More than spaces: an empty search is a 400, like any empty parameter.
+                        "schema": {
+                            "type": "string",
+                            "maxLength": MAX_QUERY_LENGTH,
+                            "pattern": "\\S",
+                        },
                     },
                     {
                         "name": "sort",
@@ -318,8 +443,9 @@ OPENAPI: dict[str, Any] = {
                         "content": {"application/json": {"schema": _ref("StudyPage")}},
                     },
                     "400": _errors_response(
-                        "A parameter is unknown, repeated, malformed or names nothing in the "
-                        "library, or the page does not exist."
+                        "A parameter is unknown, repeated, empty, malformed or names nothing in "
+                        "the library, the dates leave nothing to match, or the page does not "
+                        "exist."
                     ),
                     "503": _UNAVAILABLE,
                 },
@@ -335,7 +461,7 @@ OPENAPI: dict[str, Any] = {
                         "in": "path",
                         "required": True,
                         "description": "The study's slug, as in its page address.",
-                        "schema": {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"},
+                        "schema": {"type": "string", "pattern": SLUG_PATTERN},
                     }
                 ],
                 "responses": {

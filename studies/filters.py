@@ -133,7 +133,7 @@ class MonthField(forms.CharField):
         value = (value or "").strip()
         if not value:
             return None
-        match = re.fullmatch(r"(\d{4})-(\d{1,2})", value)
+        match = re.fullmatch(r"([0-9]{4})-([0-9]{1,2})", value)  # \d would take “٢٠١٤” too
         if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
             raise forms.ValidationError(_("is not a month like 2014-03"))
         return datetime.date(int(match.group(1)), int(match.group(2)), 1)

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator, URLValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.lookups import IsNull
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import NoReverseMatch, reverse
@@ -581,6 +582,74 @@ class SearchTerm(models.Model):
 
     def __str__(self):
         return self.word
+
+
+def synonym_lexeme(field: str) -> models.Func:
+    """The one search word (lexeme) of a term, as search compares it: `studies_synonym_lexeme`
+    in studies/sql/search.sql (“Labors” → “labor”); NULL for none (“the”) or several."""
+    return models.Func(F(field), function="studies_synonym_lexeme", output_field=models.TextField())
+
+
+@track(model_name="SearchSynonymEvent")
+class SearchSynonym(models.Model):
+    """A word a visitor may search for that also finds other words or phrases: another spelling
+    (“labor” → “labour”) or what an acronym stands for (“OSEC” → “online sexual exploitation of
+    children”).
+
+    The search query expands it in the database (`studies_prefix_query`), so the list, its
+    facets, the exports, the feed and the API all find the same studies. One direction only:
+    “labour” → “labor” is a row of its own.
+    """
+
+    term = models.CharField(
+        max_length=100,
+        help_text="One word a visitor may type, e.g. “labor” or “OSEC”. Other forms of it "
+        "(“labors”) expand too.",
+    )
+    also_finds = models.CharField(
+        max_length=500,
+        help_text="Words or phrases that a search for the term also finds, comma-separated, "
+        "e.g. “labour” or “online sexual exploitation of children”.",
+    )
+
+    class Meta:
+        ordering = ["term"]
+        constraints = [
+            models.UniqueConstraint(
+                synonym_lexeme("term"),
+                name="searchsynonym_term_is_unique",
+                violation_error_message="This word, or another form of it, already has "
+                "synonyms: add to that row instead.",
+            ),
+            models.CheckConstraint(
+                condition=IsNull(synonym_lexeme("term"), False),
+                name="searchsynonym_term_is_one_word",
+                violation_error_message="The term must be one word that search keeps: not "
+                "blank, not several words, not a common word such as “the”.",
+            ),
+            models.CheckConstraint(
+                condition=IsNull(
+                    models.Func(
+                        F("also_finds"),
+                        function="studies_synonym_expansion",
+                        output_field=models.TextField(),
+                    ),
+                    False,
+                ),
+                name="searchsynonym_also_finds_words",
+                violation_error_message="Give the words or phrases it also finds, separated "
+                "by commas; each needs a word that search keeps (not only “the”, “of”…).",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.term} → {self.also_finds}"
+
+    def clean(self):
+        # Spaces and stray commas are not a curator's meaning: tidy them rather than refuse.
+        self.term = (self.term or "").strip()
+        phrases = [" ".join(part.split()) for part in (self.also_finds or "").split(",")]
+        self.also_finds = ", ".join(phrase for phrase in phrases if phrase)
 
 
 class LibraryVersion(models.Model):

@@ -22,14 +22,16 @@ HIGHLIGHT_START, HIGHLIGHT_STOP = "\x02", "\x03"
 
 
 class PrefixQuery(Func):
-    """The visitor's words as a tsquery: websearch syntax, every word also a prefix.
+    """The visitor's words as a tsquery: websearch syntax, every word also a prefix, and the
+    curators' synonyms ORed in (`studies_prefix_query` in studies/sql/search.sql).
 
-    Django's `SearchQuery` knows plain, phrase, raw and websearch queries, not prefixes; and the
-    database function is IMMUTABLE, so the planner folds the visitor's words into a constant
-    tsquery once per statement instead of rebuilding it for every row it ranks.
+    Django's `SearchQuery` knows plain, phrase, raw and websearch queries, not prefixes. The
+    function reads the synonym table, so it is STABLE, which PostgreSQL would call again for every
+    row it ranks; as a scalar subquery it runs once per statement (an InitPlan).
     """
 
     function = "studies_prefix_query"
+    template = "(SELECT %(function)s(%(expressions)s))"
     output_field = SearchQueryField()
 
 

@@ -178,15 +178,52 @@ BEGIN
 END $$;
 
 
--- Prefix search: every lexeme of the visitor's query also matches longer words ("traffick" →
--- "trafficking"); websearch syntax (quotes, or, -) is kept. A lexeme may hold an apostrophe,
--- which a tsquery writes doubled ('it''s'): the pattern keeps such a lexeme whole. IMMUTABLE
--- (like websearch_to_tsquery with a fixed configuration), so the planner folds the visitor's
--- query into a constant once per statement instead of once per row.
+-- Search synonyms (studies_searchsynonym, kept by curators in the admin): a word a visitor types
+-- also finds other words or phrases, e.g. another spelling ("labor" → "labour") or what an acronym
+-- stands for ("OSEC" → "online sexual exploitation of children"). A term is one word, matched by
+-- its lexeme, so "labors" expands as "labor" does; the unique index on that lexeme keeps one row
+-- per word. The table's constraints call the two functions below, so they carry their own
+-- search_path: pg_restore checks constraints with an empty one, where "justicelib" is unknown.
+
+-- The one lexeme of a word, or NULL when it has none (a stop word such as "the") or several.
+CREATE OR REPLACE FUNCTION studies_synonym_lexeme(p_term text) RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path FROM CURRENT AS $$
+    SELECT CASE WHEN cardinality(lexemes) = 1 THEN lexemes[1] END
+    FROM tsvector_to_array(to_tsvector('justicelib', p_term)) AS lexemes
+$$;
+
+-- What a term also finds, as tsquery text: each comma-separated part read as a search
+-- (websearch syntax, every word a prefix), the parts ORed. NULL when a part has no word that
+-- search keeps, which the table's check constraint refuses.
+CREATE OR REPLACE FUNCTION studies_synonym_expansion(p_also_finds text) RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path FROM CURRENT AS $$
+    SELECT CASE WHEN bool_and(numnode(q) > 0) THEN string_agg(
+               '(' || regexp_replace(q::text, '''((?:[^'']|'''')+)''', '''\1'':*', 'g') || ')',
+               ' | ' ORDER BY n) END
+    FROM unnest(string_to_array(p_also_finds, ',')) WITH ORDINALITY AS part(words, n),
+         websearch_to_tsquery('justicelib', part.words) AS q
+$$;
+
+-- The visitor's search as a tsquery: websearch syntax (quotes, or, -) kept, every lexeme also
+-- matches longer words ("traffick" → "trafficking"), and a lexeme with synonyms is ORed with
+-- them ("labor" → 'labor':* | 'labour':*), inside phrases and exclusions too. The tsquery text is
+-- split into quoted lexemes (an apostrophe written doubled: 'it''s') and the operators between
+-- them, rebuilt, and read back with a cast: a cast takes lexemes as they are, where to_tsquery
+-- would parse "gender-bas" again into three words that no document holds in a row.
+-- STABLE, as it reads the synonym table: callers make it a scalar subquery (an InitPlan), so it
+-- runs once per statement rather than once per row (studies.querysets.PrefixQuery).
 CREATE OR REPLACE FUNCTION studies_prefix_query(p_query text) RETURNS tsquery
-LANGUAGE sql IMMUTABLE AS $$
-    SELECT CASE WHEN q::text = '' THEN q
-           ELSE to_tsquery('simple', regexp_replace(q::text, '''((?:[^'']|'''')+)''', '''\1'':*', 'g')) END
+LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN q::text = '' THEN q ELSE (
+        SELECT string_agg(CASE WHEN left(m[1], 1) <> '''' THEN m[1] ELSE coalesce(
+                   (SELECT '(' || m[1] || ':* | ' || studies_synonym_expansion(s.also_finds) || ')'
+                    FROM studies_searchsynonym s
+                    WHERE studies_synonym_lexeme(s.term)
+                          = replace(substr(m[1], 2, length(m[1]) - 2), '''''', '''')),
+                   m[1] || ':*') END,
+               '' ORDER BY n)
+        FROM regexp_matches(q::text, '''(?:[^'']|'''')+''|[^'']+', 'g') WITH ORDINALITY AS t(m, n)
+    )::tsquery END
     FROM websearch_to_tsquery('justicelib', p_query) AS q
 $$;
 
@@ -213,4 +250,6 @@ CREATE OR REPLACE TRIGGER studies_country_version AFTER INSERT OR UPDATE OR DELE
 CREATE OR REPLACE TRIGGER studies_subject_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON studies_subject
     FOR EACH STATEMENT EXECUTE FUNCTION studies_bump_library_version();
 CREATE OR REPLACE TRIGGER studies_resourcetype_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON studies_resourcetype
+    FOR EACH STATEMENT EXECUTE FUNCTION studies_bump_library_version();
+CREATE OR REPLACE TRIGGER studies_searchsynonym_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON studies_searchsynonym
     FOR EACH STATEMENT EXECUTE FUNCTION studies_bump_library_version();

@@ -184,3 +184,8 @@ def test_a_forged_host_header_changes_no_absolute_url(client, make_study, settin
     assert f"Sitemap: {home}/sitemap.xml" in client.get("/robots.txt", **forged).content.decode()
     bib = client.get("/studies/scale-of-harm/cite.bib", **forged).content.decode()
     assert f"url = {{{home}/studies/scale-of-harm/}}" in bib
+    api = client.get("/api/studies/", **forged).json()
+    assert "attacker.example" not in json.dumps(api)
+    assert api["results"][0]["url"] == f"{home}/studies/scale-of-harm/"
+    detail = client.get("/api/studies/scale-of-harm/", **forged).json()
+    assert detail["api_url"] == f"{home}/api/studies/scale-of-harm/"

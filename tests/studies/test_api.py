@@ -1,14 +1,23 @@
 """The public JSON API: the same filters as the study list, strict about bad input, documented."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from core.filters import ValueListFilter
-from studies.filters import StudyFilterSet
-from studies.models import Study
+from studies.api import SEARCHED_FIELDS
+from studies.filters import (
+    MAX_QUERY_LENGTH,
+    SORT_CHOICES,
+    MonthField,
+    StudyFilterSet,
+    YearField,
+)
+from studies.models import Country, Study, Subject
 
 LIST_URL = "/api/studies/"
 OPENAPI_URL = "/api/openapi.json"
@@ -221,8 +230,23 @@ def test_sort_by_oldest_and_by_title(client, library):
     assert titles(client.get(LIST_URL, {"sort": "title"}))[0] == "Cambodia evaluation"
 
 
-def test_empty_parameters_mean_no_filter(client, library):
-    assert client.get(f"{LIST_URL}?country=&q=&page=&page_size=").json()["count"] == 5
+EMPTY_VALUES = [
+    (name, value)
+    for name in [*StudyFilterSet.base_filters, "page", "page_size"]
+    for value in ["", "%20%20"] + (["%2C%20%2C"] if name in {"country", "subject"} else [])
+]
+
+
+@pytest.mark.parametrize("name, value", EMPTY_VALUES)
+def test_an_empty_parameter_is_a_400_not_an_absent_filter(client, library, name, value):
+    """`?to=` from a program is an unfilled variable: answering as if it were absent would
+    return plausible but wrong data (OpenAPI: no parameter allows an empty value)."""
+    response = client.get(f"{LIST_URL}?{name}={value}")
+    assert f"{name} is empty: give it a value, or leave the parameter out." in errors(response)
+
+
+def test_a_list_of_values_may_end_with_a_comma(client, library):
+    assert client.get(LIST_URL, {"country": "kh,"}).json()["count"] == 3
 
 
 def test_demo_data_through_the_api_matches_the_list_page(client, demo_data):
@@ -252,7 +276,7 @@ def test_demo_data_through_the_api_matches_the_list_page(client, demo_data):
         ("year_from=2016&year_to=2014", "nothing can match"),
         ("from=2016-05&to=2016-03", "nothing can match"),
         ("year_from=2017&to=2016-06", "nothing can match"),
-        ("q=" + "x" * 10_000, "only the first 200 were used"),
+        ("q=" + "x" * 10_000, "q is 10,000 characters long; a search may be at most 200"),
         ("subject=%00", "Ignored unknown subject"),
         ("q=%00", "Null characters are not allowed"),
         ("sort=drop", "Ignored sort “drop”"),
@@ -278,8 +302,55 @@ def test_unknown_parameter_error_names_the_known_ones(client, library):
         assert name in error
 
 
-def test_only_reading_is_allowed(client, library):
-    assert client.post(LIST_URL).status_code == 405
+def test_a_search_too_long_is_refused_not_shortened(client, library):
+    """The HTML list shortens a long search and says so; the API searches nothing and says that."""
+    [error] = errors(client.get(LIST_URL, {"q": "cambodia " * 30}))
+    assert error == "q is 270 characters long; a search may be at most 200 characters."
+    assert "used" not in error
+
+
+def test_a_search_of_the_longest_length_is_answered(client, library):
+    assert client.get(LIST_URL, {"q": "x" * MAX_QUERY_LENGTH}).status_code == 200
+
+
+# --- methods: the API only reads ----------------------------------------------------------------
+API_URLS = [LIST_URL, f"{LIST_URL}cambodia-prevalence/", OPENAPI_URL]
+
+
+@pytest.mark.parametrize("url", API_URLS, ids=["list", "detail", "openapi"])
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete", "trace"])
+def test_other_methods_are_a_json_405_naming_the_allowed_ones(library, url, method):
+    # A browser-like client that enforces CSRF: the 405 must come before Django's HTML 403.
+    response = getattr(Client(enforce_csrf_checks=True), method)(url)
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD, OPTIONS"
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "errors": ["The API is read-only: it answers GET, HEAD and OPTIONS."]
+    }
+
+
+def test_a_405_changes_nothing(library):
+    before = list(Study.objects.values_list("slug", "title", "updated_at").order_by("slug"))
+    Client(enforce_csrf_checks=True).delete(f"{LIST_URL}cambodia-prevalence/")
+    after = list(Study.objects.values_list("slug", "title", "updated_at").order_by("slug"))
+    assert after == before
+
+
+@pytest.mark.parametrize("url", API_URLS, ids=["list", "detail", "openapi"])
+def test_options_names_the_methods_for_a_cors_preflight(client, library, url):
+    response = client.options(url, headers={"Origin": "https://example.org"})
+    assert response.status_code == 204
+    assert response["Allow"] == "GET, HEAD, OPTIONS"
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert response["Access-Control-Allow-Methods"] == "GET, HEAD, OPTIONS"
+
+
+def test_head_answers_like_get_without_a_body(client, library):
+    response = client.head(LIST_URL)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.content == b""
 
 
 # --- one study --------------------------------------------------------------------------------
@@ -297,10 +368,46 @@ def test_detail_of_a_draft_is_a_json_404(client, library):
     assert response.json() == {"errors": ["No published study with this slug."]}
 
 
-def test_detail_of_an_unknown_slug_is_a_json_404(client, db):
-    response = client.get(f"{LIST_URL}no-such-study/")
+@pytest.mark.parametrize(
+    "slug",
+    ["no-such-study", "%C3%A9tude", "étude", "a%20b", "UPPER", "%F0%9F%98%80", "x" * 300],
+    ids=["ascii", "percent-encoded", "non-ascii", "space", "upper-case", "emoji", "long"],
+)
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "debug"])
+def test_detail_of_an_unknown_slug_is_a_json_404(client, db, settings, slug, debug):
+    settings.DEBUG = debug  # with DEBUG on, Django's own 404 page would be HTML
+    response = client.get(f"{LIST_URL}{slug}/")
     assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
     assert response.json() == {"errors": ["No published study with this slug."]}
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/", "/api/nothing", "/api/studies/a/b/", "/api/%C3%A9/", "/api/openapi.yaml"]
+)
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "debug"])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_every_other_api_address_is_a_json_404(db, settings, url, debug, method):
+    settings.DEBUG = debug
+    response = getattr(Client(enforce_csrf_checks=True), method)(url)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert response.json()["errors"] == ["There is nothing at this address."]
+
+
+@pytest.mark.parametrize(
+    "url, location",
+    [
+        ("/api/studies", "/api/studies/"),
+        ("/api/studies?country=kh", "/api/studies/?country=kh"),
+        ("/api/studies/cambodia-prevalence", "/api/studies/cambodia-prevalence/"),
+    ],
+)
+def test_an_address_without_its_final_slash_redirects(client, library, url, location):
+    response = client.get(url)
+    assert response.status_code == 301
+    assert response["Location"] == location
 
 
 # --- performance and headers ------------------------------------------------------------------
@@ -347,6 +454,95 @@ def list_parameters(document) -> dict[str, dict]:
 def test_openapi_documents_every_parameter_the_list_accepts(openapi_document):
     documented = set(list_parameters(openapi_document))
     assert documented == {*StudyFilterSet.base_filters, "page", "page_size"}
+
+
+def test_openapi_constraints_are_the_filters_own(openapi_document):
+    """Each documented limit is the one the code applies, so the document cannot drift from it."""
+    parameters = {name: p["schema"] for name, p in list_parameters(openapi_document).items()}
+    year = YearField()
+    for name in ["year_from", "year_to"]:
+        assert (parameters[name]["minimum"], parameters[name]["maximum"]) == (
+            year.min_value,
+            year.max_value,
+        )
+    assert parameters["q"]["maxLength"] == MAX_QUERY_LENGTH
+    assert parameters["sort"]["enum"] == [value for value, _label in SORT_CHOICES]
+    assert parameters["page_size"]["maximum"] == 100
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["2014-03", "2014-3", "1900-01", "2100-12", "9999-12", "1899-12", "2014-13", "2014-00",
+     "2014-003", "14-03", "2014/03", "2014-03-01", " 2014-03", "٢٠١٤-03", "abcd-ef"],
+)  # fmt: skip
+def test_openapi_month_pattern_accepts_exactly_what_the_filter_does(openapi_document, value):
+    pattern = list_parameters(openapi_document)["to"]["schema"]["pattern"]
+    try:
+        MonthField().clean(value)
+        accepted = value.strip() == value  # the filter forgives spaces; the document does not
+    except Exception:
+        accepted = False
+    assert bool(re.search(pattern, value)) == accepted
+
+
+def test_openapi_search_description_names_everything_searched(openapi_document):
+    description = list_parameters(openapi_document)["q"]["description"]
+    for field in SEARCHED_FIELDS:
+        assert field in description
+
+
+def test_openapi_search_description_follows_the_search_document(db):
+    """The parts of `studies_search_document` (studies/sql/search.sql) are the documented ones:
+    a part added there (a publisher, say) fails here until `SEARCHED_FIELDS` names it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_functiondef('studies_search_document'::regproc)")
+        [definition] = cursor.fetchone()
+    sources = re.findall(
+        r"p_title|p_short_title|studies_author_words|studies_subject|studies_country_words"
+        r"|p_description",
+        definition.split("AS $function$", 1)[1],
+    )
+    assert list(dict.fromkeys(sources)) == [
+        "p_title",
+        "p_short_title",
+        "studies_author_words",
+        "studies_subject",
+        "studies_country_words",
+        "p_description",
+    ]
+    assert definition.count("setweight(") == len(SEARCHED_FIELDS) - 1  # title and short title
+
+
+@pytest.mark.parametrize(
+    "field, word",
+    [
+        ("title", "quokka"),
+        ("short title", "wombat"),
+        ("authors' names (and their other names)", "numbat"),
+        ("subject", "bilby"),
+        ("countries (and their other names)", "dugong"),
+        ("description", "echidna"),
+    ],
+)
+def test_search_covers_each_documented_field(client, make_study, make_author, field, word):
+    assert field in SEARCHED_FIELDS
+    author = make_author("Ordinary Org", alternate_names=word if "author" in field else "")
+    subject = Subject.objects.create(
+        name=f"{word} crime" if field == "subject" else "Other crime", slug="other-crime"
+    )
+    Country.objects.create(code="KH", name="Kampuchea", aliases=word if "countr" in field else "")
+    make_study(
+        f"Plain {word}" if field == "title" else "Plain",
+        short_title=word if field == "short title" else "",
+        description=word if field == "description" else "",
+        authors=[author],
+        subject=subject,
+        countries=["KH"],
+    )
+    make_study("Unrelated")
+    assert titles(client.get(LIST_URL, {"q": word})) == [
+        f"Plain {word}" if field == "title" else "Plain"
+    ]
 
 
 def test_openapi_documents_repeatable_filters_as_exploded_arrays(openapi_document):

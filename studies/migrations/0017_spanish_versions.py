@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('studies', '0015_history_fields_follow_rules'),
+        ('studies', '0016_search_synonyms'),
     ]
 
     operations = [
