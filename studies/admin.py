@@ -481,7 +481,7 @@ class CountryAdmin(
 
     list_display = ["name", "code", "aliases", "study_count"]
     search_fields = ["code", "name", "aliases"]
-    fields = ["code", "name", "aliases"]
+    fields = ["code", "name", "name_es", "aliases"]
 
 
 @admin.register(Subject)

@@ -83,8 +83,24 @@ class CountryManager(models.Manager):
         return self.get(code=code)
 
 
+class NamedInSpanishToo(models.Model):
+    """A vocabulary term with the curators' Spanish name, shown on the Spanish pages (a blank one
+    shows the English)."""
+
+    name_es = models.CharField(
+        "name (Spanish)", max_length=200, blank=True, default="", db_default=""
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def localized_name(self) -> str:
+        return curated_text(self.name, self.name_es)
+
+
 @track(model_name="CountryEvent")
-class Country(models.Model):
+class Country(NamedInSpanishToo):
     """A country, by its ISO 3166-1 alpha-2 code (stored upper-case)."""
 
     code = models.CharField("ISO 3166-1 alpha-2 code", max_length=2, unique=True)
@@ -119,7 +135,7 @@ class Country(models.Model):
 
 
 @track(model_name="SubjectEvent")
-class Subject(models.Model):
+class Subject(NamedInSpanishToo):
     """What a study is about, as the organisation names it (e.g. “Land theft”)."""
 
     name = models.CharField(max_length=200, unique=True)
@@ -139,7 +155,7 @@ class Subject(models.Model):
 
 
 @track(model_name="ResourceTypeEvent")
-class ResourceType(models.Model):
+class ResourceType(NamedInSpanishToo):
     """The kind of publication: crime prevalence study, program evaluation, white paper…"""
 
     name = models.CharField(max_length=200, unique=True)

@@ -196,7 +196,7 @@ def test_a_long_search_notice_groups_thousands_with_a_comma(client, db):
 
 def test_filters_speak_spanish_in_their_chips_and_notices(client, demo_data):
     html = client.get("/es/studies/", {"country": ["KH", "ZZ"], "from": "2013-06"}).content.decode()
-    assert "Quitar filtro País: Cambodia" in html
+    assert "Quitar filtro País: Camboya" in html
     assert "Publicación: desde junio de 2013" in html
     assert "Se ignoró país desconocido “ZZ”: no existe ese país en la biblioteca." in html
 
@@ -256,6 +256,23 @@ def test_a_study_shows_its_spanish_title_and_description_on_spanish_pages(client
     assert f"<h1>{study.title}</h1>" in english and "Trata laboral" not in english
     listing = client.get("/es/studies/", {"q": "Cambodia"}).content.decode()
     assert "Trata laboral en Camboya</a></h3>" in listing
+
+
+def test_vocabularies_show_their_spanish_names_on_spanish_pages(client, demo_data):
+    spanish = client.get("/es" + STUDY).content.decode()
+    assert ">Camboya</a>" in spanish and ">Trabajo forzoso</a>" in spanish
+    assert ">Otro tipo de estudio</a>" in spanish
+    facets = client.get("/es/programs/").content.decode()
+    assert "República Dominicana" in client.get("/es/studies/").content.decode()
+    assert "Despojo de tierras" in facets
+    assert ">Cambodia</a>" in client.get(STUDY).content.decode()
+
+
+def test_a_vocabulary_term_without_a_spanish_name_shows_the_english_one(client, demo_data):
+    from studies.models import Country
+
+    Country.objects.filter(code="KH").update(name_es="")
+    assert ">Cambodia</a>" in client.get("/es" + STUDY).content.decode()
 
 
 def test_a_study_without_a_spanish_title_shows_the_english_one(client, demo_data):
