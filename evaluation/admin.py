@@ -23,9 +23,9 @@ from .services import save_indicators, save_measurements
 
 
 class ProgramAdminForm(forms.ModelForm):
-    start_month = MonthField(label="Start month", help_text="e.g. 2004-01 for January 2004.")
+    start_month = MonthField(label=_("Start month"), help_text=_("e.g. 2004-01 for January 2004."))
     end_month = MonthField(
-        label="End month", required=False, help_text="Leave empty while the program runs."
+        label=_("End month"), required=False, help_text=_("Leave empty while the program runs.")
     )
 
     class Meta:
@@ -87,7 +87,7 @@ class IndicatorInline(admin.StackedInline):
     prepopulated_fields = {"slug": ["name"]}
     extra = 1
     show_change_link = True
-    verbose_name_plural = "indicators (open one to enter its measurements)"
+    verbose_name_plural = _("indicators (open one to enter its measurements)")
     formfield_overrides = {
         Indicator._meta.get_field("definition"): {"widget": forms.Textarea(attrs={"rows": 2})}
     }
@@ -111,7 +111,7 @@ class ProgramAdmin(HistoryAdminMixin, admin.ModelAdmin):
     search_fields = ["name", "area", "summary"]
     prepopulated_fields = {"slug": ["name"]}
 
-    @admin.display(description="period", ordering="start_month")
+    @admin.display(description=_("period"), ordering="start_month")
     def period(self, program):
         return program.period_label
 
@@ -123,8 +123,8 @@ class MeasurementInlineForm(RowOfWholeListForm, forms.ModelForm):
     """Per-indicator rules (one baseline, one endline, one row per phase and month, the order of
     phases) are checked by the formset across its rows, so the baseline can move between rows."""
 
-    period_start = MonthField(label="From month")
-    period_end = MonthField(label="To month", required=False, help_text="Empty: one month.")
+    period_start = MonthField(label=_("From month"))
+    period_end = MonthField(label=_("To month"), required=False, help_text=_("Empty: one month."))
 
     class Meta:
         model = Measurement

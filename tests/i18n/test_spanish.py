@@ -319,6 +319,15 @@ def test_the_admin_follows_the_browsers_language(client, db):
     assert '<html lang="en"' in response.content.decode()
 
 
+def test_a_curator_whose_browser_asks_for_spanish_edits_in_spanish(client, admin_user):
+    client.force_login(admin_user)
+    html = client.get("/admin/studies/study/add/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Título (español)" in html
+    assert "Mes y año de publicación, p. ej., 2018-05 para mayo de 2018." in html
+    english = client.get("/admin/studies/study/add/").content.decode()
+    assert "Title (Spanish)" in english and "Month and year of publication" in english
+
+
 def test_data_stays_english_whatever_the_browser_asks(client, db):
     response = client.get("/api/no-such-thing/", HTTP_ACCEPT_LANGUAGE="es")
     assert response.json() == {"errors": ["There is nothing at this address."]}
