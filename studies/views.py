@@ -2,11 +2,13 @@
 
 import hashlib
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -103,16 +105,21 @@ def listing(filterset: StudyFilterSet):
 
 def study_detail(request, slug):
     study = get_object_or_404(Study.objects.published().for_listing(), slug=slug)
+    # A citation, the page's metadata and its Link header name the study's one address, the
+    # English page's, whichever language the page is read in.
+    with translation.override(settings.LANGUAGE_CODE):
+        citation = citation_context(study, site_root())
+        links = study_page_links(study)
     context = {
         "study": study,
         "related_studies": related_studies(study),
-        **citation_context(study, site_root()),
+        **citation,
         "oai_records": oai_records(study),
         "citing_measurements": measurements_citing(study),
         "citing_programs": programs_citing(study),
     }
     response = render(request, "studies/study_detail.html", context)
-    response.headers["Link"] = study_page_links(study)
+    response.headers["Link"] = links
     return response
 
 

@@ -232,6 +232,17 @@ def test_the_head_names_every_language_version_for_search_engines(client, demo_d
     assert f'<link rel="alternate" hreflang="x-default" href="{site}{STUDY}">' in html
 
 
+def test_a_spanish_study_page_cites_the_one_address_of_the_study(client, demo_data):
+    """Citations, metadata and Signposting name the English page, the study's one address."""
+    response = client.get("/es" + STUDY)
+    html = response.content.decode()
+    address = settings.SITE_URL + STUDY
+    assert f'<{address}>; rel="cite-as"' in response["Link"]
+    assert "/es/studies/" not in response["Link"]
+    assert f'<meta name="citation_public_url" content="{address}">' in html
+    assert "catálogos de bibliotecas" in html  # the cite box's notes are interface, in Spanish
+
+
 @pytest.mark.parametrize("url", ["/studies/", STUDY, "/programs/"])
 def test_spanish_pages_cost_no_more_queries_than_english_ones(client, demo_data, url):
     counts = {}
