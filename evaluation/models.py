@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
+from core.text import normalise_newlines
 from history.tracking import track
 from studies.models import (
     Country,
@@ -132,6 +133,7 @@ class Program(models.Model):
         return (self.slug,)
 
     def clean(self):
+        normalise_newlines(self, "summary", "partners")
         if self.start_month:
             self.start_month = self.start_month.replace(day=1)
         if self.end_month:
@@ -283,6 +285,7 @@ class Indicator(models.Model):
     natural_key.dependencies = ["evaluation.program"]
 
     def clean(self):
+        normalise_newlines(self, "definition", "notes")
         if self.unit == self.Unit.PERCENT and self.pk:
             outside = [m for m in self.measurements.all() if m.percent_problem()]
             if outside:
@@ -522,6 +525,7 @@ class Measurement(models.Model):
     natural_key.dependencies = ["evaluation.indicator"]
 
     def clean(self):
+        normalise_newlines(self, "source_citation", "notes")
         if self.period_start:
             self.period_start = self.period_start.replace(day=1)
         if self.period_start and not self.period_end:

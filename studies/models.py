@@ -20,6 +20,7 @@ from django.dispatch import receiver
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from core.text import normalise_newlines
 from history.tracking import track
 
 from .files import STUDY_FILE_DIRECTORY, delete_when_unreferenced
@@ -435,6 +436,7 @@ class Study(models.Model):
             raise ValidationError(errors)
 
     def clean(self):
+        normalise_newlines(self, "description")
         if self.publication_month:
             self.publication_month = self.publication_month.replace(day=1)
             # The database refuses only months beyond next year (a forthcoming report may be
