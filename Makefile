@@ -13,12 +13,13 @@ PGDATA := $(PGDIR)/data
 DB_NAME ?= justicelib
 HOST ?= 127.0.0.1
 PORT ?= 8000
-WORKERS ?= 2
+WORKERS ?=
 # Every command reads the secret key made once in var/ (see var/secret_key below), unless
 # SECRET_KEY is set. DEBUG is off unless a target turns it on (dev, test, check).
 export SECRET_KEY_FILE ?= $(CURDIR)/var/secret_key
+# Workers: WORKERS when given, else WEB_CONCURRENCY, else gunicorn.conf.py's 2.
 GUNICORN = GUNICORN_BIND=$(HOST):$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py justicelib.wsgi \
-	--workers $(WORKERS) --access-logfile -
+	$(if $(WORKERS),--workers $(WORKERS)) --access-logfile -
 
 .PHONY: help run dev test lint check db db-stop db-reset migrate demo-data superuser bench clean backup restore
 
@@ -82,6 +83,7 @@ demo-data: migrate
 # HTTP on the loopback: HTTPS-only settings wait for BEHIND_TLS_PROXY=1.
 run: export DEBUG = 0
 run: export ALLOWED_HOSTS ?= 127.0.0.1,localhost
+run dev: export SITE_URL ?= http://$(HOST):$(PORT)
 run: demo-data
 	@$(PY) manage.py collectstatic --no-input -v 0
 	@echo "JusticeLib: http://$(HOST):$(PORT)/  (admin: /admin/; create a user with: make superuser)"
@@ -101,7 +103,9 @@ superuser: migrate
 backup: $(VENV)/.installed db var/secret_key
 	@$(PY) manage.py backup
 
-# `db` creates the database when it is missing, so a restore fills a new, empty one.
+# `db` creates the database when it is missing, so a restore fills a new, empty one
+# (`make restore FILE=… DB_NAME=justicelib_restored` for another database of the private cluster).
+restore: export JUSTICELIB_DB_NAME = $(DB_NAME)
 restore: $(VENV)/.installed db var/secret_key
 	@if [ -z "$(FILE)" ]; then echo "Usage: make restore FILE=var/backups/justicelib-….tar.gz"; exit 2; fi
 	@$(PY) manage.py restore "$(FILE)"

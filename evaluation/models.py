@@ -22,6 +22,7 @@ from django.db.models import F, Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from core.text import normalise_newlines
 from core.translation import curated_text
 from history.tracking import track
 from studies.models import (
@@ -149,6 +150,7 @@ class Program(models.Model):
         return (self.slug,)
 
     def clean(self):
+        normalise_newlines(self, "summary", "partners")
         if self.start_month:
             self.start_month = self.start_month.replace(day=1)
         if self.end_month:
@@ -310,6 +312,7 @@ class Indicator(models.Model):
     natural_key.dependencies = ["evaluation.program"]
 
     def clean(self):
+        normalise_newlines(self, "definition", "notes")
         if self.unit == self.Unit.PERCENT and self.pk:
             outside = [m for m in self.measurements.all() if m.percent_problem()]
             if outside:
@@ -571,6 +574,7 @@ class Measurement(models.Model):
     natural_key.dependencies = ["evaluation.indicator"]
 
     def clean(self):
+        normalise_newlines(self, "source_citation", "notes")
         if self.period_start:
             self.period_start = self.period_start.replace(day=1)
         if self.period_start and not self.period_end:

@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from .services import Link, find_version, history_of, restore_preview, restore_version
@@ -80,7 +82,7 @@ class HistoryAdminMixin:
                 errors = error.messages
             else:
                 # The restore's own history event records who did it; no admin LogEntry.
-                when = event.pgh_created_at
+                when = date_format(localtime(event.pgh_created_at), "DATETIME_FORMAT")
                 self.message_user(
                     request, _("Restored the version of %s.") % when, messages.SUCCESS
                 )

@@ -152,6 +152,9 @@ def backup(
         manifest_path = Path(work) / MANIFEST_NAME
         manifest_path.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         partial = archive.with_name(archive.name + ".partial")
+        # The archive holds password hashes and sessions: readable by its owner only.
+        partial.touch(mode=0o600)
+        partial.chmod(0o600)
         with tarfile.open(partial, "w:gz") as tar:
             tar.add(manifest_path, MANIFEST_NAME)
             tar.add(dump, DUMP_NAME)
@@ -200,8 +203,9 @@ def restore(archive: Path, *, database: dict | None = None, media_root: Path | N
     if tables:
         raise BackupError(
             f"The database {database['NAME']!r} is not empty ({len(tables)} tables): a restore "
-            "only fills an empty database. Create a new one (createdb), or drop this one if you "
-            "are sure it holds nothing you need, and run the restore again."
+            "only fills an empty database. Restore into a new one (with the private cluster: "
+            "`make restore FILE=… DB_NAME=<new name>` creates it), or drop this one if you are "
+            "sure it holds nothing you need, and run the restore again."
         )
     with tempfile.TemporaryDirectory() as work:
         try:

@@ -10,6 +10,7 @@ import itertools
 import json
 from collections.abc import Iterable, Iterator
 
+from django.db import connection
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
@@ -57,6 +58,9 @@ def list_export(request, fmt: str):
             message + "".join(f"- {notice}\n" for notice in filterset.notices),
             content_type="text/plain; charset=utf-8",
         )
+    # The rows are read while the response streams, after the view has returned: connect now, so
+    # that a database outage is still the 503 page rather than a response cut off mid-way.
+    connection.ensure_connection()
     rows = filterset.qs.for_listing().iterator(chunk_size=EXPORT_CHUNK_SIZE)
     return StreamingHttpResponse(
         in_batches(written_as(fmt, rows, site_root())),

@@ -21,6 +21,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.text import normalise_newlines
 from core.translation import curated_text
 from history.tracking import track
 
@@ -474,6 +475,7 @@ class Study(models.Model):
             raise ValidationError(errors)
 
     def clean(self):
+        normalise_newlines(self, "description")
         if self.publication_month:
             self.publication_month = self.publication_month.replace(day=1)
             # The database refuses only months beyond next year (a forthcoming report may be

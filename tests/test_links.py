@@ -175,6 +175,7 @@ def test_every_link_answers_and_opens_what_it_promised(client, demo_data, name):
             assert target.scheme in {"http", "https"}, f"{url}: {href}"
             continue
         assert "??" not in href, f"{url}: {href}"
+        assert not href.endswith("?"), f"{url}: {href} ends in a bare '?'"
         empty = [key for key, value in parse_qsl(target.query, keep_blank_values=True) if not value]
         assert not empty, f"{url}: {href} sends empty parameters {empty}"
         address = f"{target.path}?{target.query}" if target.query else target.path

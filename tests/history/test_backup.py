@@ -43,6 +43,7 @@ def test_a_restored_backup_has_the_same_studies_files_and_history(
 ):
     archive = backup(tmp_path / "backups", media_root=tmp_path / "media")
     assert archive.name.startswith("justicelib-") and archive.name.endswith("Z.tar.gz")
+    assert archive.stat().st_mode & 0o077 == 0, "password hashes: for the owner's eyes only"
     with tarfile.open(archive) as tar:
         names = tar.getnames()
     assert {"manifest.json", "database.dump", f"media/{library_with_history.pdf.name}"} <= set(

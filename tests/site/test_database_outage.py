@@ -66,3 +66,13 @@ def test_the_site_recovers_by_itself_when_the_database_returns(client, database_
     response = client.get("/api/studies/")
     assert response.status_code == 200
     assert response.json()["results"] == []
+
+
+@pytest.mark.parametrize("fmt", ["csv", "bib", "ris", "json"])
+def test_an_unfiltered_export_answers_503_while_the_database_is_down(client, database_down, fmt):
+    # Nothing in the URL needs the database before the file streams: the export must still
+    # find out before it starts answering.
+    response = client.get(f"/studies/export.{fmt}")
+
+    assert response.status_code == 503
+    assert "The library is briefly unavailable" in response.content.decode()

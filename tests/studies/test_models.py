@@ -101,3 +101,12 @@ def test_download_url_prefers_uploaded_pdf(make_study):
 def test_a_study_cannot_take_the_feeds_address(make_study):
     with pytest.raises(IntegrityError), transaction.atomic():
         make_study(slug="feed")
+
+
+def test_a_description_is_stored_with_plain_line_breaks(make_study):
+    # Browsers send a textarea's line breaks as CRLF: saving a form unchanged must not rewrite
+    # the text (a phantom change in the history, carriage returns in the exports).
+    study = make_study(description="")
+    study.description = "First line\r\nsecond line\rthird"
+    study.full_clean()
+    assert study.description == "First line\nsecond line\nthird"
