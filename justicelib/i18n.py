@@ -22,8 +22,24 @@ def follows_browser(request: HttpRequest) -> bool:
     return request.path_info.startswith(reverse("admin:index"))
 
 
+def data_in_english(view):
+    """Marks a view whose response is data (an export, a feed, a citation file): it answers in
+    English and names English addresses even when reached under /es/, as the Spanish pages
+    link to it there (`LocaleMiddleware.process_view`)."""
+    view.data_in_english = True
+    return view
+
+
 class LocaleMiddleware(locale.LocaleMiddleware):
-    """Django's, but the admin follows the browser instead of defaulting to English."""
+    """Django's, but the admin follows the browser instead of defaulting to English, and data
+    views answer in English wherever they are reached."""
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> None:
+        # After the view's URL has been resolved in the page's language; nothing switches back
+        # before the response is sent, so a streamed export stays English to its last row.
+        if getattr(view_func, "data_in_english", False):
+            translation.activate(settings.LANGUAGE_CODE)
+            request.LANGUAGE_CODE = settings.LANGUAGE_CODE
 
     def process_request(self, request: HttpRequest) -> None:
         if follows_browser(request):

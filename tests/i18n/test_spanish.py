@@ -321,6 +321,19 @@ def test_raw_sql_may_leave_the_spanish_versions_out(db):
     assert Study.objects.get(slug="draft").title_es == ""
 
 
+def test_exports_reached_from_spanish_pages_stay_english_data(client, demo_data):
+    export = client.get("/es/studies/export.csv", {"country": "KH"})
+    rows = b"".join(export.streaming_content).decode()
+    assert settings.SITE_URL + "/studies/" in rows and "/es/" not in rows
+    assert export["Content-Language"] == "en"
+    feed = client.get("/es/studies/feed/").content.decode()
+    assert feed.count(settings.SITE_URL + "/studies/labour-trafficking") >= 1
+    assert re.findall(r"/es/studies/[\w-]+/", feed) == ["/es/studies/feed/"]  # its own address
+    program = Program.objects.order_by("name").first()
+    figures = client.get("/es" + program.get_absolute_url() + "measurements.csv")
+    assert "/es/" not in figures.content.decode()
+
+
 # --- Who speaks which language ----------------------------------------------------------------
 def test_the_admin_follows_the_browsers_language(client, db):
     response = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="es")
