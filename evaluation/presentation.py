@@ -127,8 +127,10 @@ def timeline(program: Program) -> list[tuple[str, str]]:
         what = (
             _("Monitoring")
             if count == 1
-            else ngettext("Monitoring (%(count)d period)", "Monitoring (%(count)d periods)", count)
-            % {"count": count}
+            else ngettext(
+                "Monitoring (%(periods)d period)", "Monitoring (%(periods)d periods)", count
+            )
+            % {"periods": count}
         )
         events.append((start, end, when, f"{what}: {labels}"))
     if program.end_month:
