@@ -205,12 +205,16 @@ class Author(models.Model):
         "ORCID iD",
         max_length=50,
         blank=True,
+        default="",
+        db_default="",
         help_text="People only, e.g. 0000-0002-1825-0097 (the address is accepted too).",
     )
     ror = models.CharField(
         "ROR id",
         max_length=40,
         blank=True,
+        default="",
+        db_default="",
         help_text="Organisations only, e.g. https://ror.org/03yrm5c26 (the bare id is accepted "
         "too).",
     )
@@ -333,7 +337,10 @@ def publication_requirement_message(missing: list[str]) -> str:
 STUDY_DERIVED_FIELDS = ["search_vector", "country_codes", "type_slugs", "author_slugs"]
 
 
-@track(exclude=STUDY_DERIVED_FIELDS, model_name="StudyEvent")
+# The citation key is left out too: the database fills it after the insert (no curator's change),
+# and a study keeps its key through any restore of an older version, since readers' documents
+# cite it.
+@track(exclude=[*STUDY_DERIVED_FIELDS, "citation_key"], model_name="StudyEvent")
 class Study(models.Model):
     """A publication in the library. Only published studies are shown to the public."""
 
@@ -406,10 +413,13 @@ class Study(models.Model):
     # (migration 0016), from the first author, the year and the first word of the title:
     # “ijm2023scale”, “-2” appended when taken. Exports read it and never make their own, so a
     # study keeps its key whatever the order or the filter of an export.
+    # The database defaults let writers that name no new column (raw SQL, COPY) still insert.
     citation_key = models.CharField(
         "citation key",
         max_length=100,
         blank=True,
+        default="",
+        db_default="",
         validators=[validate_citation_key],
         help_text="The study's BibTeX key, e.g. “ijm2023scale”. Leave empty to have one made "
         "from the first author, the year and the title; change it only when you must, since "
@@ -418,6 +428,7 @@ class Study(models.Model):
     language = models.CharField(
         max_length=35,
         default=DEFAULT_LANGUAGE,
+        db_default=DEFAULT_LANGUAGE,
         # Blank in a form means the default (see clean_fields); the database holds a tag.
         blank=True,
         help_text="The language the study is written in, as a BCP 47 code: “en” for English "
@@ -428,6 +439,8 @@ class Study(models.Model):
         "rights / licence",
         max_length=500,
         blank=True,
+        default="",
+        db_default="",
         help_text="Who holds the rights and how the study may be reused, e.g. “© International "
         "Justice Mission. All rights reserved.” or “CC BY 4.0”.",
     )
@@ -435,6 +448,8 @@ class Study(models.Model):
         "licence URL",
         max_length=500,
         blank=True,
+        default="",
+        db_default="",
         validators=[URLValidator(schemes=["http", "https"])],
         help_text="The licence's address, e.g. https://creativecommons.org/licenses/by/4.0/",
     )

@@ -362,3 +362,29 @@ def test_admin_stores_an_orcid_pasted_as_an_address(admin_client, make_author):
     assert response.status_code == 302, response.context["adminform"].form.errors
     person.refresh_from_db()
     assert person.orcid == "0000-0002-1825-0097"
+
+
+def test_making_the_key_records_no_history_event(make_study):
+    study = make_study("Scale of Harm")
+    assert study.citation_key
+    assert list(study.events.values_list("pgh_label", flat=True)) == ["insert"]
+
+
+def test_a_raw_insert_naming_no_new_column_gets_the_defaults(make_study):
+    """Writers that predate these columns (raw SQL, COPY) still insert; the key comes at commit."""
+    template = make_study()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO studies_study (title, short_title, slug, description, publication_month,
+                                       subject_id, status, pdf, external_url, is_multi_country,
+                                       created_at, updated_at, country_codes, type_slugs,
+                                       author_slugs)
+            SELECT 'Raw', '', 'raw', '', publication_month, subject_id, 'draft', '', '', false,
+                   now(), now(), '{}', '{}', '{}'
+              FROM studies_study WHERE id = %s
+            RETURNING language, citation_key, rights, license_url
+            """,
+            [template.pk],
+        )
+        assert cursor.fetchone() == ("en", "", "", "")
