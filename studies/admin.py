@@ -74,6 +74,11 @@ class StudyAdminForm(forms.ModelForm):
             "is_multi_country",
             "pdf",
             "external_url",
+            "publisher",
+            "citation_key",
+            "language",
+            "rights",
+            "license_url",
         ]
         error_messages = {
             "slug": {
@@ -335,7 +340,7 @@ class StudyAdmin(HistoryAdminMixin, admin.ModelAdmin):
     # Columns that an index can order; sorting 100,000 rows by subject or status on each page
     # load would cost a full sort (the filters cover those needs).
     sortable_by = ["title", "published_in", "updated_at"]
-    autocomplete_fields = ["countries", "resource_types"]
+    autocomplete_fields = ["countries", "resource_types", "publisher"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["created_at", "updated_at"]
     fieldsets = [
@@ -343,6 +348,10 @@ class StudyAdmin(HistoryAdminMixin, admin.ModelAdmin):
         ("Publication", {"fields": ["publication_month", "resource_types", "subject", "status"]}),
         ("Countries", {"fields": ["countries", "is_multi_country"]}),
         ("Download", {"fields": ["pdf", "external_url"]}),
+        (
+            "Citation",
+            {"fields": ["publisher", "citation_key", "language", "rights", "license_url"]},
+        ),
         ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
     actions = ["publish", "unpublish"]
@@ -438,7 +447,16 @@ class AuthorAdmin(HistoryAdminMixin, StudyCountMixin, admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["name", "alternate_names"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "kind", "family_name", "given_names", "alternate_names"]
+    fields = [
+        "name",
+        "slug",
+        "kind",
+        "family_name",
+        "given_names",
+        "alternate_names",
+        "orcid",
+        "ror",
+    ]
 
 
 class KeepsPublishedStudiesCompleteMixin:
