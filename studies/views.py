@@ -1,6 +1,7 @@
 """Public pages of the study library. Views parse input, call querysets, render."""
 
 import hashlib
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -11,6 +12,8 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from evaluation.models import Program
+from evaluation.presentation import program_cards
 from evaluation.querysets import measurements_citing, programs_citing
 
 from .citations import citation_context
@@ -22,15 +25,28 @@ from .filters import (
     facet_block,
     without_empty_parameters,
 )
-from .models import Country, Study, Subject
+from .models import Country, HomePage, Study, Subject
 from .querysets import related_studies
 
 STUDIES_PER_PAGE = 20
+HOME_PROGRAMS = 6
+HOME_MONITORED_PROGRAMS = 3
+# The steps of the evidence model link to the studies that hold them, by resource type: a
+# baseline measures how common the crime is and how the justice system responds.
+BASELINE_TYPES = ["crime-prevalence-study", "public-justice-system-performance-study"]
+ENDLINE_TYPES = ["endline-study"]
 
 
 def home(request):
     published = Study.objects.published()
+    cards = program_cards(Program.objects.for_home()[:HOME_PROGRAMS], with_sparklines=True)
     context = {
+        "home": HomePage.objects.current(),
+        # Programs with a published change first (a stable sort keeps the list's order).
+        "program_cards": sorted(cards, key=lambda card: card.headline_change is None),
+        "monitored_programs": Program.objects.with_monitoring_figures()[:HOME_MONITORED_PROGRAMS],
+        "baseline_query": urlencode([("type", slug) for slug in BASELINE_TYPES]),
+        "endline_query": urlencode([("type", slug) for slug in ENDLINE_TYPES]),
         "study_count": published.count(),
         "country_count": Country.objects.filter(studies__in=published).distinct().count(),
         "newest_studies": published.sorted_by("newest").for_listing()[:5],
