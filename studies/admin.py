@@ -31,6 +31,7 @@ from .models import (
     Author,
     Authorship,
     Country,
+    HomePage,
     ResourceType,
     SearchSynonym,
     Study,
@@ -522,3 +523,24 @@ class SearchSynonymAdmin(HistoryAdminMixin, admin.ModelAdmin):
     list_display = ["term", "also_finds"]
     search_fields = ["term", "also_finds"]
     fields = ["term", "also_finds"]
+
+
+@admin.register(HomePage)
+class HomePageAdmin(HistoryAdminMixin, admin.ModelAdmin):
+    """The one home page: edited, never added twice nor deleted (the page would lose its words)."""
+
+    autocomplete_fields = ["featured_study"]
+    fieldsets = [
+        (None, {"fields": ["heading", "introduction"]}),
+        (
+            "How the evidence works",
+            {"fields": ["baseline_text", "monitoring_text", "endline_text", "sharing_text"]},
+        ),
+        ("Featured study", {"fields": ["featured_study", "featured_text"]}),
+    ]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not HomePage.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False

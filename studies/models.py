@@ -849,3 +849,98 @@ class LibraryVersion(models.Model):
     @classmethod
     def current(cls) -> int:
         return cls.objects.values_list("version", flat=True).first() or 0
+
+
+class HomePageManager(models.Manager):
+    def current(self) -> "HomePage":
+        """The home page's content with its featured study, or (none saved yet) an unsaved
+        empty one, which the page shows with its built-in introduction."""
+        return self.select_related("featured_study__subject").first() or HomePage()
+
+
+@track(model_name="HomePageEvent")
+class HomePage(models.Model):
+    """What the home page says: the organisation's introduction, its words for each step of
+    the evidence model and a featured study, edited by curators.
+
+    There is one: its primary key is always 1 (a named constraint), so the admin edits it
+    rather than adding another. Text is plain: paragraphs separated by a blank line, shown
+    escaped.
+    """
+
+    SINGLE_PK = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLE_PK, editable=False)
+    heading = models.CharField(max_length=200, help_text="The page's title.")
+    introduction = models.TextField(
+        blank=True, help_text="Plain text; a blank line starts a new paragraph."
+    )
+    baseline_text = models.TextField(
+        "step 1: baseline",
+        blank=True,
+        help_text="How a program's evidence starts: the baseline. Empty: a one-line summary.",
+    )
+    monitoring_text = models.TextField(
+        "step 2: monitoring", blank=True, help_text="Measuring while the program runs."
+    )
+    endline_text = models.TextField(
+        "step 3: endline", blank=True, help_text="Measuring again, and what it is used for."
+    )
+    sharing_text = models.TextField(
+        "step 4: sharing", blank=True, help_text="Sharing what was learned."
+    )
+    featured_study = models.ForeignKey(
+        Study,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"status": StudyStatus.PUBLISHED},
+        help_text="A published study shown on the home page (hidden if it is unpublished).",
+    )
+    featured_text = models.TextField(
+        "what to say about it",
+        blank=True,
+        help_text="A sentence or two, in the study's own words. Empty: its description's first "
+        "paragraph.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = HomePageManager()
+
+    class Meta:
+        verbose_name = "home page"
+        verbose_name_plural = "home page"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(id=1),
+                name="home_page_is_the_only_one",
+                violation_error_message="The site has one home page: edit it instead of adding "
+                "another.",
+            ),
+            is_not_blank("homepage", "heading", "heading"),
+        ]
+
+    def __str__(self):
+        return "Home page"
+
+    def natural_key(self):
+        return ("home page",)
+
+    def clean(self):
+        if self.featured_study_id and not self.featured_study.is_published:
+            message = f"“{self.featured_study}” is a draft: feature a published study."
+            raise ValidationError({"featured_study": message})
+
+    @property
+    def shown_featured_study(self) -> "Study | None":
+        """The featured study, if the public may see it."""
+        study = self.featured_study if self.featured_study_id else None
+        return study if study is not None and study.is_published else None
+
+    @property
+    def featured_summary(self) -> str:
+        study = self.shown_featured_study
+        if study is None:
+            return ""
+        return self.featured_text or study.description.strip().split("\n\n")[0]

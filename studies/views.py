@@ -1,6 +1,7 @@
 """Public pages of the study library. Views parse input, call querysets, render."""
 
 import hashlib
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -14,23 +15,40 @@ from django.views.decorators.http import require_safe
 from core.facets import FacetOption
 from core.filters import without_empty_parameters
 from core.pagination import page_or_nearest
-from evaluation.public import measurements_citing, programs_citing
+from evaluation.public import (
+    home_program_cards,
+    measurements_citing,
+    programs_citing,
+    programs_with_monitoring_figures,
+)
 from justicelib.site import site_root
 
 from . import search
 from .citations import citation_context
 from .facets import StudyFacets
 from .filters import DATE_PARAMETERS, SORT_CHOICES, MonthRange, StudyFilterSet
-from .models import Country, Study, Subject
+from .models import Country, HomePage, Study, Subject
 from .querysets import related_studies
 from .signposting import oai_records, study_page_links
 
 STUDIES_PER_PAGE = 20
+HOME_PROGRAMS = 6
+HOME_MONITORED_PROGRAMS = 3
+# The steps of the evidence model link to the studies that hold them, by resource type: a
+# baseline measures how common the crime is and how the justice system responds.
+BASELINE_TYPES = ["crime-prevalence-study", "public-justice-system-performance-study"]
+ENDLINE_TYPES = ["endline-study"]
 
 
 def home(request):
     published = Study.objects.published()
     context = {
+        "home": HomePage.objects.current(),
+        # Programs with a published change first (a stable sort keeps the list's order).
+        "program_cards": home_program_cards(HOME_PROGRAMS),
+        "monitored_programs": programs_with_monitoring_figures(HOME_MONITORED_PROGRAMS),
+        "baseline_query": urlencode([("type", slug) for slug in BASELINE_TYPES]),
+        "endline_query": urlencode([("type", slug) for slug in ENDLINE_TYPES]),
         "study_count": published.count(),
         "country_count": Country.objects.filter(studies__in=published).distinct().count(),
         "newest_studies": published.sorted_by("newest").for_listing()[:5],
