@@ -20,7 +20,7 @@ export SECRET_KEY_FILE ?= $(CURDIR)/var/secret_key
 GUNICORN = GUNICORN_BIND=$(HOST):$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py justicelib.wsgi \
 	--workers $(WORKERS) --access-logfile -
 
-.PHONY: help run dev test lint check db db-stop db-reset migrate demo-data superuser bench clean backup restore
+.PHONY: help run dev test lint check db db-stop db-reset migrate demo-data superuser bench clean backup restore screenshots
 
 help:
 	@echo "make run      set up everything and serve http://$(HOST):$(PORT)/ with gunicorn, DEBUG off"
@@ -119,6 +119,12 @@ check: $(VENV)/.installed db var/secret_key
 
 test: lint check
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Full-page screenshots of the study pages at 375 px and 1366 px (tests/browser/screenshots.py).
+SCREENSHOTS_DIR ?= docs/screenshots/after
+screenshots: export DEBUG = 1
+screenshots: check
+	SCREENSHOTS_DIR=$(SCREENSHOTS_DIR) $(PY) -m pytest tests/browser/screenshots.py -q
 
 # --- Benchmarks -------------------------------------------------------------------------------
 # A separate database (justicelib_bench, or BENCH_DATABASE_URL when DATABASE_URL is set) is filled
