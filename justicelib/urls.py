@@ -6,7 +6,10 @@ headers that keep it inert.
 
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 
 from evaluation.sitemaps import ProgramSitemap
 from studies.sitemaps import SITEMAPS as STUDY_SITEMAPS
@@ -17,6 +20,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("studies.api_urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    # Browsers ask for /favicon.ico whatever the page's <link rel="icon"> says. Not permanent:
+    # the static file's address changes with its content.
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg")), name="favicon"),
     path("", include("studies.urls")),
     path("programs/", include("evaluation.urls")),
 ]
