@@ -27,6 +27,7 @@ help:
 	@echo "make dev      the same with DEBUG on, restarting on code changes"
 	@echo "make test     set up everything and run lint, checks and the test suite"
 	@echo "make bench    benchmark against a large synthetic database"
+	@echo "make screenshots  full-page screenshots of the study pages into docs/screenshots/after"
 	@echo "make superuser  create an admin user (for /admin/)"
 	@echo "make db-stop  stop the private PostgreSQL cluster"
 	@echo "make backup   write the database and uploaded files to var/backups/justicelib-<date>.tar.gz"
