@@ -6,7 +6,10 @@ headers that keep it inert.
 
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 
 from evaluation.sitemaps import ProgramSitemap
 from justicelib import discovery
@@ -20,6 +23,9 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", discovery.robots_txt, name="robots"),
     path("oai", include("oai.urls")),
+    # Browsers ask for /favicon.ico whatever the page's <link rel="icon"> says. Not permanent:
+    # the static file's address changes with its content.
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg")), name="favicon"),
     path("", include("studies.urls")),
     path("programs/", include("evaluation.urls")),
 ]

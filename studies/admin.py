@@ -27,6 +27,7 @@ from core.forms import MonthField
 from history.admin import HistoryAdminMixin
 from history.services import Link
 
+from .capitalisation import capitalisation_warning
 from .models import (
     Author,
     Authorship,
@@ -497,8 +498,24 @@ class CountryAdmin(
     fields = ["code", "name", "aliases"]
 
 
+class ConsistentCapitalisationMixin:
+    """Saving a label in another capitalisation style than most of its vocabulary's warns the
+    curator (the label is saved as written)."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "name" not in form.changed_data:
+            return
+        others = type(obj).objects.exclude(pk=obj.pk).values_list("name", flat=True)
+        vocabulary = type(obj)._meta.verbose_name_plural
+        if warning := capitalisation_warning(obj.name, others, vocabulary):
+            self.message_user(request, warning, messages.WARNING)
+
+
 @admin.register(Subject)
-class SubjectAdmin(HistoryAdminMixin, StudyCountMixin, admin.ModelAdmin):
+class SubjectAdmin(
+    HistoryAdminMixin, ConsistentCapitalisationMixin, StudyCountMixin, admin.ModelAdmin
+):
     list_display = ["name", "slug", "study_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -506,7 +523,11 @@ class SubjectAdmin(HistoryAdminMixin, StudyCountMixin, admin.ModelAdmin):
 
 @admin.register(ResourceType)
 class ResourceTypeAdmin(
-    HistoryAdminMixin, KeepsPublishedStudiesCompleteMixin, StudyCountMixin, admin.ModelAdmin
+    HistoryAdminMixin,
+    ConsistentCapitalisationMixin,
+    KeepsPublishedStudiesCompleteMixin,
+    StudyCountMixin,
+    admin.ModelAdmin,
 ):
     study_relation = "resource_types"
     left_without = "a resource type"

@@ -111,13 +111,18 @@ def _apa_name(author: Author) -> str:
 
 
 def _apa_author_list(authors: list[Author]) -> str:
-    """APA 7: “A, B, & C”, with the comma before “&” even for two (the names contain commas);
-    beyond 20 authors, the first 19, an ellipsis, then the last."""
+    """APA 7: “A, B, & C”; beyond 20 authors, the first 19, an ellipsis, then the last.
+
+    Of two authors, a person's initials are followed by a comma even before “&” (“Haarr, R., &
+    Stone, K.”), but a group's name is not: “International Justice Mission & Haarr, R.”.
+    """
     names = [_apa_name(author) for author in authors]
     if len(names) <= 1:
         return "".join(names)
     if len(names) > 20:
         return ", ".join(names[:19]) + ", … " + names[-1]
+    if len(names) == 2 and not (authors[0].is_person and authors[0].given_names):
+        return f"{names[0]} & {names[1]}"
     return ", ".join(names[:-1]) + ", & " + names[-1]
 
 
@@ -136,7 +141,7 @@ def _reference_parts(study: Study) -> tuple[str, str]:
 def formatted_reference_html(study: Study, base_url: str = "") -> SafeString:
     """The study as an APA-style reference, as the study page shows it to copy.
 
-    “International Justice Mission, & University of Nottingham Rights Lab. (2023, September).
+    “International Justice Mission & University of Nottingham Rights Lab. (2023, September).
     <cite>Scale of Harm</cite>. https://…/studies/scale-of-harm/”: the title in `<cite>` (shown in
     italics, as APA wants). Without authors the title takes their place (APA's rule). The
     address is the study's page here, a stable landing page, when `base_url` is given.

@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.db.models.functions import Lower
 from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -52,9 +53,12 @@ def home(request):
         "study_count": published.count(),
         "country_count": Country.objects.filter(studies__in=published).distinct().count(),
         "newest_studies": published.sorted_by("newest").for_listing()[:5],
+        # Alphabetical, whatever the capitalisation: a grouped query ignores Meta.ordering.
         "subjects": Subject.objects.annotate(
             study_count=Count("studies", filter=Q(studies__status=Study.Status.PUBLISHED))
-        ).filter(study_count__gt=0),
+        )
+        .filter(study_count__gt=0)
+        .order_by(Lower("name"), "name"),
     }
     return render(request, "studies/home.html", context)
 
@@ -98,10 +102,16 @@ def study_list(request):
         "notices": notices,
         "query": filterset.cleaned("q") or "",
         "sort": filterset.sort_order,
-        "sort_choices": SORT_CHOICES,
+        "sort_choices": sort_choices(searching=bool(filterset.cleaned("q"))),
         "dates": filterset.date_fields(),
     }
     return render(request, "studies/study_list.html", context)
+
+
+def sort_choices(searching: bool) -> list[tuple[str, str]]:
+    """The orders the sort menu offers: relevance only to a search (without words to match,
+    every study is equally relevant)."""
+    return [(value, label) for value, label in SORT_CHOICES if searching or value != "relevance"]
 
 
 def listing(filterset: StudyFilterSet):

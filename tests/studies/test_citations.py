@@ -289,10 +289,35 @@ def test_reference_joins_organisations_apa_style(make_study, make_author):
         ],
         month=datetime.date(2023, 9, 1),
     )
+    # APA 7: two group authors are joined by “&” alone; the comma is for a person's initials.
     assert reference_text(loaded(study)) == (
-        "International Justice Mission, & University of Nottingham Rights Lab. (2023, September). "
+        "International Justice Mission & University of Nottingham Rights Lab. (2023, September). "
         "Scale of Harm."
     )
+
+
+def test_reference_joins_a_group_and_a_person_without_a_stray_comma(make_study, make_author):
+    authors = [
+        make_author("International Justice Mission"),
+        make_author("Robin Haarr", kind=Author.Kind.PERSON),
+    ]
+    reference = reference_text(loaded(make_study("A study", authors=authors)))
+    assert reference.startswith("International Justice Mission & Haarr, R. (2018, May).")
+
+
+def test_reference_keeps_the_comma_after_a_persons_initials(make_study, make_author):
+    authors = [
+        make_author("Robin Haarr", kind=Author.Kind.PERSON),
+        make_author("International Justice Mission"),
+    ]
+    reference = reference_text(loaded(make_study("A study", authors=authors)))
+    assert reference.startswith("Haarr, R., & International Justice Mission. (2018, May).")
+
+
+def test_reference_lists_three_groups_with_commas(make_study, make_author):
+    authors = [make_author(name) for name in ("IJM", "TIP Office", "IACAT")]
+    reference = reference_text(loaded(make_study("A study", authors=authors)))
+    assert reference.startswith("IJM, TIP Office, & IACAT. (2018, May).")
 
 
 def test_reference_cites_people_by_family_name_and_initials(make_study, make_author):
