@@ -21,13 +21,14 @@ export SECRET_KEY_FILE ?= $(CURDIR)/var/secret_key
 GUNICORN = GUNICORN_BIND=$(HOST):$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py justicelib.wsgi \
 	$(if $(WORKERS),--workers $(WORKERS)) --access-logfile -
 
-.PHONY: help run dev test lint check db db-stop db-reset migrate demo-data superuser bench clean backup restore
+.PHONY: help run dev test lint check db db-stop db-reset migrate demo-data superuser bench clean backup restore screenshots
 
 help:
 	@echo "make run      set up everything and serve http://$(HOST):$(PORT)/ with gunicorn, DEBUG off"
 	@echo "make dev      the same with DEBUG on, restarting on code changes"
 	@echo "make test     set up everything and run lint, checks and the test suite"
 	@echo "make bench    benchmark against a large synthetic database"
+	@echo "make screenshots  full-page screenshots of the study pages into docs/screenshots/after"
 	@echo "make superuser  create an admin user (for /admin/)"
 	@echo "make db-stop  stop the private PostgreSQL cluster"
 	@echo "make backup   write the database and uploaded files to var/backups/justicelib-<date>.tar.gz"
@@ -123,6 +124,12 @@ check: $(VENV)/.installed db var/secret_key
 
 test: lint check
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Full-page screenshots of the study pages at 375 px and 1366 px (tests/browser/screenshots.py).
+SCREENSHOTS_DIR ?= docs/screenshots/after
+screenshots: export DEBUG = 1
+screenshots: check
+	SCREENSHOTS_DIR=$(SCREENSHOTS_DIR) $(PY) -m pytest tests/browser/screenshots.py -q
 
 # --- Benchmarks -------------------------------------------------------------------------------
 # A separate database (justicelib_bench, or BENCH_DATABASE_URL when DATABASE_URL is set) is filled

@@ -11,6 +11,15 @@ Two kinds of chart, so that no number is invented:
   published change at its value.
 Figures that cannot sit on the chart's axis (words only; a level on a chart of changes) are
 written under the time axis at their date instead.
+
+A range of estimates is not a point, so no line starts from its middle: the step from a range
+to its neighbour is drawn as a band that fans out from both ends of the range to the next
+figure (the change is “from one end of the range to the other”, as `changes` computes it).
+
+Each chart is computed for a frame: a wide one for screens and a narrow one (fewer year ticks,
+its own viewBox) that phones show instead, so that the SVG, scaled to the width of the page,
+keeps its text at 11 px or more (`_chart.html` draws both; the stylesheet shows one). The
+y-axis title sits above the plot, clear of the tick labels, whose width sets the left margin.
 """
 
 from __future__ import annotations
@@ -42,9 +51,40 @@ LEGEND_OF_CHANGES = gettext_lazy(
 AXIS_OF_CHANGES = gettext_lazy("Change from baseline (%)")
 
 DENSE = 12  # more marks than this and only the first and last are labelled
+# A character of the chart's text is at most this wide, in ems (digits and “ %” are narrower):
+# enough to keep labels apart and inside the drawing without measuring text in a browser.
+CHARACTER_WIDTH = 0.65
 
-WIDTH, HEIGHT = 640, 300
-LEFT, RIGHT, TOP, BOTTOM = 64, 24, 28, 220  # the plot area's edges, in SVG units
+
+@dataclass(frozen=True)
+class Frame:
+    """A drawing's size, in SVG units, and its text size in the same units.
+
+    The page scales the SVG to its column, so text on screen is `font_size` × the displayed
+    width ÷ `width`: the narrow frame's width is near a phone's column (343 px at 375 px), the
+    wide frame is shown at most 45rem wide (`.chart svg` in site.css).
+    """
+
+    name: str
+    width: int
+    height: int
+    font_size: int
+    max_year_steps: int  # at most this many intervals between year ticks
+    right: int = 20
+    top: int = 44  # the y-axis title above, then headroom for the highest label
+    bottom_space: int = 56  # year labels, and a row of notes for figures in words
+
+    @property
+    def bottom(self) -> int:
+        return self.height - self.bottom_space
+
+
+WIDE = Frame("wide", width=600, height=300, font_size=13, max_year_steps=8)
+NARROW = Frame("narrow", width=320, height=270, font_size=13, max_year_steps=4)
+
+
+def text_width(text: str, font_size: float) -> float:
+    return len(text) * font_size * CHARACTER_WIDTH
 
 
 @dataclass(frozen=True)
@@ -70,12 +110,24 @@ class Mark:
     whisker_high: float | None = None
     show_label: bool = True
     show_dot: bool = True
+    # Where the label goes (set by `_place_labels`): its anchor point and text-anchor.
+    label_x: float = 0.0
+    label_y: float = 0.0
+    label_anchor: str = "middle"
 
     @property
-    def label_y(self) -> float:
-        return round(
-            min(v for v in (self.y, self.y_high, self.whisker_high) if v is not None) - 9, 1
-        )
+    def top_y(self) -> float:
+        return min(v for v in (self.y, self.y_high, self.whisker_high) if v is not None)
+
+    @property
+    def bottom_y(self) -> float:
+        return max(v for v in (self.y, self.y_low, self.whisker_low) if v is not None)
+
+    def ends(self) -> list[tuple[float, float]]:
+        """The points a line or band from a neighbour reaches: a dot, or a range's two ends."""
+        if self.is_range:
+            return [(self.x, self.y_high), (self.x, self.y_low)]
+        return [(self.x, self.y)]
 
     @property
     def cap_left(self) -> float:
@@ -93,6 +145,13 @@ class Note:
 
 
 @dataclass(frozen=True)
+class Band:
+    """The step to or from a range of estimates: a polygon from both ends of the range."""
+
+    points: str
+
+
+@dataclass(frozen=True)
 class TrajectoryChart:
     title: str
     description: str
@@ -100,40 +159,77 @@ class TrajectoryChart:
     x_ticks: list[Tick]
     y_ticks: list[Tick]
     marks: list[Mark]
-    line: str  # SVG polyline points joining the dots in time order
     legend: str
+    frame: Frame
+    left: int
     notes: list[Note] = field(default_factory=list)
+    bands: list[Band] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)  # each run of consecutive dots
     zero_y: float | None = None  # the baseline's level on a chart of changes
     dot_radius: int = 5
-    width: int = WIDTH
-    height: int = HEIGHT
-    left: int = LEFT
-    right: int = WIDTH - RIGHT
-    top: int = TOP
-    bottom: int = BOTTOM
-    note_y: int = BOTTOM + 44
-    x_label_y: int = BOTTOM + 20
-    x_tick_end: int = BOTTOM + 5
-    y_label_x: int = LEFT - 8
-    y_axis_label_x: int = 16
-    y_axis_label_y: int = (TOP + BOTTOM) // 2
+
+    # The drawing's geometry, for the template.
+    @property
+    def name(self) -> str:
+        return self.frame.name
+
+    @property
+    def width(self) -> int:
+        return self.frame.width
+
+    @property
+    def height(self) -> int:
+        return self.frame.height
+
+    @property
+    def font_size(self) -> int:
+        return self.frame.font_size
+
+    @property
+    def right(self) -> int:
+        return self.frame.width - self.frame.right
+
+    @property
+    def top(self) -> int:
+        return self.frame.top
+
+    @property
+    def bottom(self) -> int:
+        return self.frame.bottom
+
+    @property
+    def x_tick_end(self) -> int:
+        return self.bottom + 5
+
+    @property
+    def x_label_y(self) -> int:
+        return self.bottom + 6 + self.font_size
+
+    @property
+    def note_y(self) -> int:
+        return self.bottom + 14 + 2 * self.font_size
+
+    @property
+    def y_label_x(self) -> int:
+        return self.left - 6
+
+    @property
+    def y_axis_label_y(self) -> int:
+        """The y-axis title's baseline, above the plot and its highest label."""
+        return self.font_size + 2
 
 
 def trajectory_chart(
-    indicator: Indicator, measurements: list[Measurement]
+    indicator: Indicator, measurements: list[Measurement], frame: Frame = WIDE
 ) -> TrajectoryChart | None:
-    """The chart of `measurements` (one indicator's, in time order); None for fewer than two."""
+    """The chart of `measurements` (one indicator's, in time order) drawn in `frame`; None for
+    fewer than two figures."""
     if len(measurements) < 2:
         return None
     of_changes = any(m.is_relative_change for m in measurements)
     on_axis = [m for m in measurements if _on_axis(m, of_changes)]
     if not on_axis:
         return None
-
-    start = min(_year(m.period_start) for m in measurements)
-    end = max(_year(m.period_end, end=True) for m in measurements)
-    years = _year_ticks(start, end)
-    x = _scale(years[0], years[-1], LEFT, WIDTH - RIGHT)
 
     values = [v for m in on_axis for v in _values(m, of_changes)]
     low, high = min(values), max(values)
@@ -145,8 +241,17 @@ def trajectory_chart(
     if indicator.unit == Unit.PERCENT and not of_changes:
         high = min(high, 100.0)
     y_ticks = _nice_ticks(low, high)
-    y = _scale(y_ticks[-1], y_ticks[0], TOP, BOTTOM)  # SVG y grows downwards
+    y = _scale(y_ticks[-1], y_ticks[0], frame.top, frame.bottom)  # SVG y grows downwards
     suffix = " %" if of_changes else str(UNIT_SUFFIXES.get(indicator.unit, ""))
+    y_axis_label = str(AXIS_OF_CHANGES) if of_changes else indicator.get_unit_display()
+    y_tick_labels = [_tick_label(value, suffix, of_changes) for value in y_ticks]
+    # The tick labels' width sets the left margin, so the longest never leaves the drawing.
+    left = math.ceil(max(text_width(label, frame.font_size) for label in y_tick_labels)) + 10
+
+    start = min(_year(m.period_start) for m in measurements)
+    end = max(_year(m.period_end, end=True) for m in measurements)
+    years = _year_ticks(start, end, frame.max_year_steps)
+    x = _scale(years[0], years[-1], left, frame.width - frame.right)
 
     marks = [_mark(m, x, y, of_changes) for m in on_axis]
     if len(marks) > DENSE:
@@ -156,24 +261,184 @@ def trajectory_chart(
         marks = [
             replace(mark, show_label=i in ends, show_dot=i in ends) for i, mark in enumerate(marks)
         ]
-    dots = [mark for mark in marks if not mark.is_range]
+    title_box = (0, text_width(y_axis_label, frame.font_size), 0, frame.font_size + 5)
+    zero_y = y(0.0) if of_changes else None
+    marks = _place_labels(marks, frame, left, title_box, zero_y)
+    lines, bands = _joins(marks)
     notes = [
-        Note(x(_middle(m)), f"{m.get_phase_display()}: {m.display_value}")
+        Note(
+            _inside(x(_middle(m)), text_width(label, frame.font_size), left, frame.width),
+            label,
+        )
         for m in measurements
         if not _on_axis(m, of_changes)
+        for label in [f"{m.get_phase_display()}: {m.display_value}"]
     ]
     return TrajectoryChart(
         title=_("%(indicator)s: from baseline to endline") % {"indicator": indicator.name},
         description=_describe(measurements),
-        y_axis_label=str(AXIS_OF_CHANGES) if of_changes else indicator.get_unit_display(),
+        y_axis_label=y_axis_label,
         x_ticks=[Tick(x(year), str(int(year))) for year in years],
-        y_ticks=[Tick(y(value), _tick_label(value, suffix, of_changes)) for value in y_ticks],
+        y_ticks=[
+            Tick(y(value), label) for value, label in zip(y_ticks, y_tick_labels, strict=True)
+        ],
         marks=marks,
-        line=" ".join(f"{mark.x:.1f},{mark.y:.1f}" for mark in dots) if len(dots) > 1 else "",
+        lines=lines,
+        bands=bands,
         legend=str(LEGEND_OF_CHANGES if of_changes else LEGEND_OF_LEVELS),
+        frame=frame,
+        left=left,
         notes=notes,
-        zero_y=y(0.0) if of_changes else None,
+        zero_y=zero_y,
         dot_radius=5 if len(marks) <= DENSE else 3,
+    )
+
+
+def _place_labels(
+    marks: list[Mark], frame: Frame, left: int, title_box, zero_y: float | None
+) -> list[Mark]:
+    """Each label where it is clear: above its mark, else below it, else to its right; clear
+    means inside the drawing and off the y-axis title, the lines and bands that reach the
+    mark, the lines of the periods, the zero line and the label before it (close figures on a
+    narrow chart). None clear: above."""
+    size = frame.font_size
+    placed: list[Mark] = []
+    previous_box = None
+    periods = [((m.x_start, m.y), (m.x_end, m.y)) for m in marks]
+    if zero_y is not None:
+        periods.append(((left, zero_y), (frame.width - frame.right, zero_y)))
+    for i, mark in enumerate(marks):
+        width = text_width(mark.label, size)
+        neighbours = [marks[j] for j in (i - 1, i + 1) if 0 <= j < len(marks)]
+        segments = [(own, end) for own in mark.ends() for n in neighbours for end in n.ends()]
+        segments += periods
+        gap = 6 if mark.show_dot else 2
+        candidates = [
+            ("middle", _inside(mark.x, width, left, frame.width), mark.top_y - gap - 3),
+            ("middle", _inside(mark.x, width, left, frame.width), mark.bottom_y + gap + size),
+            ("start", mark.x + gap + 4, mark.y + size / 3),
+        ]
+        choice = candidates[0]
+        for anchor, x, y in candidates:
+            box = _label_box(anchor, x, y, width, size)
+            clear = (
+                box[0] >= 0
+                and box[1] <= frame.width
+                and box[2] >= 0
+                and box[3] <= frame.bottom
+                and not _overlap(box, title_box)
+                and not (previous_box and _overlap(box, previous_box))
+                and not any(_crosses(segment, box) for segment in segments)
+            )
+            if clear:
+                choice = (anchor, x, y)
+                break
+        anchor, x, y = choice
+        mark = replace(mark, label_anchor=anchor, label_x=round(x, 1), label_y=round(y, 1))
+        if mark.show_label:
+            previous_box = _label_box(anchor, x, y, width, size)
+        placed.append(mark)
+    return placed
+
+
+def _label_box(anchor: str, x: float, y: float, width: float, size: float):
+    """(left, right, top, bottom) of a label at baseline y."""
+    first = x - width / 2 if anchor == "middle" else x
+    return (first, first + width, y - size, y + size * 0.25)
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[1] and b[0] < a[1] and a[2] < b[3] and b[2] < a[3]
+
+
+def _crosses(segment, box) -> bool:
+    """Whether the straight segment passes through the box (tested every unit or so)."""
+    (x1, y1), (x2, y2) = segment
+    samples = max(1, math.ceil(math.hypot(x2 - x1, y2 - y1)))
+    for step in range(samples + 1):
+        t = step / samples
+        x, y = x1 + (x2 - x1) * t, y1 + (y2 - y1) * t
+        if box[0] <= x <= box[1] and box[2] <= y <= box[3]:
+            return True
+    return False
+
+
+def _inside(centre: float, width: float, low: float, high: float) -> float:
+    """A centred text's position moved, if need be, so that it lies between low and high."""
+    return round(max(low + width / 2, min(centre, high - width / 2)), 1)
+
+
+def _joins(marks: list[Mark]) -> tuple[list[str], list[Band]]:
+    """Lines joining consecutive dots, and bands from each range to its neighbours.
+
+    A range is not a point: the line does not start from its middle. Between a range and the
+    next figure a band fans out from the range's two ends to that figure (to its two ends, if
+    it is a range too), which is what the change from a range is: anywhere in that band.
+    """
+    lines, bands, run = [], [], []
+    for previous, mark in zip([None, *marks], marks, strict=False):
+        if mark.is_range or (previous is not None and previous.is_range):
+            if len(run) > 1:
+                lines.append(" ".join(run))
+            run = []
+        if previous is not None and (mark.is_range or previous.is_range):
+            corners = [
+                (previous.x, previous.y_high if previous.is_range else previous.y),
+                (mark.x, mark.y_high if mark.is_range else mark.y),
+                (mark.x, mark.y_low if mark.is_range else mark.y),
+                (previous.x, previous.y_low if previous.is_range else previous.y),
+            ]
+            bands.append(Band(" ".join(f"{px:.1f},{py:.1f}" for px, py in corners)))
+        if not mark.is_range:
+            run.append(f"{mark.x:.1f},{mark.y:.1f}")
+    if len(run) > 1:
+        lines.append(" ".join(run))
+    return lines, bands
+
+
+@dataclass(frozen=True)
+class Sparkline:
+    """A trajectory in a few dozen pixels, for a program's card: no axes and no text (the card
+    says the change in words beside it). Ranges are bars; the latest figure is a dot."""
+
+    width: int
+    height: int
+    lines: list[str]
+    bands: list[Band]
+    ranges: list[Mark]
+    latest: Mark | None
+
+
+SPARKLINE_WIDTH, SPARKLINE_HEIGHT, SPARKLINE_INSET = 120, 36, 4
+
+
+def sparkline(indicator: Indicator, measurements: list[Measurement]) -> Sparkline | None:
+    """The small chart of `measurements` (in time order); None for fewer than two on its axis."""
+    of_changes = any(m.is_relative_change for m in measurements)
+    on_axis = [m for m in measurements if _on_axis(m, of_changes)]
+    if len(on_axis) < 2:
+        return None
+    inset = SPARKLINE_INSET
+    start = min(_year(m.period_start) for m in on_axis)
+    end = max(_year(m.period_end, end=True) for m in on_axis)
+    x = _scale(start, end, inset, SPARKLINE_WIDTH - inset)
+    values = [v for m in on_axis for v in _values(m, of_changes)]
+    low, high = min(values), max(values)
+    if of_changes or indicator.unit != Unit.SCORE:
+        low, high = min(low, 0.0), max(high, 0.0)
+    y = _scale(high, low, inset, SPARKLINE_HEIGHT - inset)
+    # Drawn at the middle of each figure's period; for a sparkline the period's thin line,
+    # whiskers and labels are left to the program page.
+    marks = [_mark(m, x, y, of_changes) for m in on_axis]
+    lines, bands = _joins(marks)
+    dots = [mark for mark in marks if not mark.is_range]
+    return Sparkline(
+        width=SPARKLINE_WIDTH,
+        height=SPARKLINE_HEIGHT,
+        lines=lines,
+        bands=bands,
+        ranges=[mark for mark in marks if mark.is_range],
+        latest=dots[-1] if dots and dots[-1] is marks[-1] else None,
     )
 
 
@@ -244,10 +509,10 @@ def _scale(domain_low: float, domain_high: float, low: float, high: float):
     return scale
 
 
-def _year_ticks(start: float, end: float) -> list[int]:
-    """Whole years around start..end, every 1, 2, 5 or 10 years: at most nine ticks."""
+def _year_ticks(start: float, end: float, max_steps: int = 8) -> list[int]:
+    """Whole years around start..end, every 1, 2, 5 or 10 years: at most max_steps + 1 ticks."""
     first, last = math.floor(start), math.ceil(end)
-    step = next((s for s in (1, 2, 5, 10, 20, 50) if (last - first) / s <= 8), 100)
+    step = next((s for s in (1, 2, 5, 10, 20, 50) if (last - first) / s <= max_steps), 100)
     first -= first % step
     last += -last % step
     return list(range(first, max(last, first + step) + 1, step))

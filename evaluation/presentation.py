@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .changes import Change, latest_change
-from .charts import TrajectoryChart, trajectory_chart
+from .charts import NARROW, Sparkline, TrajectoryChart, sparkline, trajectory_chart
 from .formatting import format_period, month_and_year
 from .models import Indicator, Measurement, Program
 
@@ -26,11 +26,15 @@ TABLE_MONITORING_ROWS = 12
 
 @dataclass(frozen=True)
 class IndicatorPanel:
-    """One indicator's section of a program page: its change, its chart and its table."""
+    """One indicator's section of a program page: its change, its chart and its table.
+
+    The chart is computed twice, for screens (`chart`) and for phones (`narrow_chart`): the
+    page shows one of them, scaled to its column (see `charts.Frame`)."""
 
     indicator: Indicator
     change: Change | None
     chart: TrajectoryChart | None
+    narrow_chart: TrajectoryChart | None
     table_measurements: list[Measurement]
     hidden_monitoring_count: int
     has_intervals: bool
@@ -44,6 +48,7 @@ def indicator_panel(indicator: Indicator) -> IndicatorPanel:
         indicator=indicator,
         change=latest_change(indicator),
         chart=trajectory_chart(indicator, measurements),
+        narrow_chart=trajectory_chart(indicator, measurements, NARROW),
         table_measurements=rows,
         hidden_monitoring_count=len(measurements) - len(rows),
         has_intervals=any(m.ci_lower is not None for m in measurements),
@@ -68,20 +73,36 @@ def table_measurements(measurements: list[Measurement]) -> list[Measurement]:
 
 @dataclass(frozen=True)
 class ProgramCard:
-    """A program in the list, with its headline indicator's change."""
+    """A program in the list, with its headline indicator's change (and on the home page, the
+    sparkline of its figures)."""
 
     program: Program
     headline: Indicator | None
     headline_change: Change | None
+    sparkline: Sparkline | None = None
+
+    @property
+    def source_study(self):
+        """The study that published the figure the change ends at, if it is in the library."""
+        if self.headline_change is None:
+            return None
+        study = self.headline_change.later.source_study
+        return study if study is not None and study.is_published else None
 
 
-def program_cards(programs: Iterable[Program]) -> list[ProgramCard]:
-    """The list's cards (reads `for_listing()`'s prefetch of the headline figures)."""
+def program_cards(programs: Iterable[Program], with_sparklines: bool = False) -> list[ProgramCard]:
+    """The cards of `programs`: the list's read `for_listing()`'s prefetch of the headline
+    figures; with sparklines (the home page), `for_home()`'s prefetch of all of them."""
     cards = []
     for program in programs:
         headline = program.headline_indicator
         change = latest_change(headline) if headline else None
-        cards.append(ProgramCard(program, headline, change))
+        line = (
+            sparkline(headline, headline.ordered_measurements)
+            if with_sparklines and headline
+            else None
+        )
+        cards.append(ProgramCard(program, headline, change, line))
     return cards
 
 

@@ -1,4 +1,5 @@
-"""What the study library may ask of program evaluation: which programs and figures cite a study.
+"""What the study library may ask of program evaluation: which programs and figures cite a study,
+and the programs its home page shows.
 
 Other apps call these (and read `evaluation.models`), never evaluation's other modules; the
 architecture test (`tests/architecture/test_app_boundaries.py`) holds them to it.
@@ -10,7 +11,8 @@ from django.db.models import QuerySet
 
 from studies.models import Study
 
-from .models import Measurement, ProgramStudy
+from .models import Measurement, Program, ProgramStudy
+from .presentation import ProgramCard, program_cards
 
 
 def measurements_citing(study: Study) -> QuerySet[Measurement]:
@@ -44,3 +46,16 @@ def programs_citing_studies(study_ids: Collection[int]) -> dict[int, list[str]]:
     for study_id, name in sorted(pairs, key=lambda pair: pair[1]):
         citing.setdefault(study_id, []).append(name)
     return citing
+
+
+def home_program_cards(limit: int) -> list[ProgramCard]:
+    """Up to `limit` program cards for the home page (headline change in words, sparkline), the
+    programs with a published change first."""
+    cards = program_cards(Program.objects.for_home()[:limit], with_sparklines=True)
+    return sorted(cards, key=lambda card: card.headline_change is None)
+
+
+def programs_with_monitoring_figures(limit: int) -> QuerySet[Program]:
+    """Up to `limit` programs that publish monitoring figures (where the home page's “monitor”
+    step links)."""
+    return Program.objects.with_monitoring_figures()[:limit]

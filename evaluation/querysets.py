@@ -41,6 +41,32 @@ class ProgramQuerySet(models.QuerySet):
             )
         )
 
+    def for_home(self):
+        """The home page's program cards: as `for_listing`, but every figure of the headline
+        indicator (its sparkline draws them all) with its source study, in three queries
+        however many programs and figures."""
+        Indicator = apps.get_model("evaluation", "Indicator")
+        Measurement = apps.get_model("evaluation", "Measurement")
+        figures = Measurement.objects.select_related("source_study").defer(
+            *defer_study_text("source_study")
+        )
+        return self.select_related("country", "subject").prefetch_related(
+            Prefetch(
+                "indicators",
+                queryset=Indicator.objects.filter(is_headline=True).prefetch_related(
+                    Prefetch("measurements", queryset=figures)
+                ),
+                to_attr="headline_indicators",
+            )
+        )
+
+    def with_monitoring_figures(self):
+        """The programs that have published figures from monitoring (between baseline and
+        endline), by name."""
+        Measurement = apps.get_model("evaluation", "Measurement")
+        monitored = Measurement.objects.filter(phase=Phase.MONITORING).values("indicator__program")
+        return self.filter(pk__in=monitored).order_by("name")
+
     def for_detail(self):
         """What a program page shows: every indicator with its measurements and their sources."""
         Measurement = apps.get_model("evaluation", "Measurement")

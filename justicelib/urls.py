@@ -7,7 +7,10 @@ headers that keep it inert.
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 
 from evaluation.sitemaps import ProgramSitemap
 from justicelib import discovery
@@ -21,6 +24,9 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", discovery.robots_txt, name="robots"),
     path("oai", include("oai.urls")),
+    # Browsers ask for /favicon.ico whatever the page's <link rel="icon"> says. Not permanent:
+    # the static file's address changes with its content.
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg")), name="favicon"),
 ]
 # Public pages in every language: English at their usual address, Spanish under /es/
 # (justicelib/i18n.py).

@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from studies.citations import authors_of, cited_name, download_url, is_article, study_url
+from studies.citations import authors_of, cited_name, download_url, study_url
 from studies.models import Study
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -68,14 +68,22 @@ def oai_dc(study: Study, base_url: str) -> ET.Element:
         sub(root, f"{{{DC}}}relation", file_url)
     for name in _country_names(study):
         sub(root, f"{{{DC}}}coverage", name)
+    if study.publisher_id:
+        sub(root, f"{{{DC}}}publisher", study.publisher.name)
+    if study.language:
+        sub(root, f"{{{DC}}}language", study.language)
+    if study.rights:
+        sub(root, f"{{{DC}}}rights", study.rights)
+    if study.license_url:
+        sub(root, f"{{{DC}}}rights", study.license_url)
     return root
 
 
 def datacite(study: Study, base_url: str) -> ET.Element:
     """DataCite Metadata Schema 4: names split into given and family, typed dates and titles.
 
-    The study has no DOI: its identifier is the landing page's URL (identifierType “URL”). The
-    library records no publisher yet, so `publisher` carries DataCite's “:unav”.
+    The study has no DOI: its identifier is the landing page's URL (identifierType “URL”). A
+    study without a recorded publisher carries DataCite's “:unav” there.
     """
     month = study.publication_month
     root = ET.Element(
@@ -103,19 +111,32 @@ def datacite(study: Study, base_url: str) -> ET.Element:
     sub(titles, f"{d}title", study.title)
     if study.short_title:
         sub(titles, f"{d}title", study.short_title, titleType="AlternativeTitle")
-    sub(root, f"{d}publisher", UNAVAILABLE)
+    if study.publisher_id:
+        publisher = study.publisher
+        identified = (
+            {"publisherIdentifier": publisher.ror, "publisherIdentifierScheme": "ROR",
+             "schemeURI": "https://ror.org/"}
+            if publisher.ror
+            else {}
+        )  # fmt: skip
+        sub(root, f"{d}publisher", publisher.name, **identified)
+    else:
+        sub(root, f"{d}publisher", UNAVAILABLE)
     sub(root, f"{d}publicationYear", f"{month.year:04d}")
     sub(
         root,
         f"{d}resourceType",
         "; ".join(_type_names(study)),
-        resourceTypeGeneral="Text" if is_article(study) else "Report",
+        # Every study is a report, whatever its resource types (as in every citation format).
+        resourceTypeGeneral="Report",
     )
     subjects = sub(root, f"{d}subjects")
     sub(subjects, f"{d}subject", study.subject.name)
     dates = sub(root, f"{d}dates")
     sub(dates, f"{d}date", f"{month.year:04d}-{month.month:02d}", dateType="Issued")
     sub(dates, f"{d}date", study.updated_at.date().isoformat(), dateType="Updated")
+    if study.language:
+        sub(root, f"{d}language", study.language)
     if study.pdf:
         related = sub(root, f"{d}relatedIdentifiers")
         sub(
@@ -127,6 +148,14 @@ def datacite(study: Study, base_url: str) -> ET.Element:
         )
         formats = sub(root, f"{d}formats")
         sub(formats, f"{d}format", "application/pdf")
+    if study.rights or study.license_url:
+        rights_list = sub(root, f"{d}rightsList")
+        sub(
+            rights_list,
+            f"{d}rights",
+            study.rights or study.license_url,
+            **({"rightsURI": study.license_url} if study.license_url else {}),
+        )
     if study.description:
         descriptions = sub(root, f"{d}descriptions")
         sub(descriptions, f"{d}description", study.description, descriptionType="Abstract")

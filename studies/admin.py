@@ -27,10 +27,12 @@ from core.forms import MonthField
 from history.admin import HistoryAdminMixin
 from history.services import Link
 
+from .capitalisation import capitalisation_warning
 from .models import (
     Author,
     Authorship,
     Country,
+    HomePage,
     ResourceType,
     SearchSynonym,
     Study,
@@ -76,6 +78,11 @@ class StudyAdminForm(forms.ModelForm):
             "is_multi_country",
             "pdf",
             "external_url",
+            "publisher",
+            "citation_key",
+            "language",
+            "rights",
+            "license_url",
         ]
         error_messages = {
             "slug": {
@@ -339,7 +346,7 @@ class StudyAdmin(HistoryAdminMixin, admin.ModelAdmin):
     # Columns that an index can order; sorting 100,000 rows by subject or status on each page
     # load would cost a full sort (the filters cover those needs).
     sortable_by = ["title", "published_in", "updated_at"]
-    autocomplete_fields = ["countries", "resource_types"]
+    autocomplete_fields = ["countries", "resource_types", "publisher"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["created_at", "updated_at"]
     fieldsets = [
@@ -354,6 +361,10 @@ class StudyAdmin(HistoryAdminMixin, admin.ModelAdmin):
         ),
         (_("Countries"), {"fields": ["countries", "is_multi_country"]}),
         (_("Download"), {"fields": ["pdf", "external_url"]}),
+        (
+            _("Citation"),
+            {"fields": ["publisher", "citation_key", "language", "rights", "license_url"]},
+        ),
         (_("History"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
     actions = ["publish", "unpublish"]
@@ -449,7 +460,16 @@ class AuthorAdmin(HistoryAdminMixin, StudyCountMixin, admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["name", "alternate_names"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "kind", "family_name", "given_names", "alternate_names"]
+    fields = [
+        "name",
+        "slug",
+        "kind",
+        "family_name",
+        "given_names",
+        "alternate_names",
+        "orcid",
+        "ror",
+    ]
 
 
 class KeepsPublishedStudiesCompleteMixin:
@@ -489,8 +509,24 @@ class CountryAdmin(
     fields = ["code", "name", "name_es", "aliases"]
 
 
+class ConsistentCapitalisationMixin:
+    """Saving a label in another capitalisation style than most of its vocabulary's warns the
+    curator (the label is saved as written)."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "name" not in form.changed_data:
+            return
+        others = type(obj).objects.exclude(pk=obj.pk).values_list("name", flat=True)
+        vocabulary = type(obj)._meta.verbose_name_plural
+        if warning := capitalisation_warning(obj.name, others, vocabulary):
+            self.message_user(request, warning, messages.WARNING)
+
+
 @admin.register(Subject)
-class SubjectAdmin(HistoryAdminMixin, StudyCountMixin, admin.ModelAdmin):
+class SubjectAdmin(
+    HistoryAdminMixin, ConsistentCapitalisationMixin, StudyCountMixin, admin.ModelAdmin
+):
     list_display = ["name", "slug", "study_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -498,7 +534,11 @@ class SubjectAdmin(HistoryAdminMixin, StudyCountMixin, admin.ModelAdmin):
 
 @admin.register(ResourceType)
 class ResourceTypeAdmin(
-    HistoryAdminMixin, KeepsPublishedStudiesCompleteMixin, StudyCountMixin, admin.ModelAdmin
+    HistoryAdminMixin,
+    ConsistentCapitalisationMixin,
+    KeepsPublishedStudiesCompleteMixin,
+    StudyCountMixin,
+    admin.ModelAdmin,
 ):
     study_relation = "resource_types"
     left_without = "a resource type"
@@ -515,3 +555,24 @@ class SearchSynonymAdmin(HistoryAdminMixin, admin.ModelAdmin):
     list_display = ["term", "also_finds"]
     search_fields = ["term", "also_finds"]
     fields = ["term", "also_finds"]
+
+
+@admin.register(HomePage)
+class HomePageAdmin(HistoryAdminMixin, admin.ModelAdmin):
+    """The one home page: edited, never added twice nor deleted (the page would lose its words)."""
+
+    autocomplete_fields = ["featured_study"]
+    fieldsets = [
+        (None, {"fields": ["heading", "introduction"]}),
+        (
+            "How the evidence works",
+            {"fields": ["baseline_text", "monitoring_text", "endline_text", "sharing_text"]},
+        ),
+        ("Featured study", {"fields": ["featured_study", "featured_text"]}),
+    ]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not HomePage.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False

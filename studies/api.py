@@ -247,6 +247,15 @@ def page_url(request: HttpRequest, number: int) -> str:
     return absolute_url(f"{request.path}?{params.urlencode()}")
 
 
+def author_json(author: Author) -> dict[str, Any]:
+    return {
+        "name": author.name,
+        "kind": author.kind,
+        "slug": author.slug,
+        "identifier": author.identifier_url or None,
+    }
+
+
 def study_json(study: Study, request: HttpRequest) -> dict[str, Any]:
     """A study as the API shows it; `study` comes from `for_listing()`, so this runs no query."""
     month = study.publication_month
@@ -258,14 +267,12 @@ def study_json(study: Study, request: HttpRequest) -> dict[str, Any]:
         "title": study.title,
         "short_title": study.short_title,
         "description": study.description,
-        "authors": [
-            {
-                "name": authorship.author.name,
-                "kind": authorship.author.kind,
-                "slug": authorship.author.slug,
-            }
-            for authorship in study.authorships.all()
-        ],
+        "authors": [author_json(authorship.author) for authorship in study.authorships.all()],
+        "publisher": author_json(study.publisher) if study.publisher_id else None,
+        "citation_key": study.citation_key or study.slug,
+        "language": study.language,
+        "rights": study.rights,
+        "license_url": study.license_url or None,
         "resource_types": [
             {"slug": resource_type.slug, "name": resource_type.name}
             for resource_type in study.resource_types.all()
@@ -488,6 +495,11 @@ OPENAPI: dict[str, Any] = {
                     "short_title",
                     "description",
                     "authors",
+                    "publisher",
+                    "citation_key",
+                    "language",
+                    "rights",
+                    "license_url",
                     "resource_types",
                     "publication_month",
                     "countries",
@@ -508,6 +520,25 @@ OPENAPI: dict[str, Any] = {
                         "description": "In the order the study credits them.",
                         "items": _ref("Author"),
                     },
+                    "publisher": {
+                        "oneOf": [_ref("Author"), {"type": "null"}],
+                        "description": "The organisation that issued the study, or null.",
+                    },
+                    "citation_key": {
+                        "type": "string",
+                        "description": "The study's BibTeX key, the same in every export.",
+                        "examples": ["ijm2023scale"],
+                    },
+                    "language": {
+                        "type": "string",
+                        "description": "BCP 47 language tag.",
+                        "examples": ["en"],
+                    },
+                    "rights": {
+                        "type": "string",
+                        "description": "Rights or licence statement; empty when none is known.",
+                    },
+                    "license_url": {"type": ["string", "null"], "format": "uri"},
                     "resource_types": {"type": "array", "items": _ref("Term")},
                     "publication_month": {
                         "type": "string",
@@ -553,11 +584,17 @@ OPENAPI: dict[str, Any] = {
             "Author": {
                 "type": "object",
                 "additionalProperties": False,
-                "required": ["name", "kind", "slug"],
+                "required": ["name", "kind", "slug", "identifier"],
                 "properties": {
                     "name": {"type": "string"},
                     "kind": {"type": "string", "enum": list(Author.Kind.values)},
                     "slug": {"type": "string"},
+                    "identifier": {
+                        "type": ["string", "null"],
+                        "format": "uri",
+                        "description": "ORCID iD of a person or ROR id of an organisation, as "
+                        "an address; null when none is recorded.",
+                    },
                 },
             },
             "Country": {

@@ -8,8 +8,6 @@ request, which keeps these functions testable without one.
 """
 
 import json
-import re
-import unicodedata
 from urllib.parse import urljoin
 
 from django.utils.html import format_html
@@ -17,6 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from core.spreadsheet import spreadsheet_safe
 
+from .identifiers import babel_language
 from .models import Author, Study
 
 MONTH_NAMES = (
@@ -35,17 +34,25 @@ MONTH_NAMES = (
 )
 # BibTeX's predefined month macros: styles print them in their own language and abbreviation.
 BIBTEX_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-# White papers are articles; every other kind of study is a report.
-ARTICLE_TYPE_SLUG = "article-or-white-paper"
-MULTIPLE_COUNTRIES = "Multiple countries"
+# Every study, white papers included, is one kind of item in every format: a report issued by an
+# organisation (Zotero's and CSL's “report”, RIS RPRT, schema.org Report, BibTeX @techreport). A
+# white paper is an organisation's report, not a journal article; the resource type says which
+# kind of report it is (the `type`/genre field of each format).
 CSV_HEADER = [
     "title",
     "short_title",
+    "citation_key",
     "authors",
+    "publisher",
     "resource_types",
     "publication_month",
     "countries",
+    "multiple_countries",
     "subject",
+    "description",
+    "language",
+    "rights",
+    "license_url",
     "url",
     "download_url",
 ]
@@ -75,17 +82,17 @@ def download_url(study: Study, base_url: str) -> str:
     return urljoin(base_url, study.download_url) if study.download_url else ""
 
 
-def is_article(study: Study) -> bool:
-    return any(kind.slug == ARTICLE_TYPE_SLUG for kind in study.resource_types.all())
-
-
 def _type_names(study: Study) -> list[str]:
     return [kind.name for kind in study.resource_types.all()]
 
 
-def _country_names(study: Study) -> list[str]:
-    names = [country.name for country in study.countries.all()]
-    return [MULTIPLE_COUNTRIES, *names] if study.covers_multiple_countries else names
+def citation_key(study: Study) -> str:
+    """The study's stored citation key (made once by the database, see `Study.citation_key`).
+
+    A published study always has one after its first commit; a row restored without one (an old
+    dump) is cited by its slug, which is as stable and as unique among studies.
+    """
+    return study.citation_key or study.slug
 
 
 # --- The reference a reader copies ---------------------------------------------------------------
@@ -104,13 +111,18 @@ def _apa_name(author: Author) -> str:
 
 
 def _apa_author_list(authors: list[Author]) -> str:
-    """APA 7: “A, B, & C”, with the comma before “&” even for two (the names contain commas);
-    beyond 20 authors, the first 19, an ellipsis, then the last."""
+    """APA 7: “A, B, & C”; beyond 20 authors, the first 19, an ellipsis, then the last.
+
+    Of two authors, a person's initials are followed by a comma even before “&” (“Haarr, R., &
+    Stone, K.”), but a group's name is not: “International Justice Mission & Haarr, R.”.
+    """
     names = [_apa_name(author) for author in authors]
     if len(names) <= 1:
         return "".join(names)
     if len(names) > 20:
         return ", ".join(names[:19]) + ", … " + names[-1]
+    if len(names) == 2 and not (authors[0].is_person and authors[0].given_names):
+        return f"{names[0]} & {names[1]}"
     return ", ".join(names[:-1]) + ", & " + names[-1]
 
 
@@ -129,7 +141,7 @@ def _reference_parts(study: Study) -> tuple[str, str]:
 def formatted_reference_html(study: Study, base_url: str = "") -> SafeString:
     """The study as an APA-style reference, as the study page shows it to copy.
 
-    “International Justice Mission, & University of Nottingham Rights Lab. (2023, September).
+    “International Justice Mission & University of Nottingham Rights Lab. (2023, September).
     <cite>Scale of Harm</cite>. https://…/studies/scale-of-harm/”: the title in `<cite>` (shown in
     italics, as APA wants). Without authors the title takes their place (APA's rule). The
     address is the study's page here, a stable landing page, when `base_url` is given.
@@ -181,29 +193,6 @@ def bibtex_escape(text: str) -> str:
     return "".join(_BIBTEX_ESCAPES.get(char) or braces.get(char) or char for char in text)
 
 
-def _ascii_word(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]", "", unicodedata.normalize("NFKD", text)).lower()
-
-
-def citation_key(study: Study) -> str:
-    """A key like Google Scholar's: first author's family name (or an organisation's first word),
-    year, first significant word of the title: `haarr2020online`. ASCII letters and digits only,
-    so every BibTeX tool accepts it. Not unique on its own: list exports add a suffix."""
-    authors = authors_of(study)
-    if authors:
-        first = authors[0]
-        author_word = _ascii_word(first.family_name if first.is_person else first.name.split()[0])
-    else:
-        author_word = ""
-    title_words = [
-        word
-        for word in (_ascii_word(word) for word in study.title.split())
-        if word and word not in {"a", "an", "the"}
-    ]
-    title_word = title_words[0] if title_words else ""
-    return f"{author_word or 'anon'}{study.publication_month.year}{title_word}"
-
-
 def _bibtex_author(author: Author) -> str:
     # Braces make an organisation one “last name”: without them BibTeX would read “Andrew Jones
     # and Associates” as two people, and “International Justice Mission” as “Mission, I. J.”
@@ -211,9 +200,15 @@ def _bibtex_author(author: Author) -> str:
     return name if author.is_person else f"{{{name}}}"
 
 
-def to_bibtex(study: Study, base_url: str, key: str | None = None) -> str:
-    """One BibTeX entry: @techreport, or @misc for white papers (no institution is known, which
-    @techreport would require)."""
+def bibtex_entry_type(study: Study) -> str:
+    """@techreport names the issuing institution, which BibTeX and biblatex require of it; a
+    report whose institution is unknown is @misc (with the same `type`), never a guess."""
+    return "techreport" if study.publisher_id else "misc"
+
+
+def to_bibtex(study: Study, base_url: str) -> str:
+    """One BibTeX entry under the study's stored key; fields biblatex's data model knows only
+    (biber validates it without a warning)."""
     month = study.publication_month
     authors = authors_of(study)
     fields: list[tuple[str, str]] = []
@@ -227,14 +222,17 @@ def to_bibtex(study: Study, base_url: str, key: str | None = None) -> str:
     fields += [("year", f"{{{month.year}}}"), ("month", BIBTEX_MONTHS[month.month - 1])]
     if types := _type_names(study):
         fields.append(("type", "{" + bibtex_escape("; ".join(types)) + "}"))
+    if study.publisher_id:
+        fields.append(("institution", "{" + bibtex_escape(study.publisher.name) + "}"))
+    if langid := babel_language(study.language):
+        fields.append(("langid", "{" + langid + "}"))
     if study.description:
         fields.append(("abstract", "{" + bibtex_escape(study.description) + "}"))
     fields.append(("keywords", "{" + bibtex_escape(study.subject.name) + "}"))
     # Not escaped: `url` is verbatim in biblatex and in \url{}; our addresses hold no braces.
     fields.append(("url", "{" + study_url(study, base_url) + "}"))
-    entry_type = "misc" if is_article(study) else "techreport"
     body = "".join(f"  {name} = {value},\n" for name, value in fields)
-    return f"@{entry_type}{{{key or citation_key(study)},\n{body}}}\n"
+    return f"@{bibtex_entry_type(study)}{{{citation_key(study)},\n{body}}}\n"
 
 
 # --- RIS -----------------------------------------------------------------------------------------
@@ -247,10 +245,11 @@ def to_ris(study: Study, base_url: str) -> str:
     """One RIS record, lines ending CRLF as the RIS specification asks.
 
     Organisations are AU lines too: a name without a comma is read as a single-field
-    (institutional) name by Zotero and EndNote.
+    (institutional) name by Zotero and EndNote. RIS has no tag for an ORCID iD or a licence, so
+    neither is written (the CSL-JSON and the page's metadata carry them).
     """
     month = study.publication_month
-    tags = [("TY", "RPRT")]
+    tags = [("TY", "RPRT"), ("ID", citation_key(study))]
     tags += [("AU", cited_name(author)) for author in authors_of(study)]
     tags += [
         ("PY", f"{month.year:04d}"),
@@ -264,6 +263,9 @@ def to_ris(study: Study, base_url: str) -> str:
     tags.append(("KW", study.subject.name))
     if types := _type_names(study):
         tags.append(("M3", "; ".join(types)))
+    if study.publisher_id:
+        tags.append(("PB", study.publisher.name))
+    tags.append(("LA", study.language))
     tags.append(("UR", study_url(study, base_url)))
     if file_url := download_url(study, base_url):
         tags.append(("L1", file_url))
@@ -282,10 +284,15 @@ def _csl_name(author: Author) -> dict[str, str]:
 
 
 def to_csl_json(study: Study, base_url: str) -> dict:
-    """One CSL-JSON item (the format of citeproc, Zotero and Pandoc); empty fields are left out."""
+    """One CSL-JSON item (the format of citeproc, Zotero and Pandoc); empty fields are left out.
+
+    Only fields of CSL's input schema (csl-data.json, which allows no others): it has no field
+    for a licence nor for an author's ORCID iD, so those stay in the page metadata and JSON-LD.
+    The `id` is the citation key, as Pandoc cites it (`@ijm2023scale`).
+    """
     month = study.publication_month
     item = {
-        "id": study.slug,
+        "id": citation_key(study),
         "type": "report",
         "title": study.title,
         "title-short": study.short_title,
@@ -294,6 +301,8 @@ def to_csl_json(study: Study, base_url: str) -> dict:
         "abstract": study.description,
         "genre": "; ".join(_type_names(study)),
         "keyword": study.subject.name,
+        "publisher": study.publisher.name if study.publisher_id else "",
+        "language": study.language,
         "URL": study_url(study, base_url),
     }
     return {name: value for name, value in item.items() if value}
@@ -301,16 +310,27 @@ def to_csl_json(study: Study, base_url: str) -> dict:
 
 # --- CSV -----------------------------------------------------------------------------------------
 def csv_row(study: Study, base_url: str) -> list[str]:
-    """The study as one row under `CSV_HEADER`; multiple values are joined with "; "."""
+    """The study as one row under `CSV_HEADER`; multiple values are joined with "; ".
+
+    `countries` lists only the countries named; `multiple_countries` says “yes” for a study
+    listed under “Multiple countries”, so a spreadsheet can filter on either.
+    """
     month = study.publication_month
     cells = [
         study.title,
         study.short_title,
+        citation_key(study),
         "; ".join(author.name for author in authors_of(study)),
+        study.publisher.name if study.publisher_id else "",
         "; ".join(_type_names(study)),
         f"{month.year:04d}-{month.month:02d}",
-        "; ".join(_country_names(study)),
+        "; ".join(country.name for country in study.countries.all()),
+        "yes" if study.covers_multiple_countries else "no",
         study.subject.name,
+        study.description,
+        study.language,
+        study.rights,
+        study.license_url,
         study_url(study, base_url),
         download_url(study, base_url),
     ]
@@ -318,44 +338,87 @@ def csv_row(study: Study, base_url: str) -> list[str]:
 
 
 # --- What the study page's <head> tells search engines -------------------------------------------
+def highwire_author(author: Author) -> str:
+    """A `citation_author` value: “Family, Given” for a person, “Name,” for an organisation.
+
+    Zotero's Embedded Metadata translator splits a name without a comma at its last space
+    (“International Justice” / “Mission”); a name holding a comma is read as “Last, First”, and
+    the trailing comma is trimmed, which leaves the whole organisation name as the last name
+    with no first name. Google Scholar documents the same “Last, First” form.
+    """
+    return cited_name(author) if author.is_person else f"{author.name},"
+
+
 def citation_meta(study: Study, base_url: str) -> list[tuple[str, str]]:
-    """Highwire Press `citation_*` tags as (name, content) pairs, the way Google Scholar and
-    Zotero read a page: one `citation_author` per author, in order."""
+    """Page metadata as (name, content) pairs, the way Google Scholar and Zotero read a page.
+
+    Highwire Press `citation_*` tags, one `citation_author` per author in order, and Dublin
+    Core where Highwire has no tag. Dates: Google Scholar asks for a full date (“2010/5/12”) or
+    “a year alone otherwise”, so `citation_publication_date` is the year; Zotero reads
+    `citation_date` after it and parses “2023/09” as September 2023, so the month is kept there.
+    Zotero makes a report item from `citation_technical_report_institution`, or, when no
+    institution is known, from `DC.type` “report”.
+    """
     month = study.publication_month
     page_url = study_url(study, base_url)
     tags = [("citation_title", study.title)]
-    tags += [("citation_author", cited_name(author)) for author in authors_of(study)]
-    tags.append(("citation_publication_date", f"{month.year:04d}/{month.month:02d}"))
+    tags += [("citation_author", highwire_author(author)) for author in authors_of(study)]
+    tags += [
+        ("citation_publication_date", f"{month.year:04d}"),
+        ("citation_date", f"{month.year:04d}/{month.month:02d}"),
+    ]
+    if study.publisher_id:
+        tags.append(("citation_technical_report_institution", study.publisher.name))
+    tags.append(("citation_language", study.language))
     if file_url := download_url(study, base_url):
         tags.append(("citation_pdf_url", file_url))
     tags += [
         ("citation_abstract_html_url", page_url),
         ("citation_public_url", page_url),
         ("citation_keywords", study.subject.name),
+        ("DC.type", "report"),
     ]
+    if rights := study.rights or study.license_url:
+        tags.append(("DC.rights", rights))
     return tags
+
+
+def _identified(thing: dict, identifier: str) -> dict:
+    """A schema.org node with its persistent identifier (ORCID, ROR) as `identifier` and
+    `sameAs`, the two properties search engines and Zenodo-like harvesters read."""
+    return {**thing, "identifier": identifier, "sameAs": identifier} if identifier else thing
 
 
 def _schema_author(author: Author) -> dict[str, str]:
     if not author.is_person:
-        return {"@type": "Organization", "name": author.name}
+        return _identified({"@type": "Organization", "name": author.name}, author.ror)
     person = {"@type": "Person", "name": author.name, "familyName": author.family_name}
     if author.given_names:
         person["givenName"] = author.given_names
-    return person
+    return _identified(person, author.orcid_url)
 
 
 def json_ld(study: Study, base_url: str) -> dict:
-    """schema.org metadata: a `ScholarlyArticle` for white papers, a `Report` for the rest."""
+    """schema.org metadata: a `Report` (white papers too, as in every other format)."""
     month = study.publication_month
+    publisher = (
+        _identified({"@type": "Organization", "name": study.publisher.name}, study.publisher.ror)
+        if study.publisher_id
+        else None
+    )
     data = {
         "@context": "https://schema.org",
-        "@type": "ScholarlyArticle" if is_article(study) else "Report",
+        "@type": "Report",
         "name": study.title,
         "alternateName": study.short_title,
         "description": study.description,
         "author": [_schema_author(author) for author in authors_of(study)],
+        "publisher": publisher,
         "datePublished": f"{month.year:04d}-{month.month:02d}",
+        "inLanguage": study.language,
+        "license": study.license_url,
+        "copyrightNotice": study.rights,
+        "genre": "; ".join(_type_names(study)),
         "about": {"@type": "Thing", "name": study.subject.name},
         "spatialCoverage": [
             {"@type": "Country", "name": country.name, "identifier": country.code}

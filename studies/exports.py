@@ -18,7 +18,7 @@ from django.views.decorators.http import require_safe
 
 from justicelib.site import site_root
 
-from .citations import CSV_HEADER, citation_key, csv_row, to_bibtex, to_csl_json, to_ris
+from .citations import CSV_HEADER, csv_row, to_bibtex, to_csl_json, to_ris
 from .filters import StudyFilterSet
 from .models import Study
 from .signposting import export_links
@@ -86,25 +86,24 @@ class _Echo:
         return value
 
 
+# Excel opens a CSV by double-click as UTF-8 only when it starts with a byte-order mark; without
+# one it guesses the machine's code page and “Côte d’Ivoire” comes out garbled. Python
+# (encoding="utf-8-sig"), pandas and spreadsheet programs other than Excel skip the mark.
+BYTE_ORDER_MARK = "\ufeff"
+
+
 def csv_lines(studies: Iterable[Study], base_url: str) -> Iterator[str]:
-    # No byte-order mark: it keeps the file plain UTF-8 for scripts and databases (a BOM would
-    # end up in the first column's name); Excel users open it with Data › From Text/CSV.
     writer = csv.writer(_Echo())
-    yield writer.writerow(CSV_HEADER)
+    yield BYTE_ORDER_MARK + writer.writerow(CSV_HEADER)
     for study in studies:
         yield writer.writerow(csv_row(study, base_url))
 
 
 def bibtex_entries(studies: Iterable[Study], base_url: str) -> Iterator[str]:
-    """Entries separated by blank lines; a repeated key gets “-2”, “-3”… (BibTeX rejects
-    duplicates)."""
-    uses: dict[str, int] = {}
+    """Entries separated by blank lines, each under its study's stored key: unique in the
+    database, so the same in every export whatever its order or filter."""
     for study in studies:
-        key = citation_key(study)
-        uses[key] = uses.get(key, 0) + 1
-        if uses[key] > 1:
-            key = f"{key}-{uses[key]}"
-        yield to_bibtex(study, base_url, key=key) + "\n"
+        yield to_bibtex(study, base_url) + "\n"
 
 
 def ris_records(studies: Iterable[Study], base_url: str) -> Iterator[str]:

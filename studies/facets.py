@@ -152,7 +152,12 @@ def authors_are_estimated(counts: dict) -> bool:
 
 
 def year_counts(counts: dict) -> list[tuple[int, int]]:
-    return sorted((int(year), count) for year, count in counts["year"].items())
+    """Studies per year from the first year with a study to the last, empty years included (a
+    gap in publishing shows as a gap, not as two neighbouring bars)."""
+    by_year = {int(year): count for year, count in counts["year"].items()}
+    if not by_year:
+        return []
+    return [(year, by_year.get(year, 0)) for year in range(min(by_year), max(by_year) + 1)]
 
 
 class StudyFacets:

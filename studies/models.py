@@ -26,6 +26,17 @@ from core.translation import curated_text
 from history.tracking import track
 
 from .files import STUDY_FILE_DIRECTORY, delete_when_unreferenced
+from .identifiers import (
+    LANGUAGE_PATTERN,
+    ORCID_PATTERN,
+    ROR_PATTERN,
+    language_problem,
+    normalise_language,
+    normalise_orcid,
+    normalise_ror,
+    orcid_problem,
+    ror_problem,
+)
 from .querysets import StudyQuerySet
 from .validators import validate_pdf
 
@@ -37,12 +48,19 @@ SLUG_MESSAGE = _(
     "Use lower-case letters and digits, words joined by single hyphens, e.g. “land-theft”."
 )
 validate_lowercase_slug = RegexValidator(SLUG_PATTERN, SLUG_MESSAGE, code="invalid_slug")
+CITATION_KEY_MESSAGE = (
+    "Use lower-case letters and digits, words joined by single hyphens, e.g. “ijm2023scale”."
+)
+validate_citation_key = RegexValidator(
+    SLUG_PATTERN, CITATION_KEY_MESSAGE, code="invalid_citation_key"
+)
 
 # Where text is required, it must be more than spaces: a blank title would leave a page's link
 # with nothing to click.
 NOT_BLANK = r"\S"
 
 EARLIEST_PUBLICATION_MONTH = datetime.date(1900, 1, 1)
+DEFAULT_LANGUAGE = "en"
 
 
 def slug_is_well_formed(model: str) -> models.CheckConstraint:
@@ -205,6 +223,26 @@ class Author(models.Model):
     alternate_names = models.CharField(
         max_length=300, blank=True, help_text=_("Other names, comma-separated, e.g. “IJM”.")
     )
+    # Identifiers that let catalogues tell this author from namesakes; checked (checksums
+    # included) in `clean_fields`, their shape and owner kind by the database.
+    # Room for a pasted address; the database keeps only the 19-character iD.
+    orcid = models.CharField(
+        "ORCID iD",
+        max_length=50,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="People only, e.g. 0000-0002-1825-0097 (the address is accepted too).",
+    )
+    ror = models.CharField(
+        "ROR id",
+        max_length=40,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Organisations only, e.g. https://ror.org/03yrm5c26 (the bare id is accepted "
+        "too).",
+    )
 
     objects = SlugNaturalKeyManager()
 
@@ -222,6 +260,32 @@ class Author(models.Model):
             ),
             slug_is_well_formed("author"),
             is_not_blank("author", "name", "name"),
+            models.CheckConstraint(
+                condition=Q(orcid="") | (Q(orcid__regex=ORCID_PATTERN) & Q(kind=AuthorKind.PERSON)),
+                name="author_orcid_is_a_persons_orcid",
+                violation_error_message="An ORCID iD is 16 digits in groups of four (e.g. "
+                "0000-0002-1825-0097), and only people have one.",
+            ),
+            models.CheckConstraint(
+                condition=Q(ror="") | (Q(ror__regex=ROR_PATTERN) & Q(kind=AuthorKind.ORGANISATION)),
+                name="author_ror_is_an_organisations_ror",
+                violation_error_message="A ROR id is an address like https://ror.org/03yrm5c26, "
+                "and only organisations have one.",
+            ),
+            models.UniqueConstraint(
+                fields=["orcid"],
+                condition=~Q(orcid=""),
+                name="author_orcid_is_unique",
+                violation_error_message="Another author already has this ORCID iD: it is the "
+                "same person, so use that author.",
+            ),
+            models.UniqueConstraint(
+                fields=["ror"],
+                condition=~Q(ror=""),
+                name="author_ror_is_unique",
+                violation_error_message="Another author already has this ROR id: it is the same "
+                "organisation, so use that author.",
+            ),
         ]
 
     def __str__(self):
@@ -230,9 +294,47 @@ class Author(models.Model):
     def natural_key(self):
         return (self.slug,)
 
+    def clean_fields(self, exclude=None):
+        """Identifiers in their canonical form first, then Django's checks and the checksums."""
+        exclude = exclude or ()
+        self.orcid = normalise_orcid(self.orcid or "")
+        self.ror = normalise_ror(self.ror or "")
+        errors: dict = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for field, problem in [("orcid", orcid_problem), ("ror", ror_problem)]:
+            value = getattr(self, field)
+            if field not in exclude and value and field not in errors and (why := problem(value)):
+                errors[field] = [why]
+        if errors:
+            raise ValidationError(errors)
+
+    def clean(self):
+        if self.orcid and self.kind != self.Kind.PERSON:
+            raise ValidationError(
+                {"orcid": "Only people have an ORCID iD; organisations have a ROR id."}
+            )
+        if self.ror and self.kind != self.Kind.ORGANISATION:
+            raise ValidationError(
+                {"ror": "Only organisations have a ROR id; people have an ORCID iD."}
+            )
+
     @property
     def is_person(self) -> bool:
         return self.kind == self.Kind.PERSON
+
+    @property
+    def orcid_url(self) -> str:
+        """The ORCID iD as the address ORCID asks to display, or ""."""
+        return f"https://orcid.org/{self.orcid}" if self.orcid else ""
+
+    @property
+    def identifier_url(self) -> str:
+        """The author's persistent identifier as an address: ORCID for people, ROR for
+        organisations; "" when there is none."""
+        return self.orcid_url if self.is_person else self.ror
 
 
 # Addresses under /studies/ that the site uses itself, so no study can take them.
@@ -265,7 +367,10 @@ class StudyStatus(models.TextChoices):
     PUBLISHED = "published", "Published"
 
 
-@track(exclude=STUDY_DERIVED_FIELDS, model_name="StudyEvent")
+# The citation key is left out too: the database fills it after the insert (no curator's change),
+# and a study keeps its key through any restore of an older version, since readers' documents
+# cite it.
+@track(exclude=[*STUDY_DERIVED_FIELDS, "citation_key"], model_name="StudyEvent")
 class Study(models.Model):
     """A publication in the library. Only published studies are shown to the public."""
 
@@ -327,6 +432,64 @@ class Study(models.Model):
         # URLField also accepts ftp: and ftps:; a link on the page must open in a browser.
         validators=[URLValidator(schemes=["http", "https"])],
     )
+    # --- How the study is cited and may be reused --------------------------------------------
+    # An author row rather than text: the organisation is spelled once, keeps its ROR id, and a
+    # rename reaches every citation. Only organisations issue reports (a trigger, migration 0016).
+    publisher = models.ForeignKey(
+        Author,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="published_studies",
+        limit_choices_to={"kind": AuthorKind.ORGANISATION},
+        verbose_name="publisher / issuing institution",
+        help_text="The organisation that issued the report (for its own reports, usually its "
+        "author). Leave empty when unknown: citations then name no institution.",
+    )
+    # Made once, at the commit that first gives the study an author, by a database trigger
+    # (migration 0016), from the first author, the year and the first word of the title:
+    # “ijm2023scale”, “-2” appended when taken. Exports read it and never make their own, so a
+    # study keeps its key whatever the order or the filter of an export.
+    # The database defaults let writers that name no new column (raw SQL, COPY) still insert.
+    citation_key = models.CharField(
+        "citation key",
+        max_length=100,
+        blank=True,
+        default="",
+        db_default="",
+        validators=[validate_citation_key],
+        help_text="The study's BibTeX key, e.g. “ijm2023scale”. Leave empty to have one made "
+        "from the first author, the year and the title; change it only when you must, since "
+        "readers' documents cite it.",
+    )
+    language = models.CharField(
+        max_length=35,
+        default=DEFAULT_LANGUAGE,
+        db_default=DEFAULT_LANGUAGE,
+        # Blank in a form means the default (see clean_fields); the database holds a tag.
+        blank=True,
+        help_text="The language the study is written in, as a BCP 47 code: “en” for English "
+        "(the default), “es” for Spanish, “fr” for French.",
+    )
+    # Per study until files have their own model (a study has one file today).
+    rights = models.CharField(
+        "rights / licence",
+        max_length=500,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Who holds the rights and how the study may be reused, e.g. “© International "
+        "Justice Mission. All rights reserved.” or “CC BY 4.0”.",
+    )
+    license_url = models.URLField(
+        "licence URL",
+        max_length=500,
+        blank=True,
+        default="",
+        db_default="",
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="The licence's address, e.g. https://creativecommons.org/licenses/by/4.0/",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Weighted document (title A; authors and subject B; countries C; description D) kept up to
@@ -376,6 +539,28 @@ class Study(models.Model):
                 violation_error_message=_(
                     "The external URL must be an http:// or https:// address."
                 ),
+            ),
+            models.CheckConstraint(
+                condition=Q(license_url="") | Q(license_url__iregex=r"^https?://\S+$"),
+                name="study_license_url_is_http",
+                violation_error_message="The licence URL must be an http:// or https:// address.",
+            ),
+            models.CheckConstraint(
+                condition=Q(citation_key="") | Q(citation_key__regex=SLUG_PATTERN),
+                name="study_citation_key_is_well_formed",
+                violation_error_message=CITATION_KEY_MESSAGE,
+            ),
+            models.UniqueConstraint(
+                fields=["citation_key"],
+                condition=~Q(citation_key=""),
+                name="study_citation_key_is_unique",
+                violation_error_message="Another study already has this citation key: choose "
+                "another (e.g. add “-2”).",
+            ),
+            models.CheckConstraint(
+                condition=Q(language__regex=LANGUAGE_PATTERN),
+                name="study_language_is_a_language_tag",
+                violation_error_message="The language must be a BCP 47 code such as “en”.",
             ),
             # The upper bound (the end of next year) needs today's date, which a CHECK cannot
             # read: a trigger enforces it (migration 0011).
@@ -461,6 +646,8 @@ class Study(models.Model):
         `validate_pdf` runs here rather than as a field validator so that no migration has to
         import it; a file already stored was checked when it was attached.
         """
+        # What a curator pastes is put in canonical form before it is checked.
+        self.citation_key = (self.citation_key or "").strip().lower()
         errors: dict = {}
         try:
             super().clean_fields(exclude=exclude)
@@ -471,11 +658,22 @@ class Study(models.Model):
                 validate_pdf(self.pdf)
             except ValidationError as error:
                 errors.setdefault("pdf", []).extend(error.messages)
+        if "language" not in (exclude or ()) and "language" not in errors:
+            self.language = normalise_language(self.language or "") or DEFAULT_LANGUAGE
+            if problem := language_problem(self.language):
+                errors["language"] = [problem]
         if errors:
             raise ValidationError(errors)
 
     def clean(self):
         normalise_newlines(self, "description")
+        if self.publisher_id is not None and self.publisher.is_person:
+            raise ValidationError(
+                {
+                    "publisher": "A publisher is an organisation: choose the institution that "
+                    "issued the study, not a person."
+                }
+            )
         if self.publication_month:
             self.publication_month = self.publication_month.replace(day=1)
             # The database refuses only months beyond next year (a forthcoming report may be
@@ -700,3 +898,98 @@ class LibraryVersion(models.Model):
     @classmethod
     def current(cls) -> int:
         return cls.objects.values_list("version", flat=True).first() or 0
+
+
+class HomePageManager(models.Manager):
+    def current(self) -> "HomePage":
+        """The home page's content with its featured study, or (none saved yet) an unsaved
+        empty one, which the page shows with its built-in introduction."""
+        return self.select_related("featured_study__subject").first() or HomePage()
+
+
+@track(model_name="HomePageEvent")
+class HomePage(models.Model):
+    """What the home page says: the organisation's introduction, its words for each step of
+    the evidence model and a featured study, edited by curators.
+
+    There is one: its primary key is always 1 (a named constraint), so the admin edits it
+    rather than adding another. Text is plain: paragraphs separated by a blank line, shown
+    escaped.
+    """
+
+    SINGLE_PK = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLE_PK, editable=False)
+    heading = models.CharField(max_length=200, help_text="The page's title.")
+    introduction = models.TextField(
+        blank=True, help_text="Plain text; a blank line starts a new paragraph."
+    )
+    baseline_text = models.TextField(
+        "step 1: baseline",
+        blank=True,
+        help_text="How a program's evidence starts: the baseline. Empty: a one-line summary.",
+    )
+    monitoring_text = models.TextField(
+        "step 2: monitoring", blank=True, help_text="Measuring while the program runs."
+    )
+    endline_text = models.TextField(
+        "step 3: endline", blank=True, help_text="Measuring again, and what it is used for."
+    )
+    sharing_text = models.TextField(
+        "step 4: sharing", blank=True, help_text="Sharing what was learned."
+    )
+    featured_study = models.ForeignKey(
+        Study,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"status": StudyStatus.PUBLISHED},
+        help_text="A published study shown on the home page (hidden if it is unpublished).",
+    )
+    featured_text = models.TextField(
+        "what to say about it",
+        blank=True,
+        help_text="A sentence or two, in the study's own words. Empty: its description's first "
+        "paragraph.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = HomePageManager()
+
+    class Meta:
+        verbose_name = "home page"
+        verbose_name_plural = "home page"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(id=1),
+                name="home_page_is_the_only_one",
+                violation_error_message="The site has one home page: edit it instead of adding "
+                "another.",
+            ),
+            is_not_blank("homepage", "heading", "heading"),
+        ]
+
+    def __str__(self):
+        return "Home page"
+
+    def natural_key(self):
+        return ("home page",)
+
+    def clean(self):
+        if self.featured_study_id and not self.featured_study.is_published:
+            message = f"“{self.featured_study}” is a draft: feature a published study."
+            raise ValidationError({"featured_study": message})
+
+    @property
+    def shown_featured_study(self) -> "Study | None":
+        """The featured study, if the public may see it."""
+        study = self.featured_study if self.featured_study_id else None
+        return study if study is not None and study.is_published else None
+
+    @property
+    def featured_summary(self) -> str:
+        study = self.shown_featured_study
+        if study is None:
+            return ""
+        return self.featured_text or study.description.strip().split("\n\n")[0]

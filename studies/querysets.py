@@ -39,9 +39,10 @@ class StudyQuerySet(models.QuerySet):
         return self.published()
 
     def for_listing(self):
-        """What a list of studies shows: subject, authors in order, types, countries."""
+        """What a list of studies shows (and its citations name): subject, publisher, authors in
+        order, types, countries."""
         Authorship = apps.get_model("studies", "Authorship")
-        return self.select_related("subject").prefetch_related(
+        return self.select_related("subject", "publisher").prefetch_related(
             Prefetch(
                 "authorships",
                 queryset=Authorship.objects.select_related("author").order_by("position"),

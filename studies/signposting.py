@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from justicelib.site import absolute_url
 from oai.protocol import identifier
 
-from .citations import is_article
 from .models import Study
 
 # The exports of one study's metadata (studies/exports.py) and their media types.
@@ -42,12 +41,8 @@ def study_page_links(study: Study) -> str:
     page = absolute_url(study.get_absolute_url())
     links = [
         link(page, "cite-as"),
-        link(
-            "https://schema.org/ScholarlyArticle"
-            if is_article(study)
-            else "https://schema.org/Report",
-            "type",
-        ),
+        # Every study is a report, in every format (studies/citations.py).
+        link("https://schema.org/Report", "type"),
         link("https://schema.org/AboutPage", "type"),
     ]
     links += [

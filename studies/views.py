@@ -1,10 +1,12 @@
 """Public pages of the study library. Views parse input, call querysets, render."""
 
 import hashlib
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.db.models.functions import Lower
 from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -17,18 +19,29 @@ from django.views.decorators.http import require_safe
 from core.facets import FacetOption
 from core.filters import without_empty_parameters
 from core.pagination import page_or_nearest
-from evaluation.public import measurements_citing, programs_citing
+from evaluation.public import (
+    home_program_cards,
+    measurements_citing,
+    programs_citing,
+    programs_with_monitoring_figures,
+)
 from justicelib.site import site_root
 
 from . import search
 from .citations import citation_context
 from .facets import StudyFacets
 from .filters import DATE_PARAMETERS, SORT_CHOICES, MonthRange, StudyFilterSet
-from .models import Country, Study, Subject
+from .models import Country, HomePage, Study, Subject
 from .querysets import related_studies
 from .signposting import oai_records, study_page_links
 
 STUDIES_PER_PAGE = 20
+HOME_PROGRAMS = 6
+HOME_MONITORED_PROGRAMS = 3
+# The steps of the evidence model link to the studies that hold them, by resource type: a
+# baseline measures how common the crime is and how the justice system responds.
+BASELINE_TYPES = ["crime-prevalence-study", "public-justice-system-performance-study"]
+ENDLINE_TYPES = ["endline-study"]
 # What a chip calls each filter: “Country: Cambodia”.
 CHIP_NAMES = {
     "country": gettext_lazy("Country"),
@@ -41,12 +54,21 @@ CHIP_NAMES = {
 def home(request):
     published = Study.objects.published()
     context = {
+        "home": HomePage.objects.current(),
+        # Programs with a published change first (a stable sort keeps the list's order).
+        "program_cards": home_program_cards(HOME_PROGRAMS),
+        "monitored_programs": programs_with_monitoring_figures(HOME_MONITORED_PROGRAMS),
+        "baseline_query": urlencode([("type", slug) for slug in BASELINE_TYPES]),
+        "endline_query": urlencode([("type", slug) for slug in ENDLINE_TYPES]),
         "study_count": published.count(),
         "country_count": Country.objects.filter(studies__in=published).distinct().count(),
         "newest_studies": published.sorted_by("newest").for_listing()[:5],
+        # Alphabetical, whatever the capitalisation: a grouped query ignores Meta.ordering.
         "subjects": Subject.objects.annotate(
             study_count=Count("studies", filter=Q(studies__status=Study.Status.PUBLISHED))
-        ).filter(study_count__gt=0),
+        )
+        .filter(study_count__gt=0)
+        .order_by(Lower("name"), "name"),
     }
     return render(request, "studies/home.html", context)
 
@@ -90,10 +112,16 @@ def study_list(request):
         "notices": notices,
         "query": filterset.cleaned("q") or "",
         "sort": filterset.sort_order,
-        "sort_choices": SORT_CHOICES,
+        "sort_choices": sort_choices(searching=bool(filterset.cleaned("q"))),
         "dates": filterset.date_fields(),
     }
     return render(request, "studies/study_list.html", context)
+
+
+def sort_choices(searching: bool) -> list[tuple[str, str]]:
+    """The orders the sort menu offers: relevance only to a search (without words to match,
+    every study is equally relevant)."""
+    return [(value, label) for value, label in SORT_CHOICES if searching or value != "relevance"]
 
 
 def listing(filterset: StudyFilterSet):

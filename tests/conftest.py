@@ -21,6 +21,13 @@ def check_deferred_rules():
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
+def assign_citation_keys():
+    """Let the database make the citation keys it makes at commit (tests never commit)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS study_citation_key, authorship_citation_key IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS study_citation_key, authorship_citation_key DEFERRED")
+
+
 @contextmanager
 def rule_switched_off(table: str, trigger: str):
     """Write rows a rule's trigger refuses, to test what pages do should such rows come back
@@ -47,7 +54,10 @@ def make_study(db):
         # One transaction, as the admin saves a study: in tests that commit (transactional_db)
         # the deferred rules see the study with its links.
         with transaction.atomic():
-            return make_in_transaction(*args, **kwargs)
+            study = make_in_transaction(*args, **kwargs)
+        assign_citation_keys()
+        study.refresh_from_db(fields=["citation_key"])
+        return study
 
     def make_in_transaction(
         title=None,

@@ -141,7 +141,11 @@ def fetch(client, url: str) -> Landing:
 # Each page, and the kinds of promise its links must include (so a page that lost, say, its
 # year histogram cannot pass by having nothing to check).
 PAGES = {
-    "home": ("/", {"study", "facet"}),
+    "home": (
+        "/",
+        {"study", "facet", "program", "step-baseline", "step-monitoring", "step-endline"}
+        | {"step-sharing"},
+    ),
     "studies": ("/studies/", {"next", "year", "export", "feed", "study"}),
     "studies, page 2": ("/studies/?page=2", {"previous", "year", "study"}),
     "filtered": (
@@ -198,6 +202,8 @@ def keeps_its_promise(here: Landing, link: Element, landing: Landing, address: s
         assert not set(there.card_titles) & set(here.page.card_titles), f"{why}: same studies"
         assert there.count == here.page.count, why
         return "next" if link.attrs["rel"] == "next" else "previous"
+    if link.within("steps"):
+        return step_link_keeps_its_promise(link, landing, address, why)
     if link.within("histogram"):
         year, count = re.fullmatch(r"(\d{4}) (\d+)", text).groups()
         assert there.count == int(count), f"{why}: the bar counts {count}, the page {there.count}"
@@ -253,6 +259,27 @@ def keeps_its_promise(here: Landing, link: Element, landing: Landing, address: s
         assert here.page.heading in there.card_titles, f"{why}: the program is not listed"
         return "program-filter"
     return "other"
+
+
+def step_link_keeps_its_promise(link: Element, landing: Landing, address: str, why: str) -> str:
+    """A step of the evidence model on the home page opens where the library holds it."""
+    (step,) = [a.attrs["data-step"] for a in link.ancestors if "data-step" in a.attrs]
+    there, path = landing.page, urlsplit(address).path
+    if step == "baseline":
+        assert sorted(there.chips) == [
+            "Type: Crime Prevalence Study",
+            "Type: Public Justice System Performance Study",
+        ], why
+        assert there.count and there.count > 0, why
+    elif step == "endline":
+        assert there.chips == ["Type: Endline Study"] and there.count and there.count > 0, why
+    elif step == "monitoring":
+        assert there.heading == link.text, why
+        assert 'role="rowheader">Monitoring</th>' in landing.body, f"{why}: no monitoring figure"
+    else:
+        assert path == "/programs/", why
+        assert re.search(r"[1-9]\d* programs?\b", landing.body), why
+    return f"step-{step}"
 
 
 def facet_link_keeps_its_promise(here: Landing, link: Element, there: Page, query: str, why: str):

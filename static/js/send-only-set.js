@@ -19,6 +19,11 @@ document.querySelectorAll("form[data-send-only-set]").forEach((form) => {
         // the order used when nothing is searched.
         const { default: always, defaultWithoutSearch } = field.dataset;
         if (value === always || (!searching && value === defaultWithoutSearch)) continue;
+        // A page without a search offers no “Relevance”: a search typed there is sorted by it
+        // (the default when searching) unless the visitor picked an order.
+        const offersDefault = [...field.options].some((option) => option.value === always);
+        const untouched = field.selectedOptions[0]?.defaultSelected;
+        if (searching && !offersDefault && untouched && value === defaultWithoutSearch) continue;
       }
       data.append(name, value);
     }

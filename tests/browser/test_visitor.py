@@ -58,9 +58,12 @@ def test_visitor_searches_filters_opens_a_study_and_downloads_its_ris(page, serv
     page.get_by_role("link", name="Remove filter Search: cambodia").click()
     expect(count).to_have_text("26 studies found")
     expect(page.locator(".did-you-mean")).to_have_count(0)
-    countries.get_by_label("Cambodia").check()
-    countries.get_by_label("Philippines").check()
-    page.get_by_role("button", name="Apply filters").click()
+    # Each tick applies at once (JavaScript submits the form on change).
+    with page.expect_navigation():
+        countries.get_by_label("Cambodia").check()
+    expect(count).to_have_text("5 studies found")
+    with page.expect_navigation():
+        countries.get_by_label("Philippines").check()
     expect(count).to_have_text("12 studies found")  # 5 Cambodian + 7 Philippine
     chips = page.get_by_role("list", name="Active filters")
     expect(chips.get_by_role("link", name="Remove filter Country: Cambodia")).to_be_visible()
@@ -128,8 +131,8 @@ def test_visitor_pages_through_the_studies_and_opens_a_year(page, served_site):
 
 def test_the_filter_form_sends_only_what_is_set(page, served_site):
     page.goto("/studies/")
-    page.get_by_role("group", name="Country").get_by_label("Cambodia").check()
-    page.get_by_role("button", name="Apply filters").click()
-    # No `q=`, no empty years or months, no default order: only the ticked country.
-    expect(page).to_have_url(f"{served_site.url}/studies/?country=KH")
+    page.get_by_role("group", name="Country").get_by_label("Cambodia").check()  # applies at once
+    # No `q=`, no empty years or months, no default order: only the ticked country, and the
+    # page opens at the results.
+    expect(page).to_have_url(f"{served_site.url}/studies/?country=KH#results")
     expect(page.locator(".results-count")).to_have_text("5 studies found")

@@ -352,10 +352,11 @@ def test_long_monitoring_series_lists_latest_figures_and_points_to_csv(
 ):
     indicator = monthly_series(make_indicator, make_measurement, months=30)
     html = client.get(indicator.program.get_absolute_url()).content.decode()
-    assert html.count('<th scope="row">Monitoring</th>') == 12
+    assert html.count('<th scope="row" role="rowheader">Monitoring</th>') == 12
     assert "18 earlier ones are in the chart and in the CSV download" in html
-    # The chart still draws every figure (one line), with dots only at its ends.
-    assert html.count("<circle") == 2
+    # The chart still draws every figure (one line), with dots only at its ends: in each of
+    # its two drawings (for screens and for phones).
+    assert html.count("<circle") == 2 * 2
 
 
 def test_program_list_headline_uses_the_latest_monitoring_figure(

@@ -50,9 +50,10 @@ ENGLISH_MONTHS = (
 
 class VisibleText(HTMLParser):
     """What a visitor reads or hears on a page: each text node, each element's whole text, and
-    the attributes shown or announced (aria-label, placeholder, title, alt, meta description)."""
+    the attributes shown or announced (aria-label, placeholder, title, alt, data-label, meta
+    description)."""
 
-    ANNOUNCED = ("aria-label", "placeholder", "title", "alt")
+    ANNOUNCED = ("aria-label", "placeholder", "title", "alt", "data-label")
     VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "wbr"}
 
     def __init__(self, html: str):

@@ -243,3 +243,12 @@ def test_a_database_outage_gives_503_and_the_site_recovers_by_itself(served):
     log = served.log()
     assert "Database unavailable" in log
     assert "Traceback" not in log
+
+
+def test_the_favicon_is_linked_and_favicon_ico_answers(client, db):
+    html = client.get("/studies/").content.decode()
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"] == "/static/favicon.svg"
+    assert (Path(settings.BASE_DIR) / "static" / "favicon.svg").read_text().startswith("<svg")

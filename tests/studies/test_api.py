@@ -136,9 +136,15 @@ def test_study_has_every_documented_field(client, make_study, make_author):
                 "name": "International Justice Mission",
                 "kind": "organisation",
                 "slug": "international-justice-mission",
+                "identifier": None,
             },
-            {"name": "Ana Cruz", "kind": "person", "slug": "ana-cruz"},
+            {"name": "Ana Cruz", "kind": "person", "slug": "ana-cruz", "identifier": None},
         ],
+        "publisher": None,
+        "citation_key": "international2018child",
+        "language": "en",
+        "rights": "",
+        "license_url": None,
         "resource_types": [{"slug": "crime-prevalence-study", "name": "Crime prevalence study"}],
         "publication_month": "2018-05",
         "countries": [{"code": "PH", "name": "Country PH"}],
@@ -147,6 +153,24 @@ def test_study_has_every_documented_field(client, make_study, make_author):
         "download_url": "https://example.org/manila.pdf",
     }
     assert datetime.datetime.fromisoformat(updated_at) == study.updated_at
+
+
+def test_study_names_its_publisher_and_identifiers(client, make_study, make_author):
+    ijm = make_author("International Justice Mission", ror="https://ror.org/03yrm5c26")
+    cruz = make_author("Ana Cruz", "person", orcid="0000-0002-1825-0097")
+    make_study(
+        authors=[cruz, ijm],
+        publisher=ijm,
+        rights="CC BY 4.0",
+        license_url="https://creativecommons.org/licenses/by/4.0/",
+    )
+    [item] = client.get(LIST_URL).json()["results"]
+    assert item["publisher"]["identifier"] == "https://ror.org/03yrm5c26"
+    assert item["authors"][0]["identifier"] == "https://orcid.org/0000-0002-1825-0097"
+    assert (item["rights"], item["license_url"]) == (
+        "CC BY 4.0",
+        "https://creativecommons.org/licenses/by/4.0/",
+    )
 
 
 def test_authors_are_in_credited_order(client, make_study, make_author):

@@ -17,8 +17,8 @@ from django.template.loader import render_to_string
 from django.utils.html import strip_tags
 
 from studies.citations import (
+    CSV_HEADER,
     citation_context,
-    citation_key,
     citation_meta,
     csv_row,
     formatted_reference_html,
@@ -104,24 +104,24 @@ def report(make_study, make_author):
 
 # --- BibTeX --------------------------------------------------------------------------------------
 def test_bibtex_of_every_demo_study_parses_into_one_entry_each(demo_studies, demo_bibtex):
-    assert sorted(demo_bibtex) == sorted(citation_key(study) for study in demo_studies)
+    assert sorted(demo_bibtex) == sorted(study.citation_key for study in demo_studies)
     assert len(demo_bibtex) == 26
 
 
 def test_bibtex_titles_round_trip(demo_studies, demo_bibtex):
     for study in demo_studies:
-        assert demo_bibtex[citation_key(study)]["title"] == study.title
+        assert demo_bibtex[study.citation_key]["title"] == study.title
 
 
 def test_bibtex_authors_round_trip_in_order(demo_studies, demo_bibtex):
     for study in demo_studies:
         expected = [bibtex_author(authorship.author) for authorship in study.authorships.all()]
-        assert demo_bibtex[citation_key(study)]["author"] == expected
+        assert demo_bibtex[study.citation_key]["author"] == expected
 
 
 def test_bibtex_year_and_month_round_trip(demo_studies, demo_bibtex):
     for study in demo_studies:
-        entry = demo_bibtex[citation_key(study)]
+        entry = demo_bibtex[study.citation_key]
         assert int(entry["year"]) == study.publication_month.year
         assert entry["month"] == study.publication_month.month
 
@@ -130,10 +130,33 @@ def test_bibtex_month_is_a_month_macro(report):
     assert "  month = may,\n" in to_bibtex(report, BASE_URL)
 
 
-def test_bibtex_entry_type_is_techreport_and_misc_for_white_papers(make_study):
-    assert to_bibtex(loaded(make_study()), BASE_URL).startswith("@techreport{")
-    white_paper = loaded(make_study(types=["article-or-white-paper"]))
-    assert to_bibtex(white_paper, BASE_URL).startswith("@misc{")
+@pytest.mark.parametrize("types", [["crime-prevalence-study"], ["article-or-white-paper"]])
+def test_bibtex_report_with_a_publisher_is_a_techreport_naming_its_institution(
+    make_study, make_author, types
+):
+    ijm = make_author("International Justice Mission")
+    study = loaded(make_study(authors=[ijm], publisher=ijm, types=types))
+    (entry,) = parse_bibtex(to_bibtex(study, BASE_URL)).entries
+    assert (entry.entry_type, entry["institution"]) == (
+        "techreport",
+        "International Justice Mission",
+    )
+
+
+@pytest.mark.parametrize("types", [["crime-prevalence-study"], ["article-or-white-paper"]])
+def test_bibtex_report_without_a_known_institution_is_misc(make_study, types):
+    (entry,) = parse_bibtex(to_bibtex(loaded(make_study(types=types)), BASE_URL)).entries
+    assert entry.entry_type == "misc" and "institution" not in entry.fields_dict
+
+
+def test_demo_reports_issued_by_an_organisation_name_it_as_institution(demo_studies, demo_bibtex):
+    for study in demo_studies:
+        entry = demo_bibtex[study.citation_key]
+        if study.publisher:
+            assert entry["institution"] == study.publisher.name
+        else:
+            assert entry.entry_type == "misc"
+    assert sum(1 for study in demo_studies if study.publisher) == 17
 
 
 def test_bibtex_links_to_the_study_page(report):
@@ -159,14 +182,17 @@ def test_bibtex_keeps_an_organisation_named_with_and_as_one_author(make_study, m
     assert entry["author"] == ["{Andrew Jones and Associates}"]
 
 
-def test_citation_key_is_first_author_year_and_first_significant_title_word(report):
-    assert citation_key(report) == "haarr2020online"
+def test_bibtex_entry_is_filed_under_the_stored_citation_key(report):
+    (entry,) = parse_bibtex(to_bibtex(report, BASE_URL)).entries
+    assert entry.key == report.citation_key == "haarr2020online"
 
 
-def test_citation_key_is_ascii_letters_and_digits(make_study, make_author):
-    author = make_author("Zoë Ōkubo-Śmith", kind=Author.Kind.PERSON, slug="okubo")
-    study = loaded(make_study("The “Ñandú” study", authors=[author]))
-    assert citation_key(study) == "okubosmith2018nandu"
+def test_bibtex_writes_the_language_as_a_biblatex_langid(report, make_study):
+    assert "  langid = {english},\n" in to_bibtex(report, BASE_URL)
+    spanish = loaded(make_study(language="es-419"))
+    assert "  langid = {spanish},\n" in to_bibtex(spanish, BASE_URL)
+    klingon = loaded(make_study(language="tlh"))
+    assert "langid" not in to_bibtex(klingon, BASE_URL)
 
 
 # --- RIS -----------------------------------------------------------------------------------------
@@ -185,6 +211,20 @@ def test_ris_titles_and_authors_round_trip(demo_studies, demo_ris):
             for a in study.authorships.all()
         ]
         assert record["authors"] == expected
+
+
+def test_ris_names_the_key_publisher_and_language(make_study, make_author):
+    ijm = make_author("International Justice Mission")
+    study = loaded(make_study(authors=[ijm], publisher=ijm, language="fr"))
+    (record,) = rispy.loads(to_ris(study, BASE_URL))
+    assert record["id"] == study.citation_key
+    assert record["publisher"] == "International Justice Mission"
+    assert record["language"] == "fr"
+
+
+def test_ris_of_the_demo_reports_names_each_publisher(demo_studies, demo_ris):
+    for study, record in zip(demo_studies, demo_ris, strict=True):
+        assert record.get("publisher") == (study.publisher.name if study.publisher else None)
 
 
 def test_ris_dates_subject_and_links(report):
@@ -210,7 +250,7 @@ def test_ris_folds_a_multiline_description_onto_one_line(make_study):
 # --- CSL-JSON ------------------------------------------------------------------------------------
 def test_csl_json_item(report):
     assert to_csl_json(report, BASE_URL) == {
-        "id": "osec",
+        "id": "haarr2020online",
         "type": "report",
         "title": "Online Sexual Exploitation of Children in the Philippines",
         "title-short": "OSEC Philippines",
@@ -222,8 +262,15 @@ def test_csl_json_item(report):
         "abstract": "How many children…",
         "genre": "Crime prevalence study",
         "keyword": "Sex trafficking",
+        "language": "en",
         "URL": "https://library.example.org/studies/osec/",
     }
+
+
+def test_csl_json_names_the_publisher(make_study, make_author):
+    ijm = make_author("International Justice Mission")
+    item = to_csl_json(loaded(make_study(authors=[ijm], publisher=ijm)), BASE_URL)
+    assert item["publisher"] == "International Justice Mission"
 
 
 def test_csl_json_leaves_out_empty_fields(make_study):
@@ -242,10 +289,35 @@ def test_reference_joins_organisations_apa_style(make_study, make_author):
         ],
         month=datetime.date(2023, 9, 1),
     )
+    # APA 7: two group authors are joined by “&” alone; the comma is for a person's initials.
     assert reference_text(loaded(study)) == (
-        "International Justice Mission, & University of Nottingham Rights Lab. (2023, September). "
+        "International Justice Mission & University of Nottingham Rights Lab. (2023, September). "
         "Scale of Harm."
     )
+
+
+def test_reference_joins_a_group_and_a_person_without_a_stray_comma(make_study, make_author):
+    authors = [
+        make_author("International Justice Mission"),
+        make_author("Robin Haarr", kind=Author.Kind.PERSON),
+    ]
+    reference = reference_text(loaded(make_study("A study", authors=authors)))
+    assert reference.startswith("International Justice Mission & Haarr, R. (2018, May).")
+
+
+def test_reference_keeps_the_comma_after_a_persons_initials(make_study, make_author):
+    authors = [
+        make_author("Robin Haarr", kind=Author.Kind.PERSON),
+        make_author("International Justice Mission"),
+    ]
+    reference = reference_text(loaded(make_study("A study", authors=authors)))
+    assert reference.startswith("Haarr, R., & International Justice Mission. (2018, May).")
+
+
+def test_reference_lists_three_groups_with_commas(make_study, make_author):
+    authors = [make_author(name) for name in ("IJM", "TIP Office", "IACAT")]
+    reference = reference_text(loaded(make_study("A study", authors=authors)))
+    assert reference.startswith("IJM, TIP Office, & IACAT. (2018, May).")
 
 
 def test_reference_cites_people_by_family_name_and_initials(make_study, make_author):
@@ -278,28 +350,61 @@ def test_csv_row_columns(report):
     assert csv_row(report, BASE_URL) == [
         "Online Sexual Exploitation of Children in the Philippines",
         "OSEC Philippines",
+        "haarr2020online",
         "Robin Haarr; International Justice Mission",
+        "",
         "Crime prevalence study",
         "2020-05",
         "Country PH",
+        "no",
         "Sex trafficking",
+        "How many children…",
+        "en",
+        "",
+        "",
         "https://library.example.org/studies/osec/",
         "https://example.org/osec.pdf",
     ]
 
 
-def test_csv_row_names_multiple_countries_first(make_study):
-    study = loaded(make_study(countries=["KH", "TH"]))
-    assert csv_row(study, BASE_URL)[5] == "Multiple countries; Country KH; Country TH"
+def cells(study) -> dict[str, str]:
+    return dict(zip(CSV_HEADER, csv_row(loaded(study), BASE_URL), strict=True))
 
 
-def test_csv_row_says_multiple_countries_for_a_study_naming_none(make_study):
-    study = loaded(make_study(is_multi_country=True))
-    assert csv_row(study, BASE_URL)[5] == "Multiple countries"
+def test_csv_row_keeps_the_country_list_apart_from_multiple_countries(make_study):
+    row = cells(make_study(countries=["KH", "TH"]))
+    assert (row["countries"], row["multiple_countries"]) == ("Country KH; Country TH", "yes")
+
+
+def test_csv_row_of_a_multi_country_study_naming_none_has_no_country(make_study):
+    row = cells(make_study(is_multi_country=True))
+    assert (row["countries"], row["multiple_countries"]) == ("", "yes")
 
 
 def test_csv_row_of_a_single_country_study_is_that_country(make_study):
-    assert csv_row(loaded(make_study(countries=["KH"])), BASE_URL)[5] == "Country KH"
+    row = cells(make_study(countries=["KH"]))
+    assert (row["countries"], row["multiple_countries"]) == ("Country KH", "no")
+
+
+def test_csv_row_names_publisher_rights_and_licence(make_study, make_author):
+    ijm = make_author("International Justice Mission")
+    row = cells(
+        make_study(
+            authors=[ijm],
+            publisher=ijm,
+            rights="CC BY 4.0",
+            license_url="https://creativecommons.org/licenses/by/4.0/",
+        )
+    )
+    assert row["publisher"] == "International Justice Mission"
+    assert row["rights"] == "CC BY 4.0"
+    assert row["license_url"] == "https://creativecommons.org/licenses/by/4.0/"
+
+
+def test_csv_row_description_cannot_start_a_formula(make_study):
+    assert cells(make_study(description="-1 in 100 children"))["description"] == (
+        "'-1 in 100 children"
+    )
 
 
 @pytest.mark.parametrize("title", ["=HYPERLINK(1)", "+1", "-1", "@SUM(A1)", "\tTab"])
@@ -312,13 +417,24 @@ def test_highwire_tags_list_authors_in_order(report):
     assert citation_meta(report, BASE_URL) == [
         ("citation_title", "Online Sexual Exploitation of Children in the Philippines"),
         ("citation_author", "Haarr, Robin"),
-        ("citation_author", "International Justice Mission"),
-        ("citation_publication_date", "2020/05"),
+        ("citation_author", "International Justice Mission,"),
+        ("citation_publication_date", "2020"),
+        ("citation_date", "2020/05"),
+        ("citation_language", "en"),
         ("citation_pdf_url", "https://example.org/osec.pdf"),
         ("citation_abstract_html_url", "https://library.example.org/studies/osec/"),
         ("citation_public_url", "https://library.example.org/studies/osec/"),
         ("citation_keywords", "Sex trafficking"),
+        ("DC.type", "report"),
     ]
+
+
+def test_highwire_tags_name_the_institution_and_rights(make_study, make_author):
+    ijm = make_author("International Justice Mission")
+    study = loaded(make_study(authors=[ijm], publisher=ijm, rights="All rights reserved."))
+    tags = dict(citation_meta(study, BASE_URL))
+    assert tags["citation_technical_report_institution"] == "International Justice Mission"
+    assert tags["DC.rights"] == "All rights reserved."
 
 
 def test_highwire_tags_have_no_pdf_without_a_file(make_study):
@@ -338,15 +454,42 @@ def test_json_ld_describes_a_report(report):
             {"@type": "Organization", "name": "International Justice Mission"},
         ],
         "datePublished": "2020-05",
+        "inLanguage": "en",
+        "genre": "Crime prevalence study",
         "about": {"@type": "Thing", "name": "Sex trafficking"},
         "spatialCoverage": [{"@type": "Country", "name": "Country PH", "identifier": "PH"}],
         "url": "https://library.example.org/studies/osec/",
     }
 
 
-def test_json_ld_calls_a_white_paper_a_scholarly_article(make_study):
+def test_json_ld_calls_a_white_paper_a_report_too(make_study):
     white_paper = loaded(make_study(types=["article-or-white-paper"]))
-    assert json_ld(white_paper, BASE_URL)["@type"] == "ScholarlyArticle"
+    assert json_ld(white_paper, BASE_URL)["@type"] == "Report"
+
+
+def test_json_ld_identifies_publisher_and_authors(make_study, make_author):
+    ijm = make_author("International Justice Mission", ror="https://ror.org/03yrm5c26")
+    haarr = make_author("Robin Haarr", kind=Author.Kind.PERSON, orcid="0000-0002-1825-0097")
+    study = loaded(
+        make_study(
+            authors=[haarr, ijm],
+            publisher=ijm,
+            rights="CC BY 4.0",
+            license_url="https://creativecommons.org/licenses/by/4.0/",
+        )
+    )
+    data = json_ld(study, BASE_URL)
+    ror = "https://ror.org/03yrm5c26"
+    assert data["publisher"] == {
+        "@type": "Organization",
+        "name": "International Justice Mission",
+        "identifier": ror,
+        "sameAs": ror,
+    }
+    assert data["author"][0]["sameAs"] == "https://orcid.org/0000-0002-1825-0097"
+    assert data["author"][1]["identifier"] == ror
+    assert data["license"] == "https://creativecommons.org/licenses/by/4.0/"
+    assert data["copyrightNotice"] == "CC BY 4.0"
 
 
 def test_json_ld_script_cannot_close_the_script_element():

@@ -1,6 +1,7 @@
 """Downloads: a study's citation files, and exports of every study the list's filters match."""
 
 import csv
+import datetime
 import io
 import json
 
@@ -22,7 +23,8 @@ def content(response) -> str:
 
 
 def csv_rows(response) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(content(response), newline="")))
+    text = content(response).removeprefix("\ufeff")  # the byte-order mark Excel needs
+    return list(csv.DictReader(io.StringIO(text, newline="")))
 
 
 # --- One study's citation ------------------------------------------------------------------------
@@ -60,7 +62,7 @@ def test_study_ris_holds_the_record(client, make_study):
 def test_study_csl_json_is_an_array_of_one_item(client, make_study):
     make_study("Scale of Harm", slug="scale-of-harm")
     items = json.loads(content(client.get("/studies/scale-of-harm/cite.json")))
-    assert [(item["id"], item["title"]) for item in items] == [("scale-of-harm", "Scale of Harm")]
+    assert [(item["id"], item["title"]) for item in items] == [("study2018scale", "Scale of Harm")]
 
 
 def test_study_citation_in_an_unknown_format_is_404(client, make_study):
@@ -87,13 +89,20 @@ def test_list_export_streams(client, make_study):
     assert response["Content-Disposition"] == 'attachment; filename="studies.csv"'
 
 
-def test_csv_export_has_a_header_row(client, make_study):
+def test_csv_export_starts_with_a_byte_order_mark_and_a_header_row(client, make_study):
     make_study()
     first_line = content(client.get(EXPORT_URL.format("csv"))).split("\r\n")[0]
     assert first_line == (
-        "title,short_title,authors,resource_types,publication_month,countries,subject,url,"
+        "\ufefftitle,short_title,citation_key,authors,publisher,resource_types,publication_month,"
+        "countries,multiple_countries,subject,description,language,rights,license_url,url,"
         "download_url"
     )
+
+
+def test_csv_export_keeps_a_multiline_description_in_one_cell(client, make_study):
+    make_study(description="First paragraph.\n\nSecond, with “quotes”.")
+    (row,) = csv_rows(client.get(EXPORT_URL.format("csv")))
+    assert row["description"] == "First paragraph.\n\nSecond, with “quotes”."
 
 
 def test_csv_export_applies_the_list_filters(client, demo_data):
@@ -121,12 +130,39 @@ def test_bibtex_export_of_the_demo_library_parses_with_unique_keys(client, demo_
     assert len({entry.key for entry in library.entries}) == 26
 
 
-def test_bibtex_export_numbers_repeated_keys(client, make_study, make_author):
+def bibtex_keys(response) -> dict[str, str]:
+    """{title: key} of the entries in a BibTeX download."""
+    library = bibtexparser.parse_string(content(response))
+    assert not library.failed_blocks
+    return {entry["title"].strip("{}"): entry.key for entry in library.entries}
+
+
+def test_bibtex_keys_are_the_same_whatever_the_export_order(client, make_study, make_author):
     haarr = make_author("Robin Haarr", kind="person")
-    make_study("Same title", authors=[haarr])
-    make_study("Same title", authors=[haarr])
-    library = bibtexparser.parse_string(content(client.get(EXPORT_URL.format("bib"))))
-    assert sorted(entry.key for entry in library.entries) == ["haarr2018same", "haarr2018same-2"]
+    make_study("Same title", authors=[haarr], month=datetime.date(2018, 1, 1))
+    make_study("Same title again", authors=[haarr], month=datetime.date(2018, 6, 1))
+    oldest = bibtex_keys(client.get(EXPORT_URL.format("bib"), {"sort": "oldest"}))
+    newest = bibtex_keys(client.get(EXPORT_URL.format("bib"), {"sort": "newest"}))
+    assert (
+        oldest == newest == {"Same title": "haarr2018same", "Same title again": "haarr2018same-2"}
+    )
+
+
+def test_two_single_downloads_never_share_a_key(client, make_study, make_author):
+    haarr = make_author("Robin Haarr", kind="person")
+    make_study("Same title", authors=[haarr], slug="first")
+    make_study("Same title", authors=[haarr], slug="second")
+    first = bibtex_keys(client.get("/studies/first/cite.bib"))
+    second = bibtex_keys(client.get("/studies/second/cite.bib"))
+    assert (first, second) == ({"Same title": "haarr2018same"}, {"Same title": "haarr2018same-2"})
+
+
+def test_a_filtered_export_keeps_each_study_its_key(client, make_study, make_author):
+    haarr = make_author("Robin Haarr", kind="person")
+    make_study("Same title", authors=[haarr], countries=["KH"])
+    make_study("Same title", authors=[haarr], countries=["PH"])
+    only_ph = bibtex_keys(client.get(EXPORT_URL.format("bib"), {"country": "PH"}))
+    assert only_ph == {"Same title": "haarr2018same-2"}
 
 
 def test_ris_export_of_the_demo_library_has_every_record(client, demo_data):
@@ -138,7 +174,7 @@ def test_ris_export_of_the_demo_library_has_every_record(client, demo_data):
 def test_csl_json_export_is_one_array(client, demo_data):
     response = client.get(EXPORT_URL.format("json"), {"country": "KH"})
     items = json.loads(content(response))
-    expected = Study.objects.published().in_countries(["KH"]).values_list("slug", flat=True)
+    expected = Study.objects.published().in_countries(["KH"]).values_list("citation_key", flat=True)
     assert sorted(item["id"] for item in items) == sorted(expected)
 
 

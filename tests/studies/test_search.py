@@ -1,6 +1,7 @@
 """Search that forgives: ranking, prefixes, accents, typos, aliases and empty results."""
 
 import datetime
+import re
 
 import pytest
 
@@ -110,8 +111,18 @@ def test_country_aliases_are_what_finds_the_study(client, demo_data):
 
 def test_corrected_search_says_what_it_searched_for(client, demo_data):
     html = client.get(LIST_URL, {"q": "Gautemala"}).content.decode()
-    assert "No study matches “Gautemala”" in html
-    assert "Did you mean" in html and "guatemala" in html
+    assert "No study matches “Gautemala”. Showing results for" in html
+    assert "guatemala" in html
+
+
+def test_corrected_search_is_named_once(client, demo_data):
+    """The notice says what it searched for once (not “…for “guatemala” instead. Did you mean
+    guatemala?”), and no other notice repeats it."""
+    response = client.get(LIST_URL, {"q": "Gautemala"})
+    notice = response.content.decode().split('class="did-you-mean">')[1].split("</p>")[0]
+    assert re.sub(r"<[^>]+>", "", notice).count("guatemala") == 1, notice
+    assert "Did you mean" not in notice
+    assert not any("guatemala" in str(notice) for notice in response.context["notices"])
 
 
 def test_empty_result_says_which_filter_to_drop(client, demo_data):
@@ -147,7 +158,15 @@ def test_year_histogram_counts_the_result_set(client, demo_data):
     assert histogram[2018] == 7
     assert sum(histogram.values()) == 26
     cambodia = bar_counts(client.get(LIST_URL, {"country": "KH"}))
-    assert cambodia == {2011: 1, 2013: 1, 2015: 1, 2016: 1, 2018: 1}
+    assert cambodia == {2011: 1, 2012: 0, 2013: 1, 2014: 0, 2015: 1, 2016: 1, 2017: 0, 2018: 1}
+
+
+def test_year_histogram_shows_empty_years_without_a_link(client, demo_data):
+    html = client.get(LIST_URL, {"country": "KH"}).content.decode()
+    histogram = html.split('class="histogram"')[1].split("</figure>")[0]
+    assert '<span class="empty"><span class="year">2012</span>' in histogram
+    assert "year_from=2012" not in histogram
+    assert "year_from=2013&amp;year_to=2013" in histogram
 
 
 def test_facet_counts_match_a_hand_count_of_the_demo_studies(client, demo_data):

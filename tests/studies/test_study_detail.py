@@ -78,3 +78,12 @@ def test_detail_lists_the_programs_and_figures_citing_it(client, demo_data):
     html = html.decode()
     assert "Programs and figures citing this study" in html
     assert "8.16" in html
+
+
+def test_home_lists_subjects_alphabetically_whatever_their_capitalisation(client, make_study):
+    from studies.models import Subject
+
+    for name in ["land theft", "Forced Labour", "Cybersex trafficking", "Assessment"]:
+        make_study(subject=Subject.objects.create(name=name, slug=name.lower().replace(" ", "-")))
+    subjects = [subject.name for subject in client.get("/").context["subjects"]]
+    assert subjects == ["Assessment", "Cybersex trafficking", "Forced Labour", "land theft"]

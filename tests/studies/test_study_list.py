@@ -306,3 +306,37 @@ def test_a_year_bar_links_to_that_year_within_the_current_range(client, library)
 def test_the_did_you_mean_link_carries_one_question_mark(client, demo_data):
     response = client.get(LIST_URL, {"q": "Cambodai", "country": "KH"})
     assert '<a href="?q=cambodia&amp;country=KH">cambodia</a>' in response.content.decode()
+
+
+def sort_options(response) -> list[str]:
+    select = response.content.decode().split('<select id="id_sort"')[1].split("</select>")[0]
+    return re.findall(r'<option value="([^"]+)"', select)
+
+
+def test_relevance_is_offered_only_with_a_search_word(client, library):
+    assert sort_options(client.get(LIST_URL)) == ["newest", "oldest", "title"]
+    assert sort_options(client.get(LIST_URL, {"country": "KH"})) == ["newest", "oldest", "title"]
+    searched = client.get(LIST_URL, {"q": "trafficking"})
+    assert sort_options(searched) == ["relevance", "newest", "oldest", "title"]
+    assert '<option value="relevance" selected>' in searched.content.decode()
+
+
+def test_relevance_asked_without_a_search_shows_the_newest_first(client, library):
+    response = client.get(LIST_URL, {"sort": "relevance"})
+    assert response.status_code == 200
+    assert '<option value="newest" selected>' in response.content.decode()
+
+
+def test_filters_sit_in_a_disclosure_that_counts_the_active_ones(client, library):
+    html = client.get(f"{LIST_URL}?country=KH&country=PH&subject=land-theft").content.decode()
+    # Closed as sent: a phone shows the results first, with or without JavaScript.
+    assert '<details class="filters-disclosure" data-open-when-wide>' in html
+    assert re.search(r"<summary>Filters <span[^>]*>\(3 active\)</span></summary>", html)
+    assert "<summary>Filters</summary>" in client.get(LIST_URL).content.decode()
+
+
+def test_the_form_and_the_skip_link_lead_to_the_results(client, library):
+    html = client.get(LIST_URL).content.decode()
+    assert 'action="/studies/#results"' in html
+    assert html.index('href="#results">Skip to results</a>') < html.index("Skip to content")
+    assert 'id="results"' in html

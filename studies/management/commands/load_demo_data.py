@@ -116,7 +116,12 @@ def update_library(entries: list[dict]) -> UpdateReport:
                         )
                 report.unchanged += 1
                 continue
-        if instance.pk is None:
+        # A record with no stored twin is new: one found by no natural key, or one whose fixed
+        # primary key (the home page's) is not stored yet.
+        stored = (
+            None if instance.pk is None else type(instance).objects.filter(pk=instance.pk).first()
+        )
+        if stored is None:
             try:
                 with transaction.atomic():
                     loaded.save()
@@ -124,7 +129,6 @@ def update_library(entries: list[dict]) -> UpdateReport:
                 raise IntegrityError(f"{describe(instance)} could not be added: {error}") from None
             report.added.append(describe(instance))
             continue
-        stored = type(instance).objects.get(pk=instance.pk)
         if differences := differing_fields(loaded, stored, entry):
             report.skipped.append(f"{describe(stored)}: {', '.join(differences)} changed")
         else:
