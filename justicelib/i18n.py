@@ -3,8 +3,9 @@
 Public pages carry it in their address: English unprefixed (every English URL stays as it was),
 Spanish under /es/ (`i18n_patterns` in justicelib/urls.py), so each language version has its own
 URL for links, caches and search engines' `hreflang`. The admin has no prefix and follows the
-curator's browser (Accept-Language, or Django's language cookie). Everything else unprefixed —
-the API, OAI-PMH, feeds, sitemap, robots.txt — is data and stays in English.
+curator's browser (Accept-Language, or Django's language cookie). The API, OAI-PMH, sitemap and
+robots.txt have no prefix and stay in English; exports, feeds and citation files, which Spanish
+pages link under /es/, are data too and answer in English there (`data_in_english`).
 """
 
 from django.conf import settings
