@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from .choices import Unit
-from .formatting import UNIT_SUFFIXES, format_number, format_signed
+from .formatting import UNIT_SUFFIXES, format_number, format_signed, required
 
 if TYPE_CHECKING:
     from .models import Indicator, Measurement
@@ -179,7 +179,7 @@ def _on_axis(m: Measurement, of_changes: bool) -> bool:
 
 def _values(m: Measurement, of_changes: bool) -> list[float]:
     if of_changes:
-        return [0.0] if m.is_baseline else [float(m.value)]
+        return [0.0] if m.is_baseline else [float(required(m.value))]
     numbers = [m.value_low, m.value_high] if m.is_range else [m.value, m.ci_lower, m.ci_upper]
     return [float(n) for n in numbers if n is not None]
 
@@ -194,9 +194,10 @@ def _mark(m: Measurement, x, y, of_changes: bool) -> Mark:
     if of_changes:
         if m.is_baseline:
             return Mark(y=y(0.0), label=f"baseline {m.display_value}", **common)
-        return Mark(y=y(float(m.value)), label=format_signed(m.value, " %"), **common)
+        change = required(m.value)
+        return Mark(y=y(float(change)), label=format_signed(change, " %"), **common)
     if m.is_range:
-        low, high = y(float(m.value_low)), y(float(m.value_high))
+        low, high = y(float(required(m.value_low))), y(float(required(m.value_high)))
         return Mark(
             y=(low + high) / 2,
             label=m.display_value,
@@ -207,8 +208,11 @@ def _mark(m: Measurement, x, y, of_changes: bool) -> Mark:
         )
     whiskers = {}
     if m.ci_lower is not None:
-        whiskers = {"whisker_low": y(float(m.ci_lower)), "whisker_high": y(float(m.ci_upper))}
-    return Mark(y=y(float(m.value)), label=m.display_value, **whiskers, **common)
+        whiskers = {
+            "whisker_low": y(float(m.ci_lower)),
+            "whisker_high": y(float(required(m.ci_upper))),
+        }
+    return Mark(y=y(float(required(m.value))), label=m.display_value, **whiskers, **common)
 
 
 def _describe(measurements: list[Measurement]) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from studies.citations import authors_of, cited_name, download_url, is_article, study_url
-from studies.models import Study
+from studies.models import Author, Study
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
@@ -88,7 +88,8 @@ def datacite(study: Study, base_url: str) -> ET.Element:
     d = f"{{{DATACITE}}}"
     sub(root, f"{d}identifier", study_url(study, base_url), identifierType="URL")
     creators = sub(root, f"{d}creators")
-    for author in authors_of(study) or [None]:
+    listed: list[Author | None] = [*authors_of(study)] or [None]
+    for author in listed:
         creator = sub(creators, f"{d}creator")
         if author is None:
             sub(creator, f"{d}creatorName", UNAVAILABLE)

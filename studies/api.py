@@ -82,7 +82,7 @@ def page_request(params: QueryDict) -> tuple[int, int, list[str]]:
 
     Whether the page exists is only known once the matches are counted; the view checks that.
     """
-    errors = []
+    errors: list[str] = []
     page_number = whole_number(params, "page", default=1, errors=errors)
     page_size = whole_number(
         params, "page_size", default=DEFAULT_PAGE_SIZE, maximum=MAX_PAGE_SIZE, errors=errors

@@ -526,14 +526,15 @@ class Authorship(models.Model):
     def natural_key(self):
         return (*self.study.natural_key(), self.position)
 
-    natural_key.dependencies = ["studies.study", "studies.author"]
+    # Django reads the attribute off the method; mypy allows no attributes on functions.
+    natural_key.dependencies = ["studies.study", "studies.author"]  # type: ignore[attr-defined]
 
 
 # The study's links to countries and resource types are plain many-to-many tables; these proxies
 # of them give their rows events too, so that a study's links can be shown and restored as of a
 # version.
 @track(model_name="StudyCountryEvent")
-class StudyCountry(Study.countries.through):
+class StudyCountry(Study.countries.through):  # type: ignore[name-defined]  # made at run time
     class Meta:
         proxy = True
         verbose_name = "study's country"
@@ -541,7 +542,7 @@ class StudyCountry(Study.countries.through):
 
 
 @track(model_name="StudyResourceTypeEvent")
-class StudyResourceType(Study.resource_types.through):
+class StudyResourceType(Study.resource_types.through):  # type: ignore[name-defined]  # made at run time
     class Meta:
         proxy = True
         verbose_name = "study's resource type"
