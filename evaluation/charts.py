@@ -1,4 +1,4 @@
-"""An indicator's trajectory as coordinates for a server-rendered SVG (`_chart.html`).
+"""An indicator's trajectory as coordinates for a server-rendered SVG (`includes/chart.html`).
 
 The template only draws what this module computes: no arithmetic in templates, no JavaScript,
 nothing fetched from the internet.
