@@ -111,6 +111,7 @@ lint: $(VENV)/.installed var/secret_key
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
+	$(VENV)/bin/djlint templates --lint
 
 # The tests need DEBUG's plain static files storage (no collectstatic); pytest-django still runs
 # the tests themselves with DEBUG off.
