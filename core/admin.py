@@ -1,10 +1,20 @@
 """What the curators' admin does alike in both apps."""
 
+from typing import TYPE_CHECKING, Any
+
 from django.core.exceptions import ValidationError
 from django.forms.models import InlineForeignKeyField
 
+# The mixin reads the ModelForm it is mixed into; the type checker is told so.
+if TYPE_CHECKING:
+    from django.forms import ModelForm
 
-class RowOfWholeListForm:
+    FormBase = ModelForm[Any]
+else:
+    FormBase = object
+
+
+class RowOfWholeListForm(FormBase):
     """The form of one row of an inline whose rules across rows the inline's formset checks.
 
     Mixed into the form of a study's authorships, a program's indicators and an indicator's

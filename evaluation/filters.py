@@ -7,14 +7,13 @@ lists read their parameters alike.
 """
 
 import django_filters
-from django.db.models import QuerySet
 
 from core.facets import FacetOption, facet_block
 from core.filters import ValueListFilter
 from studies.models import Country, Subject
 
 from .models import Program
-from .querysets import country_facet, subject_facet
+from .querysets import ProgramQuerySet, country_facet, subject_facet
 
 
 class ProgramFilterSet(django_filters.FilterSet):
@@ -33,7 +32,7 @@ class ProgramFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Program
-        fields = []
+        fields: list[str] = []
 
     def filter_country(self, queryset, name, codes):
         return queryset.in_countries(codes) if codes else queryset
@@ -56,7 +55,7 @@ class ProgramFilterSet(django_filters.FilterSet):
                 notices.append(f"Ignored unknown {name} {values}: no such {name} in the library.")
         return notices
 
-    def queryset_without(self, name: str) -> QuerySet:
+    def queryset_without(self, name: str) -> ProgramQuerySet:
         """The programs with every filter but `name` applied: the base of that facet's counts."""
         self.form.is_valid()
         queryset = self.queryset

@@ -11,7 +11,8 @@ from .choices import Unit
 
 MINUS = "\u2212"
 
-UNIT_SUFFIXES = {
+# Keyed by `Unit` members, looked up with a field's plain string (equal to its member).
+UNIT_SUFFIXES: dict[str, str] = {
     Unit.PERCENT: " %",
     Unit.COUNT: "",
     Unit.RATE_PER_1000: " per 1,000",
@@ -19,6 +20,14 @@ UNIT_SUFFIXES = {
     Unit.RATIO: "",
     Unit.SCORE: "",
 }
+
+
+def required(value: Decimal | None) -> Decimal:
+    """A figure the measurement's kind requires: a point's value, a range's bounds, an interval's
+    upper end once its lower end is given. The check constraints keep it from a stored row."""
+    if value is None:
+        raise ValueError("A figure that the measurement's kind requires is missing.")
+    return value
 
 
 def format_number(value: Decimal | float | int, places: int | None = None) -> str:

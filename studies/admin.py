@@ -6,6 +6,7 @@ publish and unpublish them, and keep the vocabularies (authors, countries, subje
 
 import datetime
 from functools import cached_property
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -15,7 +16,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, UniqueConstraint
+from django.db.models import Count, QuerySet, UniqueConstraint
 from django.template.defaultfilters import filesizeformat
 from django.urls import NoReverseMatch
 from django.utils.dateformat import format as format_date
@@ -24,7 +25,7 @@ from django.utils.translation import ngettext
 
 from core.admin import RowOfWholeListForm
 from core.forms import MonthField
-from history.admin import HistoryAdminMixin
+from history.admin import HistoryAdminMixin, MixinBase
 from history.services import Link
 
 from .capitalisation import capitalisation_warning
@@ -278,6 +279,7 @@ class EstimatedCountPaginator(Paginator):
     """
 
     estimate_above = 10_000
+    object_list: QuerySet[Any]  # the admin's changelist pages a queryset
 
     @cached_property
     def count(self) -> int:
@@ -427,7 +429,7 @@ class StudyAdmin(HistoryAdminMixin, admin.ModelAdmin):
 # --- Vocabularies ------------------------------------------------------------------------------
 
 
-class StudyCountMixin:
+class StudyCountMixin(MixinBase):
     """A “studies” column, counted in the changelist query.
 
     The count groups rows, and grouped queries ignore Meta.ordering: hence the explicit ordering.
