@@ -96,7 +96,9 @@ class NoScriptFallbackMixin:
         # Names select2's combobox and search fields after the field's label (see the file).
         # Named after autocomplete.js, so that it runs once select2 has drawn the fields.
         after = ["admin/js/jquery.init.js", "admin/js/autocomplete.js"]
-        return super().media + forms.Media(js=[*after, "js/admin-autocomplete-labels.js"])
+        return super().media + forms.Media(
+            js=[*after, "js/admin-autocomplete-labels.js"], css={"all": ["css/admin.css"]}
+        )
 
 
 class AutocompleteSelectWithFallback(NoScriptFallbackMixin, AutocompleteSelect):
