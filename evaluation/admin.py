@@ -68,7 +68,34 @@ class ProgramAdminForm(forms.ModelForm):
         return one_line(self.cleaned_data["name"])
 
 
-class IndicatorInlineForm(RowOfWholeListForm, forms.ModelForm):
+class IndicatorAdminForm(forms.ModelForm):
+    class Meta:
+        model = Indicator
+        fields = [
+            "program",
+            "name",
+            "slug",
+            "short_name",
+            "is_headline",
+            "position",
+            "kind",
+            "unit",
+            "direction",
+            "definition",
+            "method",
+            "disaggregation",
+            "notes",
+        ]
+        widgets = {
+            "name": forms.Textarea(attrs=TWO_LINES),
+            "definition": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
+        }
+
+    def clean_name(self):
+        return one_line(self.cleaned_data["name"])
+
+
+class IndicatorInlineForm(RowOfWholeListForm, IndicatorAdminForm):
     """The formset checks the one-headline rule across the program's indicators, so that the
     headline can move from one indicator to another in one save."""
 
@@ -110,9 +137,6 @@ class IndicatorInline(admin.StackedInline):
     extra = 1
     show_change_link = True
     verbose_name_plural = "indicators (open one to enter its measurements)"
-    formfield_overrides = {
-        Indicator._meta.get_field("definition"): {"widget": forms.Textarea(attrs={"rows": 2})}
-    }
 
 
 class ProgramStudyInline(NoScriptAutocompleteMixin, LabelledTabularInline):
@@ -289,9 +313,7 @@ class IndicatorAdmin(HistoryAdminMixin, NoScriptAutocompleteMixin, admin.ModelAd
     autocomplete_fields = ["program"]
     prepopulated_fields = {"slug": ["name"]}
     change_form_template = "admin/evaluation/change_form_with_measurements.html"
-    formfield_overrides = {
-        Indicator._meta.get_field("name"): {"widget": forms.Textarea(attrs=TWO_LINES)}
-    }
+    form = IndicatorAdminForm
 
     @property
     def media(self):

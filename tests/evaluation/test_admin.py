@@ -419,6 +419,18 @@ def test_a_long_program_name_is_kept_on_one_line(admin_client, country_and_subje
     assert Program.objects.get().name == "Combating sex trafficking of children in Cambodia"
 
 
+def test_a_long_indicator_name_is_shown_whole_and_kept_on_one_line(admin_client, make_indicator):
+    indicator = make_indicator()
+    assert '<textarea name="name" cols="40" rows="2"' in (
+        admin_client.get(indicator_change(indicator)).content.decode()
+    )
+    data = {**indicator_form(indicator, []), "name": "Minors in the\r\ncommercial sex industry"}
+    response = admin_client.post(indicator_change(indicator), data)
+    assert response.status_code == 302, errors_of(response)
+    indicator.refresh_from_db()
+    assert indicator.name == "Minors in the commercial sex industry"
+
+
 def _month(text):
     import datetime
 
