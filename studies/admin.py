@@ -20,10 +20,11 @@ from django.db.models import Count, QuerySet, UniqueConstraint
 from django.template.defaultfilters import filesizeformat
 from django.urls import NoReverseMatch
 from django.utils.dateformat import format as format_date
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.admin import RowOfWholeListForm
+from core.admin import LabelledTabularInline, NoScriptAutocompleteMixin, RowOfWholeListForm
 from core.forms import MonthField
 from history.admin import HistoryAdminMixin, MixinBase
 from history.services import Link
@@ -83,6 +84,8 @@ class StudyAdminForm(forms.ModelForm):
             "rights",
             "license_url",
         ]
+        # A long title is shown whole: it wraps in a box of two lines.
+        widgets = {"title": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"})}
         error_messages = {
             "slug": {
                 "unique": "Another study already uses this address (slug). Choose a different one.",
@@ -97,6 +100,13 @@ class StudyAdminForm(forms.ModelForm):
             f"{filesizeformat(settings.STUDY_FILE_MAX_BYTES)}."
         )
         self.fields["pdf"].widget.attrs["accept"] = "application/pdf,.pdf"
+        # The admin heads a file field with a <legend> (it has a “clear” box too): the file
+        # input itself needs a name.
+        self.fields["pdf"].widget.attrs["aria-label"] = capfirst(self.fields["pdf"].label)
+
+    def clean_title(self):
+        """Typed in a box of two lines, a title stays on one (Enter must not split it)."""
+        return " ".join(self.cleaned_data["title"].split())
 
     def clean(self):
         """The rules across fields that the database checks at commit, as messages here first.
@@ -213,7 +223,7 @@ class StudyPermissionsMixin:
         return self._study_admin().has_view_permission(request, obj)
 
 
-class AuthorshipInline(StudyPermissionsMixin, admin.TabularInline):
+class AuthorshipInline(StudyPermissionsMixin, NoScriptAutocompleteMixin, LabelledTabularInline):
     model = Authorship
     form = AuthorshipForm
     formset = AuthorshipFormSet
@@ -302,7 +312,7 @@ class EstimatedCountPaginator(Paginator):
 
 
 @admin.register(Study)
-class StudyAdmin(HistoryAdminMixin, admin.ModelAdmin):
+class StudyAdmin(HistoryAdminMixin, NoScriptAutocompleteMixin, admin.ModelAdmin):
     # A version of a study includes its author order, countries and types at the time.
     history_links = [
         Link(Authorship, "study", "author", _("author"), _("authors (in order)")),
@@ -359,6 +369,9 @@ class StudyAdmin(HistoryAdminMixin, admin.ModelAdmin):
         ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
     actions = ["publish", "unpublish"]
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
 
     def get_queryset(self, request):
         # The list shows neither descriptions nor search columns: leave them in the database.
