@@ -111,9 +111,12 @@ restore: $(VENV)/.installed db var/secret_key
 	@if [ -z "$(FILE)" ]; then echo "Usage: make restore FILE=var/backups/justicelib-….tar.gz"; exit 2; fi
 	@$(PY) manage.py restore "$(FILE)"
 
-lint: $(VENV)/.installed
+# mypy's Django plugin imports the settings, which read the secret key (no database needed).
+lint: $(VENV)/.installed var/secret_key
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+	$(VENV)/bin/djlint templates --lint
 
 # The tests need DEBUG's plain static files storage (no collectstatic); pytest-django still runs
 # the tests themselves with DEBUG off.

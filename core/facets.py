@@ -5,6 +5,7 @@ The study list and the program list draw their facets with the same partial,
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -15,8 +16,12 @@ class FacetOption:
 
 
 def facet_block(
-    name: str, legend: str, options: list[FacetOption], selected: list[str], estimated=False
-) -> dict:
+    name: str,
+    legend: str,
+    options: list[FacetOption],
+    selected: list[str],
+    estimated: bool = False,
+) -> dict[str, Any]:
     """A facet as `studies/includes/facet.html` draws it: each option counted and checked."""
     chosen = {value.lower() for value in selected}
     return {

@@ -4,10 +4,13 @@ Unknown or malformed values never make an error page: they are dropped, and kept
 to report as a notice.
 """
 
+from collections.abc import Callable, Iterable
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import django_filters
 from django import forms
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
 
 
@@ -37,16 +40,25 @@ class ValueListField(forms.Field):
 
     widget = forms.SelectMultiple
 
-    def __init__(self, *, vocabulary, to_field, normalise=str.lower, extra_values=(), **kwargs):
+    def __init__(
+        self,
+        *,
+        vocabulary: QuerySet[Any],
+        to_field: str,
+        normalise: Callable[[str], str] = str.lower,
+        extra_values: Iterable[str] = (),
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
         self.vocabulary, self.to_field, self.normalise = vocabulary, to_field, normalise
         self.extra_values = set(extra_values)
         self.ignored: list[str] = []
 
-    def clean(self, value):
+    def clean(self, value: Iterable[object] | None) -> list[str]:
         raw = [part for item in value or [] for part in str(item).split(",")]
-        wanted, unusable = [], []
+        wanted: list[str] = []
+        unusable: list[str] = []
         for item in raw:
             item = self.normalise(item.strip())[:100]
             if "\x00" in item:  # PostgreSQL text cannot hold NUL: never send it to a query
@@ -54,7 +66,7 @@ class ValueListField(forms.Field):
             elif item and item not in wanted:
                 wanted.append(item)
         lookup = [item for item in wanted if item not in self.extra_values]
-        known = set()
+        known: set[str] = set()
         if lookup:
             known = set(
                 self.vocabulary.filter(**{f"{self.to_field}__in": lookup}).values_list(

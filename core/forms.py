@@ -1,6 +1,7 @@
 """Form fields the curators' admin uses in both apps."""
 
 import datetime
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +15,7 @@ class MonthInput(forms.DateInput):
 
     input_type = "month"
 
-    def __init__(self, attrs=None):
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(
             attrs={"class": "vTextField", "placeholder": "YYYY-MM", **(attrs or {})},
             format="%Y-%m",
@@ -30,6 +31,6 @@ class MonthField(forms.DateField):
         "invalid": _("Enter the month as year and month, e.g. 2018-05 for May 2018."),
     }
 
-    def to_python(self, value) -> datetime.date | None:
-        value = super().to_python(value)
-        return value.replace(day=1) if value else value
+    def to_python(self, value: Any) -> datetime.date | None:
+        day = super().to_python(value)
+        return day.replace(day=1) if day else day

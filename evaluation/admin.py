@@ -1,16 +1,25 @@
 """The curator's admin for program evaluation.
 
 A program page holds its indicators and the studies about it; an indicator page holds its
-measurements, with blank rows enough to enter a year of monthly monitoring figures at once.
-Every rule broken gets a message that names it, never an error page.
+measurements, one block each (the figure, its period and its source read together, on a laptop
+or a phone), with blank blocks for new figures. Measurements also have pages of their own, listed
+by program and indicator, linked from both pages. Every rule broken gets a message that names
+it, never an error page.
 """
+
+from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import RowOfWholeListForm
+from core.admin import LabelledTabularInline, NoScriptAutocompleteMixin, RowOfWholeListForm
 from core.forms import MonthField
 from history.admin import HistoryAdminMixin
 from history.services import Link
@@ -18,6 +27,19 @@ from history.services import Link
 from .models import Indicator, Measurement, Program, ProgramStudy
 from .rules import phase_problems
 from .services import save_indicators, save_measurements
+
+# A long name is shown whole: it wraps in a box of two lines instead of running off the input.
+TWO_LINES = {"rows": 2, "class": "vLargeTextField"}
+
+
+def one_line(text: str) -> str:
+    """A name typed in a box of two lines, kept on one (Enter must not split a title)."""
+    return " ".join(text.split())
+
+
+def admin_css() -> forms.Media:
+    return forms.Media(css={"all": ["css/admin.css"]})
+
 
 # --- Programs ----------------------------------------------------------------------------------
 
@@ -44,9 +66,40 @@ class ProgramAdminForm(forms.ModelForm):
             "summary_es",
             "partners",
         ]
+        widgets = {"name": forms.Textarea(attrs=TWO_LINES)}
+
+    def clean_name(self):
+        return one_line(self.cleaned_data["name"])
 
 
-class IndicatorInlineForm(RowOfWholeListForm, forms.ModelForm):
+class IndicatorAdminForm(forms.ModelForm):
+    class Meta:
+        model = Indicator
+        fields = [
+            "program",
+            "name",
+            "slug",
+            "short_name",
+            "is_headline",
+            "position",
+            "kind",
+            "unit",
+            "direction",
+            "definition",
+            "method",
+            "disaggregation",
+            "notes",
+        ]
+        widgets = {
+            "name": forms.Textarea(attrs=TWO_LINES),
+            "definition": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
+        }
+
+    def clean_name(self):
+        return one_line(self.cleaned_data["name"])
+
+
+class IndicatorInlineForm(RowOfWholeListForm, IndicatorAdminForm):
     """The formset checks the one-headline rule across the program's indicators, so that the
     headline can move from one indicator to another in one save."""
 
@@ -88,16 +141,23 @@ class IndicatorInline(admin.StackedInline):
     extra = 1
     show_change_link = True
     verbose_name_plural = _("indicators (open one to enter its measurements)")
-    formfield_overrides = {
-        Indicator._meta.get_field("definition"): {"widget": forms.Textarea(attrs={"rows": 2})}
-    }
 
 
-class ProgramStudyInline(admin.TabularInline):
+class ProgramStudyInline(NoScriptAutocompleteMixin, LabelledTabularInline):
     model = ProgramStudy
     fields = ["study", "role"]
     autocomplete_fields = ["study"]
     extra = 1
+
+
+def measurements_link(program_id: int, indicator_id: int | None = None) -> str:
+    """The measurement list of a program, or of one of its indicators."""
+    url = reverse("admin:evaluation_measurement_changelist")
+    query = QueryDict(mutable=True)
+    query["program"] = str(program_id)
+    if indicator_id is not None:
+        query["indicator"] = str(indicator_id)
+    return f"{url}?{query.urlencode()}"
 
 
 @admin.register(Program)
@@ -110,18 +170,51 @@ class ProgramAdmin(HistoryAdminMixin, admin.ModelAdmin):
     list_filter = ["status", "country", "subject"]
     search_fields = ["name", "area", "summary"]
     prepopulated_fields = {"slug": ["name"]}
+    change_form_template = "admin/evaluation/change_form_with_measurements.html"
+
+    @property
+    def media(self):
+        return super().media + admin_css()
 
     @admin.display(description=_("period"), ordering="start_month")
     def period(self, program):
         return program.period_label
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        program = self.get_object(request, object_id)
+        extra = {"measurements_url": measurements_link(program.pk)} if program else {}
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
 
 # --- Indicators and their measurements ----------------------------------------------------------
 
 
-class MeasurementInlineForm(RowOfWholeListForm, forms.ModelForm):
-    """Per-indicator rules (one baseline, one endline, one row per phase and month, the order of
-    phases) are checked by the formset across its rows, so the baseline can move between rows."""
+# The figure, its period and its source, in lines that fit a laptop's width (and stack on a
+# phone): Django's table of sixteen columns ran to three times the screen's width.
+MEASUREMENT_FIELDSETS: list[Any] = [
+    (
+        _("Figure and period"),
+        {
+            "fields": [
+                ("phase", "period_start", "period_end", "period_wording"),
+                ("value_kind", "value", "value_low", "value_high"),
+                ("published_wording", "ci_lower", "ci_upper", "sample_size"),
+            ]
+        },
+    ),
+    (
+        _("Source"),
+        {"fields": [("source_study", "source_reference"), ("source_citation", "notes")]},
+    ),
+]
+MEASUREMENT_WIDGETS = {
+    "source_citation": forms.Textarea(attrs={"rows": 2, "cols": 40}),
+    "notes": forms.Textarea(attrs={"rows": 2, "cols": 40}),
+}
+
+
+class MeasurementForm(forms.ModelForm):
+    """One measurement on a page of its own: checked against the indicator's stored ones."""
 
     period_start = MonthField(label=_("From month"))
     period_end = MonthField(label=_("To month"), required=False, help_text=_("Empty: one month."))
@@ -129,6 +222,7 @@ class MeasurementInlineForm(RowOfWholeListForm, forms.ModelForm):
     class Meta:
         model = Measurement
         fields = [
+            "indicator",
             "phase",
             "period_start",
             "period_end",
@@ -146,10 +240,15 @@ class MeasurementInlineForm(RowOfWholeListForm, forms.ModelForm):
             "source_citation",
             "notes",
         ]
-        widgets = {
-            "source_citation": forms.Textarea(attrs={"rows": 2, "cols": 30}),
-            "notes": forms.Textarea(attrs={"rows": 2, "cols": 30}),
-        }
+        widgets = MEASUREMENT_WIDGETS
+
+
+class MeasurementInlineForm(RowOfWholeListForm, MeasurementForm):
+    """Per-indicator rules (one baseline, one endline, one row per phase and month, the order of
+    phases) are checked by the formset across its rows, so the baseline can move between rows."""
+
+    class Meta(MeasurementForm.Meta):
+        fields = [name for name in MeasurementForm.Meta.fields if name != "indicator"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -180,21 +279,24 @@ class MeasurementFormSet(forms.BaseInlineFormSet):
         return instances
 
 
-class MeasurementInline(admin.TabularInline):
+class MeasurementInline(NoScriptAutocompleteMixin, admin.StackedInline):
     model = Measurement
     form = MeasurementInlineForm
     formset = MeasurementFormSet
+    fieldsets = MEASUREMENT_FIELDSETS
     autocomplete_fields = ["source_study"]
     ordering = ["period_start", "period_end"]
-    # Blank rows for a year of monthly monitoring figures, entered without leaving the page.
-    extra = 12
+    # Three blank blocks; “Add another measurement” adds more, and each measurement also has a
+    # page of its own (the measurement list, linked above the form).
+    extra = 3
+    show_change_link = True
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("indicator")
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(HistoryAdminMixin, admin.ModelAdmin):
+class IndicatorAdmin(HistoryAdminMixin, NoScriptAutocompleteMixin, admin.ModelAdmin):
     # A version of an indicator includes its measurements at the time.
     history_links = [Link(Measurement, "indicator", "phase", _("measurement"), _("measurements"))]
     inlines = [MeasurementInline]
@@ -214,3 +316,124 @@ class IndicatorAdmin(HistoryAdminMixin, admin.ModelAdmin):
     search_fields = ["name", "short_name", "program__name"]
     autocomplete_fields = ["program"]
     prepopulated_fields = {"slug": ["name"]}
+    change_form_template = "admin/evaluation/change_form_with_measurements.html"
+    form = IndicatorAdminForm
+
+    @property
+    def media(self):
+        return super().media + admin_css()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        indicator = self.get_object(request, object_id)
+        extra = (
+            {"measurements_url": measurements_link(indicator.program_id, indicator.pk)}
+            if indicator
+            else {}
+        )
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+
+# --- Measurements, one page each -----------------------------------------------------------------
+
+
+class ProgramFilter(admin.SimpleListFilter):
+    title = _("program")
+    parameter_name = "program"
+
+    def lookups(self, request, model_admin):
+        return Program.objects.order_by("name").values_list("pk", "name")
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        return queryset.filter(indicator__program=whole_number(self.value()))
+
+
+class IndicatorFilter(admin.SimpleListFilter):
+    """The indicators of the chosen program (all of them would be a list of thousands)."""
+
+    title = _("indicator")
+    parameter_name = "indicator"
+
+    def lookups(self, request, model_admin):
+        program = request.GET.get(ProgramFilter.parameter_name)
+        indicator = request.GET.get(self.parameter_name)
+        if program is not None:
+            indicators = Indicator.objects.filter(program=whole_number(program))
+        elif indicator is not None:  # the indicator's fellows
+            indicators = Indicator.objects.filter(program__indicators=whole_number(indicator))
+        else:
+            return []
+        return [(item.pk, item.label) for item in indicators.order_by("position", "pk")]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        return queryset.filter(indicator=whole_number(self.value()))
+
+
+def whole_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError as error:
+        raise IncorrectLookupParameters(gettext("Not a number: %r") % text) from error
+
+
+@admin.register(Measurement)
+class MeasurementAdmin(HistoryAdminMixin, NoScriptAutocompleteMixin, admin.ModelAdmin):
+    """Each measurement on a page of its own, with the figure, period and source together.
+
+    Saved through `save_measurements`, like the indicator page's blocks; the form checks the
+    phase order against the indicator's stored measurements (`Measurement.clean`).
+    """
+
+    form = MeasurementForm
+    fieldsets = [(None, {"fields": ["indicator"]}), *MEASUREMENT_FIELDSETS]
+    autocomplete_fields = ["indicator", "source_study"]
+    list_display = ["figure", "phase", "period", "indicator_name", "source"]
+    list_display_links = ["figure"]
+    list_select_related = ["indicator__program", "source_study"]
+    list_filter = [ProgramFilter, IndicatorFilter, "phase"]
+    search_fields = ["indicator__name", "indicator__program__name", "published_wording"]
+    ordering = ["indicator__program__name", "indicator__position", "indicator_id", "period_start"]
+
+    @property
+    def media(self):
+        return super().media + admin_css()
+
+    @admin.display(description=_("figure"))
+    def figure(self, measurement):
+        return measurement.display_value
+
+    @admin.display(description=_("period"), ordering="period_start")
+    def period(self, measurement):
+        return measurement.period_label
+
+    @admin.display(description=_("indicator"))
+    def indicator_name(self, measurement):
+        return str(measurement.indicator)
+
+    @admin.display(description=_("source"))
+    def source(self, measurement):
+        if measurement.source_study_id:
+            where = f", {measurement.source_reference}" if measurement.source_reference else ""
+            return format_html("{}{}", measurement.source_study, where)
+        return measurement.source_citation
+
+    def get_changeform_initial_data(self, request):
+        """“Add measurement” from a list filtered to one indicator starts on that indicator."""
+        initial = super().get_changeform_initial_data(request)
+        filters = QueryDict(request.GET.get("_changelist_filters", ""))
+        indicator = filters.get(IndicatorFilter.parameter_name)
+        if "indicator" not in initial and indicator and indicator.isdigit():
+            initial["indicator"] = indicator
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        save_measurements(measurements=[obj])
+
+    def delete_model(self, request, obj):
+        save_measurements(measurements=[], removed=[obj])
+
+    def delete_queryset(self, request, queryset):
+        save_measurements(measurements=[], removed=list(queryset))

@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .choices import Direction, Unit
-from .formatting import format_signed
+from .formatting import format_signed, required
 
 if TYPE_CHECKING:
     from .models import Indicator, Measurement
@@ -119,7 +119,7 @@ class Change:
         if self.absolute is None:
             return ""
         unit = self.later.indicator.unit
-        suffix = {
+        suffix: dict[str, str] = {
             Unit.PERCENT: _(" percentage points"),
             Unit.DAYS: _(" days"),
             Unit.RATE_PER_1000: _(" per 1,000"),
@@ -191,14 +191,14 @@ def change_between(
 ) -> Change | None:
     """The change from `baseline` to `later`, or None when nothing can be said at all."""
     if later.is_relative_change:
-        relative = Span(later.value, later.value)
+        published = Span(required(later.value), required(later.value))
         return Change(
             baseline=baseline,
             later=later,
             absolute=None,
-            relative=relative,
+            relative=published,
             relative_is_published=True,
-            verdict=verdict(relative.sign(), direction),
+            verdict=verdict(published.sign(), direction),
             distinguishable=_published_change_distinguishable(later),
             explanation=(
                 _(
@@ -232,7 +232,7 @@ def change_between(
         )
     before, after = _bounds(baseline), _bounds(later)
     absolute = Span.of(b - a for a, b in product(before, after))
-    relative = None
+    relative: Span | None = None
     if all(a != 0 for a in before):
         relative = Span.of((b - a) / a * 100 for a, b in product(before, after))
     distinguishable, test = _distinguishable(baseline, later, unit)
@@ -280,8 +280,15 @@ def two_proportion_z(p1: float, n1: int, p2: float, n2: int) -> float | None:
 
 def _bounds(measurement: Measurement) -> tuple[Decimal, ...]:
     if measurement.is_range:
-        return (measurement.value_low, measurement.value_high)
-    return (measurement.value,)
+        return (required(measurement.value_low), required(measurement.value_high))
+    return (required(measurement.value),)
+
+
+def _interval(measurement: Measurement) -> tuple[Decimal, Decimal] | None:
+    """The 95 % interval, when the source gives one (its upper end comes with its lower end)."""
+    if measurement.ci_lower is None:
+        return None
+    return measurement.ci_lower, required(measurement.ci_upper)
 
 
 def _distinguishable(
@@ -289,10 +296,9 @@ def _distinguishable(
 ) -> tuple[Distinguishable, str]:
     if baseline.is_range or later.is_range:
         return Distinguishable.CANNOT_TELL, ""
-    both_intervals = baseline.ci_lower is not None and later.ci_lower is not None
-    if both_intervals and (
-        later.ci_lower > baseline.ci_upper or later.ci_upper < baseline.ci_lower
-    ):
+    before, after = _interval(baseline), _interval(later)
+    both_intervals = before is not None and after is not None
+    if before and after and (after[0] > before[1] or after[1] < before[0]):
         return (
             Distinguishable.YES,
             _(
@@ -306,9 +312,9 @@ def _distinguishable(
     overlap += " "
     if unit == Unit.PERCENT and baseline.sample_size and later.sample_size:
         z = two_proportion_z(
-            float(baseline.value) / 100,
+            float(required(baseline.value)) / 100,
             baseline.sample_size,
-            float(later.value) / 100,
+            float(required(later.value)) / 100,
             later.sample_size,
         )
         if z is not None:
@@ -338,6 +344,6 @@ def _distinguishable(
 def _published_change_distinguishable(later: Measurement) -> Distinguishable:
     if later.ci_lower is None:
         return Distinguishable.CANNOT_TELL
-    if later.ci_lower > 0 or later.ci_upper < 0:
+    if later.ci_lower > 0 or required(later.ci_upper) < 0:
         return Distinguishable.YES
     return Distinguishable.NO

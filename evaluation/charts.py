@@ -1,4 +1,4 @@
-"""An indicator's trajectory as coordinates for a server-rendered SVG (`_chart.html`).
+"""An indicator's trajectory as coordinates for a server-rendered SVG (`includes/chart.html`).
 
 The template only draws what this module computes: no arithmetic in templates, no JavaScript,
 nothing fetched from the internet.
@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .choices import Unit
-from .formatting import UNIT_SUFFIXES, format_number, format_signed
+from .formatting import format_number, format_signed, required, unit_suffix
 
 if TYPE_CHECKING:
     from .models import Indicator, Measurement
@@ -125,7 +125,7 @@ class Mark:
 
     def ends(self) -> list[tuple[float, float]]:
         """The points a line or band from a neighbour reaches: a dot, or a range's two ends."""
-        if self.is_range:
+        if self.is_range and self.y_high is not None and self.y_low is not None:
             return [(self.x, self.y_high), (self.x, self.y_low)]
         return [(self.x, self.y)]
 
@@ -242,7 +242,7 @@ def trajectory_chart(
         high = min(high, 100.0)
     y_ticks = _nice_ticks(low, high)
     y = _scale(y_ticks[-1], y_ticks[0], frame.top, frame.bottom)  # SVG y grows downwards
-    suffix = " %" if of_changes else str(UNIT_SUFFIXES.get(indicator.unit, ""))
+    suffix = " %" if of_changes else unit_suffix(indicator.unit)
     y_axis_label = str(AXIS_OF_CHANGES) if of_changes else indicator.get_unit_display()
     y_tick_labels = [_tick_label(value, suffix, of_changes) for value in y_ticks]
     # The tick labels' width sets the left margin, so the longest never leaves the drawing.
@@ -375,7 +375,9 @@ def _joins(marks: list[Mark]) -> tuple[list[str], list[Band]]:
     next figure a band fans out from the range's two ends to that figure (to its two ends, if
     it is a range too), which is what the change from a range is: anywhere in that band.
     """
-    lines, bands, run = [], [], []
+    lines: list[str] = []
+    bands: list[Band] = []
+    run: list[str] = []
     for previous, mark in zip([None, *marks], marks, strict=False):
         if mark.is_range or (previous is not None and previous.is_range):
             if len(run) > 1:
@@ -450,7 +452,7 @@ def _on_axis(m: Measurement, of_changes: bool) -> bool:
 
 def _values(m: Measurement, of_changes: bool) -> list[float]:
     if of_changes:
-        return [0.0] if m.is_baseline else [float(m.value)]
+        return [0.0] if m.is_baseline else [float(required(m.value))]
     numbers = [m.value_low, m.value_high] if m.is_range else [m.value, m.ci_lower, m.ci_upper]
     return [float(n) for n in numbers if n is not None]
 
@@ -467,9 +469,10 @@ def _mark(m: Measurement, x, y, of_changes: bool) -> Mark:
             return Mark(
                 y=y(0.0), label=_("baseline %(value)s") % {"value": m.display_value}, **common
             )
-        return Mark(y=y(float(m.value)), label=format_signed(m.value, " %"), **common)
+        change = required(m.value)
+        return Mark(y=y(float(change)), label=format_signed(change, " %"), **common)
     if m.is_range:
-        low, high = y(float(m.value_low)), y(float(m.value_high))
+        low, high = y(float(required(m.value_low))), y(float(required(m.value_high)))
         return Mark(
             y=(low + high) / 2,
             label=m.display_value,
@@ -480,8 +483,11 @@ def _mark(m: Measurement, x, y, of_changes: bool) -> Mark:
         )
     whiskers = {}
     if m.ci_lower is not None:
-        whiskers = {"whisker_low": y(float(m.ci_lower)), "whisker_high": y(float(m.ci_upper))}
-    return Mark(y=y(float(m.value)), label=m.display_value, **whiskers, **common)
+        whiskers = {
+            "whisker_low": y(float(m.ci_lower)),
+            "whisker_high": y(float(required(m.ci_upper))),
+        }
+    return Mark(y=y(float(required(m.value))), label=m.display_value, **whiskers, **common)
 
 
 def _describe(measurements: list[Measurement]) -> str:

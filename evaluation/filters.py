@@ -7,7 +7,6 @@ lists read their parameters alike.
 """
 
 import django_filters
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -16,7 +15,7 @@ from core.filters import ValueListFilter
 from studies.models import Country, Subject
 
 from .models import Program
-from .querysets import country_facet, subject_facet
+from .querysets import ProgramQuerySet, country_facet, subject_facet
 
 
 class ProgramFilterSet(django_filters.FilterSet):
@@ -36,7 +35,7 @@ class ProgramFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Program
-        fields = []
+        fields: list[str] = []
 
     def filter_country(self, queryset, name, codes):
         return queryset.in_countries(codes) if codes else queryset
@@ -62,7 +61,7 @@ class ProgramFilterSet(django_filters.FilterSet):
                 )
         return notices
 
-    def queryset_without(self, name: str) -> QuerySet:
+    def queryset_without(self, name: str) -> ProgramQuerySet:
         """The programs with every filter but `name` applied: the base of that facet's counts."""
         self.form.is_valid()
         queryset = self.queryset
@@ -81,6 +80,6 @@ class ProgramFilterSet(django_filters.FilterSet):
     def facet_blocks(self) -> list[dict]:
         """The facets as `studies/includes/facet.html` draws them: options, counts, checked."""
         return [
-            facet_block(name, self.FACET_LEGENDS[name], options, self.selected(name))
+            facet_block(name, str(self.FACET_LEGENDS[name]), options, self.selected(name))
             for name, options in self.facets().items()
         ]

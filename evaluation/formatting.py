@@ -8,20 +8,37 @@ import datetime
 from decimal import Decimal
 
 from django.utils.formats import date_format
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_noop
 
 from .choices import Unit
 
 MINUS = "\u2212"
 
-UNIT_SUFFIXES = {
+# Keyed by `Unit` members, looked up with a field's plain string (equal to its member); in
+# English here, in the page's language through `unit_suffix`.
+UNIT_SUFFIXES: dict[str, str] = {
     Unit.PERCENT: " %",
     Unit.COUNT: "",
-    Unit.RATE_PER_1000: _(" per 1,000"),
-    Unit.DAYS: _(" days"),
+    Unit.RATE_PER_1000: gettext_noop(" per 1,000"),
+    Unit.DAYS: gettext_noop(" days"),
     Unit.RATIO: "",
     Unit.SCORE: "",
 }
+
+
+def unit_suffix(unit: str) -> str:
+    """What follows a figure in `unit` (“ %”, “ per 1,000”), in the page's language."""
+    suffix = UNIT_SUFFIXES.get(unit, "")
+    # gettext("") would be the catalogue's header, not an empty suffix.
+    return gettext(suffix) if suffix else ""
+
+
+def required(value: Decimal | None) -> Decimal:
+    """A figure the measurement's kind requires: a point's value, a range's bounds, an interval's
+    upper end once its lower end is given. The check constraints keep it from a stored row."""
+    if value is None:
+        raise ValueError("A figure that the measurement's kind requires is missing.")
+    return value
 
 
 def format_number(value: Decimal | float | int, places: int | None = None) -> str:
@@ -34,7 +51,7 @@ def format_number(value: Decimal | float | int, places: int | None = None) -> st
 
 
 def format_value(value: Decimal, unit: str) -> str:
-    return format_number(value) + str(UNIT_SUFFIXES.get(unit, ""))
+    return format_number(value) + unit_suffix(unit)
 
 
 def format_signed(value: Decimal | float, suffix: str = "", places: int | None = None) -> str:

@@ -45,7 +45,7 @@ from .choices import (
     Unit,
     ValueKind,
 )
-from .formatting import format_number, format_period, format_signed, format_value
+from .formatting import format_number, format_period, format_signed, format_value, required
 from .querysets import MeasurementQuerySet, ProgramQuerySet
 from .rules import PhasePeriod, order_problems
 
@@ -214,7 +214,8 @@ class ProgramStudy(models.Model):
     def natural_key(self):
         return (self.program.slug, self.study.slug)
 
-    natural_key.dependencies = ["evaluation.program", "studies.study"]
+    # Django reads the attribute off the method; mypy allows no attributes on functions.
+    natural_key.dependencies = ["evaluation.program", "studies.study"]  # type: ignore[attr-defined]
 
 
 @track(model_name="IndicatorEvent")
@@ -309,7 +310,8 @@ class Indicator(models.Model):
     def natural_key(self):
         return (self.program.slug, self.slug)
 
-    natural_key.dependencies = ["evaluation.program"]
+    # Django reads the attribute off the method; mypy allows no attributes on functions.
+    natural_key.dependencies = ["evaluation.program"]  # type: ignore[attr-defined]
 
     def clean(self):
         normalise_newlines(self, "definition", "notes")
@@ -349,7 +351,11 @@ class Indicator(models.Model):
         return self.short_name or self.name
 
 
-class MeasurementManager(models.Manager.from_queryset(MeasurementQuerySet)):
+# Named at module level: django-stubs only follows `from_queryset` assigned to a name.
+MeasurementManagerBase = models.Manager.from_queryset(MeasurementQuerySet)
+
+
+class MeasurementManager(MeasurementManagerBase):
     def get_by_natural_key(self, program_slug, indicator_slug, phase, period_start):
         return self.get(
             indicator__program__slug=program_slug,
@@ -571,7 +577,8 @@ class Measurement(models.Model):
     def natural_key(self):
         return (*self.indicator.natural_key(), self.phase, self.period_start.isoformat())
 
-    natural_key.dependencies = ["evaluation.indicator"]
+    # Django reads the attribute off the method; mypy allows no attributes on functions.
+    natural_key.dependencies = ["evaluation.indicator"]  # type: ignore[attr-defined]
 
     def clean(self):
         normalise_newlines(self, "source_citation", "notes")
@@ -613,8 +620,8 @@ class Measurement(models.Model):
             return None  # a relative change (e.g. +136 %) is not a share
         numbers = [self.value, self.value_low, self.value_high, self.ci_lower, self.ci_upper]
         # Values that are not numbers yet have failed their own field's validation.
-        numbers = [n for n in numbers if isinstance(n, Decimal | int | float)]
-        outside = [n for n in numbers if not 0 <= n <= 100]
+        known = [n for n in numbers if isinstance(n, Decimal | int | float)]
+        outside = [n for n in known if not 0 <= n <= 100]
         if outside:
             shown = ", ".join(format_number(n) for n in outside)
             return f"A percent lies between 0 and 100 ({shown} does not)."
@@ -667,16 +674,19 @@ class Measurement(models.Model):
         """“8.16 %”, “15 %–30 %”, “−79 % vs baseline”, ““almost none””."""
         unit = self.indicator.unit
         if self.value_kind == self.ValueKind.RANGE:
-            return f"{format_value(self.value_low, unit)}–{format_value(self.value_high, unit)}"
+            low, high = required(self.value_low), required(self.value_high)
+            return f"{format_value(low, unit)}–{format_value(high, unit)}"
         if self.value_kind == self.ValueKind.RELATIVE_CHANGE:
-            return _("%(change)s vs baseline") % {"change": format_signed(self.value, " %")}
+            return _("%(change)s vs baseline") % {
+                "change": format_signed(required(self.value), " %")
+            }
         if self.value_kind == self.ValueKind.WORDING_ONLY:
             return f"“{self.published_wording}”"
-        return format_value(self.value, unit)
+        return format_value(required(self.value), unit)
 
     @property
     def display_interval(self) -> str:
         if self.ci_lower is None:
             return ""
         unit = self.indicator.unit
-        return f"{format_value(self.ci_lower, unit)}–{format_value(self.ci_upper, unit)}"
+        return f"{format_value(self.ci_lower, unit)}–{format_value(required(self.ci_upper), unit)}"

@@ -8,11 +8,14 @@ Everything here reads what the views' querysets loaded (`for_listing`, `for_deta
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from studies.models import Study
 
 from .changes import Change, latest_change
 from .charts import NARROW, Sparkline, TrajectoryChart, sparkline, trajectory_chart
@@ -82,7 +85,7 @@ class ProgramCard:
     sparkline: Sparkline | None = None
 
     @property
-    def source_study(self):
+    def source_study(self) -> Study | None:
         """The study that published the figure the change ends at, if it is in the library."""
         if self.headline_change is None:
             return None
@@ -118,10 +121,12 @@ def timeline(program: Program) -> list[tuple[str, str]]:
         program.end_month is None or program.end_month.month == 12
     )
 
-    def month(date):
+    def month(date: datetime.date) -> str:
         return str(date.year) if whole_years else month_and_year(date)
 
-    entries: dict[tuple, tuple[str, list[str]]] = {}  # (start, end, phase) → when, what
+    entries: dict[
+        tuple[datetime.date, datetime.date, str], tuple[str, list[str]]
+    ] = {}  # (start, end, phase) → when, what
     monitoring: list[tuple[Measurement, str]] = []
     for indicator in program.indicators.all():
         for m in indicator.measurements.all():
@@ -142,7 +147,7 @@ def timeline(program: Program) -> list[tuple[str, str]]:
     if monitoring:
         start = min(m.period_start for m, _ in monitoring)
         end = max(m.period_end for m, _ in monitoring)
-        labels = ", ".join(dict.fromkeys(label for _, label in monitoring))
+        names = ", ".join(dict.fromkeys(label for _, label in monitoring))
         count = len({(m.period_start, m.period_end) for m, _ in monitoring})
         when = monitoring[0][0].period_label if count == 1 else format_period(start, end)
         what = (
@@ -153,7 +158,7 @@ def timeline(program: Program) -> list[tuple[str, str]]:
             )
             % {"periods": count}
         )
-        events.append((start, end, when, f"{what}: {labels}"))
+        events.append((start, end, when, f"{what}: {names}"))
     if program.end_month:
         end_month = program.end_month
         events.append((end_month, end_month, month(end_month), _("Program ends")))

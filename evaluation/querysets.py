@@ -4,6 +4,8 @@ Each page's loading is fixed in its queryset method (`for_listing`, `for_detail`
 number of queries does not grow with the number of programs, indicators or measurements.
 """
 
+from typing import TYPE_CHECKING, Self
+
 from django.apps import apps
 from django.db import models
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
@@ -14,9 +16,13 @@ from studies.public import defer_study_text
 
 from .choices import Phase
 
+if TYPE_CHECKING:
+    # Measurement is named in a string ruff does not read (MeasurementQuerySet's base).
+    from .models import Measurement, Program  # noqa: F401
 
-class ProgramQuerySet(models.QuerySet):
-    def for_listing(self):
+
+class ProgramQuerySet(models.QuerySet["Program"]):
+    def for_listing(self) -> Self:
         """What the program list shows: country, subject, and the headline indicator's figures."""
         Indicator = apps.get_model("evaluation", "Indicator")
         Measurement = apps.get_model("evaluation", "Measurement")
@@ -41,7 +47,7 @@ class ProgramQuerySet(models.QuerySet):
             )
         )
 
-    def for_home(self):
+    def for_home(self) -> Self:
         """The home page's program cards: as `for_listing`, but every figure of the headline
         indicator (its sparkline draws them all) with its source study, in three queries
         however many programs and figures."""
@@ -60,14 +66,14 @@ class ProgramQuerySet(models.QuerySet):
             )
         )
 
-    def with_monitoring_figures(self):
+    def with_monitoring_figures(self) -> Self:
         """The programs that have published figures from monitoring (between baseline and
         endline), by name."""
         Measurement = apps.get_model("evaluation", "Measurement")
         monitored = Measurement.objects.filter(phase=Phase.MONITORING).values("indicator__program")
         return self.filter(pk__in=monitored).order_by("name")
 
-    def for_detail(self):
+    def for_detail(self) -> Self:
         """What a program page shows: every indicator with its measurements and their sources."""
         Measurement = apps.get_model("evaluation", "Measurement")
         ProgramStudy = apps.get_model("evaluation", "ProgramStudy")
@@ -87,15 +93,15 @@ class ProgramQuerySet(models.QuerySet):
             ),
         )
 
-    def in_countries(self, codes: list[str]):
+    def in_countries(self, codes: list[str]) -> Self:
         return self.filter(country__code__in=codes)
 
-    def about_subjects(self, slugs: list[str]):
+    def about_subjects(self, slugs: list[str]) -> Self:
         return self.filter(subject__slug__in=slugs)
 
 
-class MeasurementQuerySet(models.QuerySet):
-    def of_program(self, program):
+class MeasurementQuerySet(models.QuerySet["Measurement"]):
+    def of_program(self, program: "Program") -> Self:
         """A program's measurements, indicator by indicator, in time order, with their sources."""
         return (
             self.filter(indicator__program=program)
@@ -105,7 +111,7 @@ class MeasurementQuerySet(models.QuerySet):
         )
 
 
-def country_facet(programs) -> list[FacetOption]:
+def country_facet(programs: ProgramQuerySet) -> list[FacetOption]:
     """Every country that has a program, with the number of `programs` in it."""
     Country = apps.get_model("studies", "Country")
     rows = (
@@ -120,7 +126,7 @@ def country_facet(programs) -> list[FacetOption]:
     return [FacetOption(code, curated_text(name, name_es), n) for code, name, name_es, n in rows]
 
 
-def subject_facet(programs) -> list[FacetOption]:
+def subject_facet(programs: ProgramQuerySet) -> list[FacetOption]:
     """Every subject (targeted crime) that has a program, with the number of `programs` about it."""
     Subject = apps.get_model("studies", "Subject")
     rows = (

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from .choices import Phase
 from .formatting import format_period
 
-PHASE_ORDER = {Phase.BASELINE: 0, Phase.MONITORING: 1, Phase.ENDLINE: 2}
+PHASE_ORDER: dict[str, int] = {Phase.BASELINE: 0, Phase.MONITORING: 1, Phase.ENDLINE: 2}
 
 AT_MOST_ONE = {
     Phase.BASELINE: "An indicator has at most one baseline.",

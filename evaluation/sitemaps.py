@@ -1,6 +1,7 @@
 """The program pages in the site's sitemap (wired into `SITEMAPS` in justicelib/urls.py)."""
 
 import datetime
+from typing import TYPE_CHECKING, TypedDict
 
 from django.apps import apps
 from django.db.models import Max, OuterRef, Subquery
@@ -9,6 +10,13 @@ from django.db.models.functions import Greatest
 from justicelib.site import SiteSitemap
 
 from .models import Program
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class LastChange(TypedDict):
+    last_change: datetime.datetime | None
 
 
 def last_event(model_name: str, program_field: str) -> Subquery:
@@ -41,5 +49,5 @@ class ProgramSitemap(SiteSitemap):
             .order_by("slug")
         )
 
-    def lastmod(self, program: Program) -> datetime.datetime | None:
+    def lastmod(self, program: "WithAnnotations[Program, LastChange]") -> datetime.datetime | None:
         return program.last_change

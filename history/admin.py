@@ -5,7 +5,9 @@ with the record's events from the database triggers: when, who, how (the page or
 each field's old and new value. Restoring asks for confirmation and is a POST.
 """
 
-from django.contrib import messages
+from typing import TYPE_CHECKING, Any
+
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
@@ -17,8 +19,14 @@ from django.utils.translation import gettext as _
 
 from .services import Link, find_version, history_of, restore_preview, restore_version
 
+# The mixin reads the ModelAdmin it is mixed into; the type checker is told so.
+if TYPE_CHECKING:
+    MixinBase = admin.ModelAdmin[Any]
+else:
+    MixinBase = object
 
-class HistoryAdminMixin:
+
+class HistoryAdminMixin(MixinBase):
     # Rows of other tables shown in the history and restored with a version.
     history_links: list[Link] = []
     object_history_template = "history/object_history.html"

@@ -23,6 +23,7 @@ import subprocess
 import tarfile
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from django.conf import settings
@@ -174,10 +175,10 @@ def connect(database: dict) -> psycopg.Connection:
         "USER": "user",
         "PASSWORD": "password",
     }
-    return psycopg.connect(
-        **{arg: str(database[key]) for key, arg in keys.items() if database.get(key)},
-        autocommit=True,
-    )
+    given: dict[str, Any] = {
+        arg: str(database[key]) for key, arg in keys.items() if database.get(key)
+    }
+    return psycopg.connect(**given, autocommit=True)
 
 
 def database_tables(database: dict) -> list[str]:

@@ -6,13 +6,20 @@ its snapshot and the one before; who and how come from the event's context (the 
 and URL, or the management command; none for a write made in SQL).
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 # Never restored and not worth listing as changes: keys and timestamps Django sets itself.
 UNLISTED = {"id", "created_at", "updated_at"}
@@ -27,8 +34,8 @@ class Link:
     model: type[models.Model]
     parent_field: str
     label_field: str
-    name: str
-    name_plural: str
+    name: str | StrPromise
+    name_plural: str | StrPromise
 
 
 @dataclass
@@ -38,9 +45,15 @@ class Change:
     new: str
 
 
+# pghistory makes each event model at run time (`@track`): their fields (pgh_obj_id,
+# pgh_context…) and the tracked model's `pgh_event_models` are unknown to the type checker, so
+# event rows and their models are typed as Any here.
+type EventRow = Any
+
+
 @dataclass
 class Version:
-    event: models.Model
+    event: EventRow
     when: datetime
     action: str
     who: str
@@ -50,22 +63,24 @@ class Version:
     current: bool = False
 
 
-def event_model(model: type[models.Model]) -> type[models.Model]:
-    return model.pgh_event_models["insert"]
+def event_model(model: type[models.Model]) -> Any:
+    return getattr(model, "pgh_event_models")["insert"]  # noqa: B009 -- set at run time
 
 
-def recorded_fields(event_model_class: type[models.Model]) -> list[models.Field]:
+def recorded_fields(event_model_class: Any) -> list[models.Field[Any, Any]]:
     """The tracked model's fields that the event rows keep a copy of."""
     tracked = {f.name for f in event_model_class.pgh_tracked_model._meta.concrete_fields}
     return [f for f in event_model_class._meta.concrete_fields if f.name in tracked]
 
 
-def _related_labels(events, fields) -> dict[tuple[type, object], str]:
+def _related_labels(
+    events: Iterable[EventRow], fields: Iterable[models.Field[Any, Any]]
+) -> dict[tuple[Any, Any], str]:
     """How each record that the events point to is called now, one query per related model.
 
     (Event rows keep bare ids: a join would drop the events whose related record is gone.)
     """
-    wanted: dict[type, set] = {}
+    wanted: dict[Any, set[Any]] = {}
     for f in fields:
         if f.is_relation:
             ids = {getattr(e, f.attname) for e in events} - {None}
@@ -77,24 +92,35 @@ def _related_labels(events, fields) -> dict[tuple[type, object], str]:
     }
 
 
-def _display(event: models.Model, model_field: models.Field, labels: dict) -> str:
+def concrete_field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    """The field `name` of `model`, which names a column (not a reverse relation)."""
+    found = model._meta.get_field(name)
+    if not isinstance(found, models.Field):
+        raise TypeError(f"{model.__name__}.{name} is not a column.")
+    return found
+
+
+def _display(
+    event: EventRow, model_field: models.Field[Any, Any], labels: dict[tuple[Any, Any], str]
+) -> str:
     value = getattr(event, model_field.attname)
     if value is None or value == "":
         return "—"
     if model_field.is_relation:
-        return labels.get((model_field.related_model, value), _("#%s (deleted)") % value)
+        deleted = str(_("#%s (deleted)") % value)
+        return labels.get((model_field.related_model, value), deleted)
     if model_field.flatchoices:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return _("yes") if value else _("no")
-    return Truncator(str(value)).words(40)
+    return str(Truncator(str(value)).words(40))
 
 
-def _fields_for_listing(event_model_class):
+def _fields_for_listing(event_model_class: Any) -> list[models.Field[Any, Any]]:
     return [f for f in recorded_fields(event_model_class) if f.name not in UNLISTED]
 
 
-def _events(event_model_class, **filters):
+def _events(event_model_class: Any, **filters: Any) -> Any:
     return (
         event_model_class.objects.filter(**filters)
         .select_related("pgh_context")
@@ -105,7 +131,7 @@ def _events(event_model_class, **filters):
 ACTIONS = {"insert": "Created", "update": "Changed", "delete": "Deleted"}
 
 
-def _who_and_how(events) -> dict[int, tuple[str, str]]:
+def _who_and_how(events: Iterable[EventRow]) -> dict[int, tuple[str, str]]:
     contexts = {e.pgh_id: (e.pgh_context.metadata if e.pgh_context else {}) for e in events}
     user_ids = {m["user"] for m in contexts.values() if m.get("user") is not None}
     users = {
@@ -125,7 +151,7 @@ def _who_and_how(events) -> dict[int, tuple[str, str]]:
     return result
 
 
-def history_of(obj: models.Model, links: list[Link] = ()) -> list[Version]:
+def history_of(obj: models.Model, links: Sequence[Link] = ()) -> list[Version]:
     """The record's versions and the changes to its linked rows, newest first."""
     own_model = event_model(type(obj))
     own = list(_events(own_model, pgh_obj_id=obj.pk))
@@ -152,12 +178,12 @@ def history_of(obj: models.Model, links: list[Link] = ()) -> list[Version]:
         versions.append(Version(event, event.pgh_created_at, action, "", "", changes, True))
     for link in links:
         link_events = list(_events(event_model(link.model), **{f"{link.parent_field}_id": obj.pk}))
-        label_field = link.model._meta.get_field(link.label_field)
+        label_field = concrete_field(link.model, link.label_field)
         name = str(link.name)
         link_fields = _fields_for_listing(event_model(link.model))
         labels = _related_labels(link_events, link_fields)
         shown = [f for f in link_fields if f.name not in (link.parent_field, link.label_field)]
-        last: dict[int, models.Model] = {}
+        last: dict[int, EventRow] = {}
         for event in link_events:
             before = last.get(event.pgh_obj_id)
             label = _display(event, label_field, labels)
@@ -207,12 +233,12 @@ def _grouped(versions: list[Version]) -> list[Version]:
     return grouped
 
 
-def find_version(obj: models.Model, event_id: int) -> models.Model:
+def find_version(obj: models.Model, event_id: int) -> EventRow:
     """The event `event_id` of this record (raises DoesNotExist for another record's)."""
     return event_model(type(obj)).objects.get(pgh_obj_id=obj.pk, pgh_id=event_id)
 
 
-def _links_as_of(obj, event, link: Link) -> dict[int, models.Model]:
+def _links_as_of(obj: models.Model, event: EventRow, link: Link) -> dict[int, EventRow]:
     """The linked rows (by id) as they stood from this version until the record's next one."""
     own_model = event_model(type(obj))
     following = (
@@ -224,18 +250,20 @@ def _links_as_of(obj, event, link: Link) -> dict[int, models.Model]:
     events = event_model(link.model).objects.filter(**{f"{link.parent_field}_id": obj.pk})
     if following is not None:
         events = events.filter(pgh_created_at__lt=following)
-    latest: dict[int, models.Model] = {}
+    latest: dict[int, EventRow] = {}
     for link_event in events.order_by("pgh_created_at", "pgh_id"):
         latest[link_event.pgh_obj_id] = link_event
     return {pk: e for pk, e in latest.items() if e.pgh_label != "delete"}
 
 
-def _restore_links(obj, event, link: Link) -> None:
+def _restore_links(obj: models.Model, event: EventRow, link: Link) -> None:
     wanted = _links_as_of(obj, event, link)
     fields = [f for f in recorded_fields(event_model(link.model)) if f.name != "id"]
-    current = {row.pk: row for row in link.model.objects.filter(**{link.parent_field: obj})}
+    current = {
+        row.pk: row for row in link.model._default_manager.filter(**{link.parent_field: obj})
+    }
 
-    def same(row, snapshot):
+    def same(row: models.Model, snapshot: EventRow) -> bool:
         return all(getattr(row, f.attname) == getattr(snapshot, f.attname) for f in fields)
 
     # A row without any event has stood unchanged since before history began: it belonged to
@@ -248,7 +276,7 @@ def _restore_links(obj, event, link: Link) -> None:
     keep = {pk for pk, row in current.items() if pk in wanted and same(row, wanted[pk])}
     keep |= set(current) - with_events
     # Changed rows are removed and written again: swapping two positions in place would collide.
-    link.model.objects.filter(pk__in=set(current) - keep).delete()
+    link.model._default_manager.filter(pk__in=set(current) - keep).delete()
     for pk, snapshot in wanted.items():
         if pk in keep:
             continue
@@ -257,7 +285,7 @@ def _restore_links(obj, event, link: Link) -> None:
         row.save(force_insert=True)
 
 
-def restore_version(obj: models.Model, event: models.Model, links: list[Link] = ()) -> None:
+def restore_version(obj: models.Model, event: EventRow, links: Sequence[Link] = ()) -> None:
     """Make the record (and its linked rows) as they were at `event`, through full_clean().
 
     The restore is a write like any other: its triggers record it as a new version.
@@ -272,7 +300,7 @@ def restore_version(obj: models.Model, event: models.Model, links: list[Link] = 
             _restore_links(obj, event, link)
 
 
-def restore_preview(obj: models.Model, event: models.Model, links: list[Link] = ()) -> list[Change]:
+def restore_preview(obj: models.Model, event: EventRow, links: Sequence[Link] = ()) -> list[Change]:
     """What restoring `event` would change: each differing field, now → then."""
     fields = _fields_for_listing(type(event))
     labels = _related_labels([event, obj], fields)
@@ -283,8 +311,10 @@ def restore_preview(obj: models.Model, event: models.Model, links: list[Link] = 
     ]
     for link in links:
         order = [f.name for f in link.model._meta.concrete_fields if f.name == "position"]
-        label_field = link.model._meta.get_field(link.label_field)
-        current = link.model.objects.filter(**{link.parent_field: obj}).order_by(*order, "pk")
+        label_field = concrete_field(link.model, link.label_field)
+        current = link.model._default_manager.filter(**{link.parent_field: obj}).order_by(
+            *order, "pk"
+        )
         then = sorted(
             _links_as_of(obj, event, link).values(),
             key=lambda e: (*(getattr(e, name) for name in order), e.pgh_obj_id),

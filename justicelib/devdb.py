@@ -24,7 +24,9 @@ import stat
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 PGDIR = Path(__file__).resolve().parent.parent / "var" / "postgres"
 SERVER_USER = "postgres"  # the system user the server runs as when we are root
@@ -169,7 +171,7 @@ def let_server_user_run(bindir: Path, user: pwd.struct_passwd) -> None:
     print(f"Let the {user.pw_name} user read and run {package}")
 
 
-def run(command: list, **kwargs) -> subprocess.CompletedProcess:
+def run(command: Sequence[object], **kwargs: Any) -> subprocess.CompletedProcess[Any]:
     """Run a PostgreSQL program, as the server user when we are root."""
     prefix = ["runuser", "-u", SERVER_USER, "--"] if _as_root() else []
     return subprocess.run([*prefix, *map(str, command)], **kwargs)

@@ -9,7 +9,7 @@ pages link under /es/, are data too and answer in English there (`data_in_englis
 """
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 from django.middleware import locale
 from django.urls import reverse, translate_url
 from django.utils import translation
@@ -50,7 +50,9 @@ class LocaleMiddleware(locale.LocaleMiddleware):
         else:
             super().process_request(request)
 
-    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
         if follows_browser(request):
             patch_vary_headers(response, ("Accept-Language", "Cookie"))
             response.headers.setdefault("Content-Language", translation.get_language())

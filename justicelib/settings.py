@@ -9,6 +9,7 @@ on a Unix socket in var/postgres.
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -88,7 +89,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "justicelib.urls"
 WSGI_APPLICATION = "justicelib.wsgi.application"
 
-TEMPLATES = [
+TEMPLATES: list[dict[str, Any]] = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
@@ -237,7 +238,7 @@ MIDDLEWARE.insert(
 )
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("django.template.context_processors.csp")
 # Browser features the site never uses, refused for it and anything it might embed.
-PERMISSIONS_POLICY = {
+PERMISSIONS_POLICY: dict[str, list[str]] = {
     feature: []
     for feature in (
         "accelerometer",

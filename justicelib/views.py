@@ -6,6 +6,7 @@ page may be why. They extend the site layout, which needs no request context (Dj
 """
 
 import sys
+from typing import TypeIs
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -17,7 +18,9 @@ from django.views import defaults
 RETRY_AFTER_SECONDS = 30
 
 
-def database_unavailable(error: BaseException | None) -> bool:
+def database_unavailable(
+    error: BaseException | None,
+) -> TypeIs[OperationalError | InterfaceError]:
     """Whether `error` says the database cannot be reached or used right now (not a bug of ours).
 
     Django wraps psycopg's errors: a refused or dropped connection is an OperationalError, a
@@ -49,6 +52,7 @@ def unavailable(request: HttpRequest, error: BaseException) -> HttpResponse:
     as an ERROR with the traceback.
     """
     message = gettext("The library is briefly unavailable. Please try again in a minute.")
+    response: HttpResponse
     if is_api(request):
         response = api_error(message, status=503)
     else:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from studies.citations import authors_of, cited_name, download_url, study_url
-from studies.models import Study
+from studies.models import Author, Study
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
@@ -68,7 +68,7 @@ def oai_dc(study: Study, base_url: str) -> ET.Element:
         sub(root, f"{{{DC}}}relation", file_url)
     for name in _country_names(study):
         sub(root, f"{{{DC}}}coverage", name)
-    if study.publisher_id:
+    if study.publisher is not None:
         sub(root, f"{{{DC}}}publisher", study.publisher.name)
     if study.language:
         sub(root, f"{{{DC}}}language", study.language)
@@ -96,7 +96,8 @@ def datacite(study: Study, base_url: str) -> ET.Element:
     d = f"{{{DATACITE}}}"
     sub(root, f"{d}identifier", study_url(study, base_url), identifierType="URL")
     creators = sub(root, f"{d}creators")
-    for author in authors_of(study) or [None]:
+    listed: list[Author | None] = [*authors_of(study)] or [None]
+    for author in listed:
         creator = sub(creators, f"{d}creator")
         if author is None:
             sub(creator, f"{d}creatorName", UNAVAILABLE)
@@ -111,8 +112,7 @@ def datacite(study: Study, base_url: str) -> ET.Element:
     sub(titles, f"{d}title", study.title)
     if study.short_title:
         sub(titles, f"{d}title", study.short_title, titleType="AlternativeTitle")
-    if study.publisher_id:
-        publisher = study.publisher
+    if (publisher := study.publisher) is not None:
         identified = (
             {"publisherIdentifier": publisher.ror, "publisherIdentifierScheme": "ROR",
              "schemeURI": "https://ror.org/"}

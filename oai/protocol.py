@@ -245,7 +245,7 @@ def header(record: Record) -> ET.Element:
     element = ET.Element(f"{O}header", {"status": "deleted"} if record.is_deleted else {})
     sub(element, f"{O}identifier", identifier(record.slug))
     sub(element, f"{O}datestamp", datestamp(record.datestamp))
-    if not record.is_deleted:
+    if record.study is not None:
         for spec in records.set_specs(record.study):
             sub(element, f"{O}setSpec", spec)
     return element
@@ -254,7 +254,7 @@ def header(record: Record) -> ET.Element:
 def record_element(record: Record, prefix: str) -> ET.Element:
     element = ET.Element(f"{O}record")
     element.append(header(record))
-    if not record.is_deleted:
+    if record.study is not None:
         metadata = sub(element, f"{O}metadata")
         metadata.append(FORMATS[prefix].render(record.study, site_root()))
     return element

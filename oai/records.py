@@ -10,10 +10,12 @@ records it holds.
 import datetime
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from studies.models import Country, ResourceType, Study, Subject
+from studies.public import StudyQuerySet
 
 from .models import DeletedStudy
 
@@ -56,7 +58,7 @@ def set_condition(set_spec: str | None) -> Q | None:
     return Q(type_slugs__contains=[value]) if value else Q()
 
 
-def _in_range(queryset: QuerySet, field: str, selection: Selection) -> QuerySet:
+def _in_range[Rows: QuerySet[Any]](queryset: Rows, field: str, selection: Selection) -> Rows:
     if selection.since is not None:
         queryset = queryset.filter(**{f"{field}__gte": selection.since})
     if selection.before is not None:
@@ -64,14 +66,14 @@ def _in_range(queryset: QuerySet, field: str, selection: Selection) -> QuerySet:
     return queryset
 
 
-def published_studies(selection: Selection) -> QuerySet:
+def published_studies(selection: Selection) -> StudyQuerySet:
     condition = set_condition(selection.set_spec)
     if condition is None:
         return Study.objects.none()
     return _in_range(Study.objects.published().filter(condition), "updated_at", selection)
 
 
-def deleted_studies(selection: Selection) -> QuerySet:
+def deleted_studies(selection: Selection) -> QuerySet[DeletedStudy]:
     # A deleted study belongs to no set any more: every set-restricted harvest hears of every
     # deletion in its date range, so no harvester of a set keeps a record that has gone.
     if set_condition(selection.set_spec) is None:

@@ -6,6 +6,7 @@ publish and unpublish them, and keep the vocabularies (authors, countries, subje
 
 import datetime
 from functools import cached_property
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -15,16 +16,17 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, UniqueConstraint
+from django.db.models import Count, QuerySet, UniqueConstraint
 from django.template.defaultfilters import filesizeformat
 from django.urls import NoReverseMatch
 from django.utils.dateformat import format as format_date
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.admin import RowOfWholeListForm
+from core.admin import LabelledTabularInline, NoScriptAutocompleteMixin, RowOfWholeListForm
 from core.forms import MonthField
-from history.admin import HistoryAdminMixin
+from history.admin import HistoryAdminMixin, MixinBase
 from history.services import Link
 
 from .capitalisation import capitalisation_warning
@@ -84,6 +86,8 @@ class StudyAdminForm(forms.ModelForm):
             "rights",
             "license_url",
         ]
+        # A long title is shown whole: it wraps in a box of two lines.
+        widgets = {"title": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"})}
         error_messages = {
             "slug": {
                 "unique": _(
@@ -100,6 +104,13 @@ class StudyAdminForm(forms.ModelForm):
             f"{filesizeformat(settings.STUDY_FILE_MAX_BYTES)}."
         )
         self.fields["pdf"].widget.attrs["accept"] = "application/pdf,.pdf"
+        # The admin heads a file field with a <legend> (it has a “clear” box too): the file
+        # input itself needs a name.
+        self.fields["pdf"].widget.attrs["aria-label"] = capfirst(self.fields["pdf"].label)
+
+    def clean_title(self):
+        """Typed in a box of two lines, a title stays on one (Enter must not split it)."""
+        return " ".join(self.cleaned_data["title"].split())
 
     def clean(self):
         """The rules across fields that the database checks at commit, as messages here first.
@@ -216,7 +227,7 @@ class StudyPermissionsMixin:
         return self._study_admin().has_view_permission(request, obj)
 
 
-class AuthorshipInline(StudyPermissionsMixin, admin.TabularInline):
+class AuthorshipInline(StudyPermissionsMixin, NoScriptAutocompleteMixin, LabelledTabularInline):
     model = Authorship
     form = AuthorshipForm
     formset = AuthorshipFormSet
@@ -282,6 +293,7 @@ class EstimatedCountPaginator(Paginator):
     """
 
     estimate_above = 10_000
+    object_list: QuerySet[Any]  # the admin's changelist pages a queryset
 
     @cached_property
     def count(self) -> int:
@@ -304,7 +316,7 @@ class EstimatedCountPaginator(Paginator):
 
 
 @admin.register(Study)
-class StudyAdmin(HistoryAdminMixin, admin.ModelAdmin):
+class StudyAdmin(HistoryAdminMixin, NoScriptAutocompleteMixin, admin.ModelAdmin):
     # A version of a study includes its author order, countries and types at the time.
     history_links = [
         Link(Authorship, "study", "author", _("author"), _("authors (in order)")),
@@ -368,6 +380,9 @@ class StudyAdmin(HistoryAdminMixin, admin.ModelAdmin):
         (_("History"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
     actions = ["publish", "unpublish"]
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
 
     def get_queryset(self, request):
         # The list shows neither descriptions nor search columns: leave them in the database.
@@ -438,7 +453,7 @@ class StudyAdmin(HistoryAdminMixin, admin.ModelAdmin):
 # --- Vocabularies ------------------------------------------------------------------------------
 
 
-class StudyCountMixin:
+class StudyCountMixin(MixinBase):
     """A “studies” column, counted in the changelist query.
 
     The count groups rows, and grouped queries ignore Meta.ordering: hence the explicit ordering.

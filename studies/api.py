@@ -152,7 +152,7 @@ def page_request(params: QueryDict) -> tuple[int, int, list[str]]:
 
     Whether the page exists is only known once the matches are counted; the view checks that.
     """
-    errors = []
+    errors: list[str] = []
     page_number = whole_number(params, "page", default=1, errors=errors)
     page_size = whole_number(
         params, "page_size", default=DEFAULT_PAGE_SIZE, maximum=MAX_PAGE_SIZE, errors=errors
@@ -268,7 +268,7 @@ def study_json(study: Study, request: HttpRequest) -> dict[str, Any]:
         "short_title": study.short_title,
         "description": study.description,
         "authors": [author_json(authorship.author) for authorship in study.authorships.all()],
-        "publisher": author_json(study.publisher) if study.publisher_id else None,
+        "publisher": author_json(study.publisher) if study.publisher is not None else None,
         "citation_key": study.citation_key or study.slug,
         "language": study.language,
         "rights": study.rights,

@@ -222,7 +222,7 @@ def to_bibtex(study: Study, base_url: str) -> str:
     fields += [("year", f"{{{month.year}}}"), ("month", BIBTEX_MONTHS[month.month - 1])]
     if types := _type_names(study):
         fields.append(("type", "{" + bibtex_escape("; ".join(types)) + "}"))
-    if study.publisher_id:
+    if study.publisher is not None:
         fields.append(("institution", "{" + bibtex_escape(study.publisher.name) + "}"))
     if langid := babel_language(study.language):
         fields.append(("langid", "{" + langid + "}"))
@@ -263,7 +263,7 @@ def to_ris(study: Study, base_url: str) -> str:
     tags.append(("KW", study.subject.name))
     if types := _type_names(study):
         tags.append(("M3", "; ".join(types)))
-    if study.publisher_id:
+    if study.publisher is not None:
         tags.append(("PB", study.publisher.name))
     tags.append(("LA", study.language))
     tags.append(("UR", study_url(study, base_url)))
@@ -301,7 +301,7 @@ def to_csl_json(study: Study, base_url: str) -> dict:
         "abstract": study.description,
         "genre": "; ".join(_type_names(study)),
         "keyword": study.subject.name,
-        "publisher": study.publisher.name if study.publisher_id else "",
+        "publisher": study.publisher.name if study.publisher is not None else "",
         "language": study.language,
         "URL": study_url(study, base_url),
     }
@@ -321,7 +321,7 @@ def csv_row(study: Study, base_url: str) -> list[str]:
         study.short_title,
         citation_key(study),
         "; ".join(author.name for author in authors_of(study)),
-        study.publisher.name if study.publisher_id else "",
+        study.publisher.name if study.publisher is not None else "",
         "; ".join(_type_names(study)),
         f"{month.year:04d}-{month.month:02d}",
         "; ".join(country.name for country in study.countries.all()),
@@ -367,7 +367,7 @@ def citation_meta(study: Study, base_url: str) -> list[tuple[str, str]]:
         ("citation_publication_date", f"{month.year:04d}"),
         ("citation_date", f"{month.year:04d}/{month.month:02d}"),
     ]
-    if study.publisher_id:
+    if study.publisher is not None:
         tags.append(("citation_technical_report_institution", study.publisher.name))
     tags.append(("citation_language", study.language))
     if file_url := download_url(study, base_url):
@@ -403,7 +403,7 @@ def json_ld(study: Study, base_url: str) -> dict:
     month = study.publication_month
     publisher = (
         _identified({"@type": "Organization", "name": study.publisher.name}, study.publisher.ror)
-        if study.publisher_id
+        if study.publisher is not None
         else None
     )
     data = {

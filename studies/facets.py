@@ -9,7 +9,7 @@ one computation.
 
 import hashlib
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -24,6 +24,7 @@ from .querysets import MULTI_COUNTRY_SQL
 
 if TYPE_CHECKING:
     from .filters import StudyFilterSet
+    from .querysets import StudyQuerySet
 
 FACET_CACHE_SECONDS = 3600  # the key changes with every write, so this only bounds memory
 FACET_LEGENDS = {
@@ -74,21 +75,29 @@ FACET_PARTS = {
     "year": "SELECT 'year', extract(year FROM publication_month)::int::text, count(*)::int "
     "FROM {m} GROUP BY 2",
 }
+# Raw facet counts: {part: {value: count}}.
+type Counts = dict[str, dict[str, int]]
+
 FACET_OF_PART = {
     "country": "country", "multiple": "country", "subject": "subject", "type": "type",
     "author": "author", "author_factor": "author", "selected_author": "author", "year": "year",
 }  # fmt: skip
 
 
-def count_facets(bases: dict, selected_authors: list[str], author_limit: int = 15) -> dict:
+def count_facets(
+    bases: dict[str, "StudyQuerySet"], selected_authors: list[str], author_limit: int = 15
+) -> Counts:
     """Raw facet counts: {part: {value: count}} in one query.
 
     `bases` maps each facet (country, subject, type, author, year) to the queryset its counts
     are taken over: the matches with every filter except the facet's own. Facets sharing a
     queryset share one pass over it.
     """
-    ctes, cte_params, names = [], [], {}
-    parts, part_params = [], []
+    ctes: list[str] = []
+    cte_params: list[Any] = []
+    names: dict[tuple[str, tuple[Any, ...]], str] = {}
+    parts: list[str] = []
+    part_params: list[list[str]] = []
     for part, facet in FACET_OF_PART.items():
         if part == "selected_author" and not selected_authors:
             continue
@@ -109,7 +118,7 @@ def count_facets(bases: dict, selected_authors: list[str], author_limit: int = 1
         if part == "selected_author":
             part_params.append(list(selected_authors))
     query = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(parts)
-    counts: dict[str, dict[str, int]] = {part: {} for part in FACET_PARTS}
+    counts: Counts = {part: {} for part in FACET_PARTS}
     with transaction.atomic(), connection.cursor() as cursor:
         # Enough memory to keep the matches in memory rather than in a temporary file.
         cursor.execute("SET LOCAL work_mem = '32MB'")
@@ -119,7 +128,7 @@ def count_facets(bases: dict, selected_authors: list[str], author_limit: int = 1
     return counts
 
 
-def facet_options(counts: dict, selected: dict[str, list[str]]) -> dict[str, list[FacetOption]]:
+def facet_options(counts: Counts, selected: dict[str, list[str]]) -> dict[str, list[FacetOption]]:
     """Name the counted values: every country, subject and type (zero counts included, so the
     page can show them disabled) and the counted authors."""
     countries = [
@@ -147,11 +156,11 @@ def facet_options(counts: dict, selected: dict[str, list[str]]) -> dict[str, lis
     return {"country": countries, "subject": subjects, "type": types, "author": authors}
 
 
-def authors_are_estimated(counts: dict) -> bool:
+def authors_are_estimated(counts: Counts) -> bool:
     return counts["author_factor"].get("1") is None and bool(counts["author_factor"])
 
 
-def year_counts(counts: dict) -> list[tuple[int, int]]:
+def year_counts(counts: Counts) -> list[tuple[int, int]]:
     """Studies per year from the first year with a study to the last, empty years included (a
     gap in publishing shows as a gap, not as two neighbouring bars)."""
     by_year = {int(year): count for year, count in counts["year"].items()}
@@ -164,11 +173,11 @@ class StudyFacets:
     """The facets of one filtered study list: each option counted given the other filters, the
     year histogram of the matches, and which counts are estimates."""
 
-    def __init__(self, filterset: "StudyFilterSet"):
+    def __init__(self, filterset: "StudyFilterSet") -> None:
         self.filterset = filterset
 
     @cached_property
-    def counts(self) -> dict:
+    def counts(self) -> Counts:
         """Raw counts (see `count_facets`) for these filters, cached until the library changes.
 
         The page number and the order do not change the counts, so the key is the filters as
@@ -178,7 +187,7 @@ class StudyFacets:
         understood.pop("sort", None)
         digest = hashlib.sha256(understood.urlencode().encode()).hexdigest()
         key = f"facets:{LibraryVersion.current()}:{digest}"
-        counts = cache.get(key)
+        counts: Counts | None = cache.get(key)
         if counts is None:
             bases = {name: self.filterset.queryset_without(name) for name in self.filterset.FACETS}
             bases["year"] = self.filterset.qs
@@ -199,12 +208,16 @@ class StudyFacets:
         """Matches per publication year, oldest year first."""
         return year_counts(self.counts)
 
-    def blocks(self) -> list[dict]:
+    def blocks(self) -> list[dict[str, Any]]:
         """The facets as the filter form shows them: options with counts and checked states."""
         estimated = self.estimated()
         return [
             facet_block(
-                name, FACET_LEGENDS[name], options, self.filterset.selected(name), name in estimated
+                name,
+                str(FACET_LEGENDS[name]),
+                options,
+                self.filterset.selected(name),
+                name in estimated,
             )
             for name, options in self.options.items()
         ]

@@ -136,12 +136,13 @@ def not_modified_or(request: HttpRequest, response: HttpResponse) -> HttpRespons
     last_modified = max(moments, default=None)
     if last_modified is not None:
         response.headers["Last-Modified"] = http_date(last_modified)
-    return get_conditional_response(
+    # Given a response, Django returns it or a 304/412 in its place, never None.
+    return get_conditional_response(  # type: ignore[return-value]
         request, etag=etag, last_modified=last_modified, response=response
     )
 
 
-FILTER_WORDS = [
+FILTER_WORDS: list[tuple[str, type[Country | Subject | ResourceType | Author], str, str]] = [
     # (filter, vocabulary, field the filter values are, words before the names)
     ("country", Country, "code", "in"),
     ("subject", Subject, "slug", "about"),

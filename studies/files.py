@@ -6,6 +6,7 @@ A file leaves storage only once the transaction that replaced or removed it has 
 only when no study still names it (a copied row, a fixture loaded twice).
 """
 
+import os
 import posixpath
 import uuid
 
@@ -26,15 +27,15 @@ class GeneratedNameStorage(FileSystemStorage):
     calling `FieldFile.save()`, an import.
     """
 
-    def generate_filename(self, filename: str) -> str:
-        directory, name = posixpath.split(filename.replace("\\", "/"))
+    def generate_filename(self, filename: str | os.PathLike[str]) -> str:
+        directory, name = posixpath.split(os.fspath(filename).replace("\\", "/"))
         extension = posixpath.splitext(name)[1].lower()
         if extension not in KNOWN_EXTENSIONS:
             extension = ""
         return super().generate_filename(posixpath.join(directory, uuid.uuid4().hex + extension))
 
 
-def delete_when_unreferenced(name: str) -> None:
+def delete_when_unreferenced(name: str | None) -> None:
     """After the current transaction commits, delete the stored file `name` if no study uses it.
 
     Outside a transaction this runs at once.

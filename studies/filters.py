@@ -15,10 +15,10 @@ year and a month bound the same end, the narrower one wins (as two filters ANDed
 import datetime
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from core.filters import ValueListFilter
 
 from .models import Author, Country, ResourceType, Study, Subject
+from .querysets import StudyQuerySet
 
 MAX_QUERY_LENGTH = 200
 MULTIPLE_COUNTRIES = "multiple"
@@ -186,7 +187,7 @@ class StudyFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Study
-        fields = []
+        fields: list[str] = []
 
     def __init__(self, data=None, *args, **kwargs):
         self.query_length = 0  # of the search as sent, before it was cut to MAX_QUERY_LENGTH
@@ -227,7 +228,7 @@ class StudyFilterSet(django_filters.FilterSet):
     def filter_queryset(self, queryset):
         return self._filtered(queryset, skip=())
 
-    def _filtered(self, queryset, skip) -> QuerySet:
+    def _filtered(self, queryset: StudyQuerySet, skip: tuple[str, ...]) -> StudyQuerySet:
         """`queryset` with every filter applied but those named in `skip` (`DATE_RANGE` too)."""
         for name, value in self.form.cleaned_data.items():
             if name not in skip:
@@ -270,7 +271,7 @@ class StudyFilterSet(django_filters.FilterSet):
         return DATE_PARAMETERS if name == DATE_RANGE else (name,)
 
     @property
-    def qs(self) -> QuerySet:
+    def qs(self) -> StudyQuerySet:
         if not hasattr(self, "_sorted_qs"):
             self._sorted_qs = super().qs.sorted_by(self.sort_order)
         return self._sorted_qs
@@ -282,7 +283,7 @@ class StudyFilterSet(django_filters.FilterSet):
         sort = self.cleaned("sort") or default
         return default if sort == "relevance" else sort
 
-    def cleaned(self, name):
+    def cleaned(self, name: str) -> Any:
         self.form.is_valid()
         return self.form.cleaned_data.get(name)
 
@@ -305,7 +306,7 @@ class StudyFilterSet(django_filters.FilterSet):
                 query[name] = str(value)
         return query.urlencode()
 
-    def queryset_without(self, *names: str) -> QuerySet:
+    def queryset_without(self, *names: str) -> StudyQuerySet:
         """The matches with every filter applied except `names`: the base of that facet's counts."""
         self.form.is_valid()
         return self._filtered(self.queryset, skip=names)

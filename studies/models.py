@@ -116,7 +116,8 @@ class NamedInSpanishToo(models.Model):
 
     @property
     def localized_name(self) -> str:
-        return curated_text(self.name, self.name_es)
+        # Each vocabulary's `name` is its string (`__str__`), the English this falls back to.
+        return curated_text(str(self), self.name_es)
 
 
 @track(model_name="CountryEvent")
@@ -766,14 +767,15 @@ class Authorship(models.Model):
     def natural_key(self):
         return (*self.study.natural_key(), self.position)
 
-    natural_key.dependencies = ["studies.study", "studies.author"]
+    # Django reads the attribute off the method; mypy allows no attributes on functions.
+    natural_key.dependencies = ["studies.study", "studies.author"]  # type: ignore[attr-defined]
 
 
 # The study's links to countries and resource types are plain many-to-many tables; these proxies
 # of them give their rows events too, so that a study's links can be shown and restored as of a
 # version.
 @track(model_name="StudyCountryEvent")
-class StudyCountry(Study.countries.through):
+class StudyCountry(Study.countries.through):  # type: ignore[name-defined]  # made at run time
     class Meta:
         proxy = True
         verbose_name = "study's country"
@@ -781,7 +783,7 @@ class StudyCountry(Study.countries.through):
 
 
 @track(model_name="StudyResourceTypeEvent")
-class StudyResourceType(Study.resource_types.through):
+class StudyResourceType(Study.resource_types.through):  # type: ignore[name-defined]  # made at run time
     class Meta:
         proxy = True
         verbose_name = "study's resource type"
@@ -900,11 +902,12 @@ class LibraryVersion(models.Model):
         return cls.objects.values_list("version", flat=True).first() or 0
 
 
-class HomePageManager(models.Manager):
+class HomePageManager(models.Manager["HomePage"]):
     def current(self) -> "HomePage":
         """The home page's content with its featured study, or (none saved yet) an unsaved
         empty one, which the page shows with its built-in introduction."""
-        return self.select_related("featured_study__subject").first() or HomePage()
+        saved: HomePage | None = self.select_related("featured_study__subject").first()
+        return saved if saved is not None else HomePage()
 
 
 @track(model_name="HomePageEvent")

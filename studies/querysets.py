@@ -4,12 +4,18 @@ Facet counts are in `studies.facets`; the search expressions in `studies.search`
 """
 
 import datetime
+from typing import TYPE_CHECKING, Self
 
 from django.apps import apps
 from django.db import models
 from django.db.models import Prefetch, Q
 
 from . import search
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
+    from .models import Study
 
 # The heavy columns of a study, which a mere link to it (title, address) does not need.
 STUDY_TEXT_FIELDS = (
@@ -28,17 +34,17 @@ MULTI_COUNTRY = Q(is_multi_country=True) | Q(country_codes__len__gte=2)
 MULTI_COUNTRY_SQL = "(is_multi_country OR cardinality(country_codes) >= 2)"
 
 
-class StudyQuerySet(models.QuerySet):
-    def published(self):
+class StudyQuerySet(models.QuerySet["Study"]):
+    def published(self) -> Self:
         return self.filter(status=self.model.Status.PUBLISHED)
 
-    def visible_to(self, user):
+    def visible_to(self, user: "User | AnonymousUser") -> Self:
         """What `user` may read: everything for curators who may view studies, else published."""
         if user.is_active and user.is_staff and user.has_perm("studies.view_study"):
             return self
         return self.published()
 
-    def for_listing(self):
+    def for_listing(self) -> Self:
         """What a list of studies shows (and its citations name): subject, publisher, authors in
         order, types, countries."""
         Authorship = apps.get_model("studies", "Authorship")
@@ -51,22 +57,22 @@ class StudyQuerySet(models.QuerySet):
             "countries",
         )
 
-    def in_countries(self, codes: list[str], include_multi_country: bool = False):
+    def in_countries(self, codes: list[str], include_multi_country: bool = False) -> Self:
         """Studies in any of the countries (ISO codes); with the flag, multi-country ones too."""
         condition = Q(country_codes__overlap=codes) if codes else Q()
         if include_multi_country:
             condition |= MULTI_COUNTRY
         return self.filter(condition) if condition else self
 
-    def with_any_type(self, slugs: list[str]):
+    def with_any_type(self, slugs: list[str]) -> Self:
         return self.filter(type_slugs__overlap=slugs)
 
-    def by_any_author(self, slugs: list[str]):
+    def by_any_author(self, slugs: list[str]) -> Self:
         return self.filter(author_slugs__overlap=slugs)
 
     def published_between(
         self, first_month: datetime.date | None = None, last_month: datetime.date | None = None
-    ):
+    ) -> Self:
         """Studies published from `first_month` to `last_month`, both included (either open).
 
         Months are first days (`publication_month` always is), so plain comparisons use the
@@ -78,7 +84,7 @@ class StudyQuerySet(models.QuerySet):
             self = self.filter(publication_month__lte=last_month)
         return self
 
-    def matching(self, query: str):
+    def matching(self, query: str) -> Self:
         """Full-text matches for `query` (websearch syntax, prefixes, accents ignored), ranked.
 
         Searches title, short title, authors, subject, countries (and their aliases) and
@@ -86,14 +92,14 @@ class StudyQuerySet(models.QuerySet):
         """
         return self.filter(search.matches(query)).annotate(search_rank=search.rank(query))
 
-    def with_snippets(self, query: str):
+    def with_snippets(self, query: str) -> Self:
         """Each study with `search_headline`: its text around the matched words, marked.
 
         Costly per row, so only pages of results ask for it (not exports or feeds).
         """
         return self.annotate(search_headline=search.headline(query))
 
-    def rows_between(self, start: int, stop: int) -> list:
+    def rows_between(self, start: int, stop: int) -> list["Study"]:
         """Rows `start` to `stop` in this queryset's order, as a list.
 
         Ids first, then the rows by id: a deep page (offset 80,000) then walks an index of
@@ -103,7 +109,7 @@ class StudyQuerySet(models.QuerySet):
         rows = {row.pk: row for row in self.filter(pk__in=ids).order_by()}
         return [rows[pk] for pk in ids if pk in rows]
 
-    def sorted_by(self, sort: str):
+    def sorted_by(self, sort: str) -> Self:
         if sort == "relevance" and "search_rank" in self.query.annotations:
             return self.order_by("-search_rank", "-publication_month", "pk")
         orderings = {
@@ -114,7 +120,7 @@ class StudyQuerySet(models.QuerySet):
         return self.order_by(*orderings.get(sort, orderings["newest"]))
 
 
-def related_studies(study, limit: int = 5):
+def related_studies(study: "Study", limit: int = 5) -> StudyQuerySet:
     """Published studies sharing the subject or a country with `study`, newest first.
 
     Reads the study's own columns (subject, country codes), so the newest-first index walks

@@ -6,11 +6,11 @@ and the visitor's words become a tsquery there too (`studies_prefix_query`); thi
 a list uses them. `StudyQuerySet.matching` and `.with_snippets` are the ORM's way in.
 """
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.search import SearchHeadline, SearchQueryField, SearchRank
 from django.db import connection
-from django.db.models import BooleanField, F, Func, Value
+from django.db.models import BooleanField, F, Func, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
 
 if TYPE_CHECKING:
@@ -135,11 +135,12 @@ def filters_to_drop(filterset: "StudyFilterSet") -> list[tuple[str, int]]:
     return [(name, count) for name, count in zip(active, counts, strict=True) if count]
 
 
-def count_each(querysets: list) -> list[int]:
+def count_each(querysets: list[QuerySet[Any]]) -> list[int]:
     """The number of rows of each queryset, from one query."""
     if not querysets:
         return []
-    parts, params = [], []
+    parts: list[str] = []
+    params: list[Any] = []
     for queryset in querysets:
         sql, query_params = queryset.order_by().values("pk").query.sql_with_params()
         parts.append(f"(SELECT count(*) FROM ({sql}) AS matches)")

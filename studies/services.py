@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from evaluation.public import programs_citing_studies
 
-from .models import Authorship, Study, publication_requirement_message
+from .models import Authorship, Study, StudyStatus, publication_requirement_message
 
 # What the status rules read: `Study.missing_for_publication()` reads the row's copies of its
 # links, and the messages name the study.
@@ -37,7 +37,7 @@ STATUS_COLUMNS = [
 class StatusChange:
     """What setting the status of a selection of studies did."""
 
-    status: Study.Status
+    status: StudyStatus
     changed: list[Study] = field(default_factory=list)
     unchanged: list[Study] = field(default_factory=list)  # had that status already
     refused: list[tuple[Study, str]] = field(default_factory=list)  # (study, the rule it breaks)
@@ -75,7 +75,7 @@ def unpublish_studies(*, studies: QuerySet[Study]) -> StatusChange:
     return _set_status(studies, Study.Status.DRAFT)
 
 
-def _set_status(studies: QuerySet[Study], status: Study.Status) -> StatusChange:
+def _set_status(studies: QuerySet[Study], status: StudyStatus) -> StatusChange:
     # One UPDATE of one column for the whole selection. The status's rules are checked here
     # rather than by `full_clean()` on each study, which would re-read and re-check every other
     # field of every selected study for a change that touches none of them.

@@ -7,7 +7,8 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.db.models.functions import Lower
-from django.http import FileResponse, Http404, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import translation
@@ -121,7 +122,9 @@ def study_list(request):
 def sort_choices(searching: bool) -> list[tuple[str, str]]:
     """The orders the sort menu offers: relevance only to a search (without words to match,
     every study is equally relevant)."""
-    return [(value, label) for value, label in SORT_CHOICES if searching or value != "relevance"]
+    return [
+        (value, str(label)) for value, label in SORT_CHOICES if searching or value != "relevance"
+    ]
 
 
 def listing(filterset: StudyFilterSet):
@@ -240,13 +243,13 @@ STUDY_FILE_CSP = "sandbox"
 
 
 @require_safe
-def study_file(request, slug) -> HttpResponse:
+def study_file(request: HttpRequest, slug: str) -> HttpResponseBase:
     """A study's PDF, from our own origin but inert: `application/pdf`, never sniffed, sandboxed,
     named after the study. Drafts exist only for curators. `?download=1` asks for a download."""
     study = get_object_or_404(
         Study.objects.visible_to(request.user).only("slug", "status", "pdf"), slug=slug
     )
-    if not study.pdf:
+    if not study.pdf.name:
         raise Http404("This study has no file.")
     # A stored name is never reused for other bytes (names are generated per upload), so it
     # identifies the content.

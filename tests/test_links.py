@@ -205,14 +205,16 @@ def keeps_its_promise(here: Landing, link: Element, landing: Landing, address: s
     if link.within("steps"):
         return step_link_keeps_its_promise(link, landing, address, why)
     if link.within("histogram"):
-        year, count = re.fullmatch(r"(\d{4}) (\d+)", text).groups()
+        bar = re.fullmatch(r"(\d{4}) (\d+)", text)
+        assert bar, f"{why}: a histogram bar reads “year count”"
+        year, count = bar.groups()
         assert there.count == int(count), f"{why}: the bar counts {count}, the page {there.count}"
         published = [chip for chip in there.chips if chip.startswith("Published")]
         assert len(published) == 1 and year in published[0], f"{why}: chips {there.chips}"
         assert all(month.startswith(year) for month in there.card_months), why
         return "year"
     if link.within("did-you-mean"):
-        assert there.count == here.page.count and there.count > 0, why
+        assert there.count == here.page.count and there.count is not None and there.count > 0, why
         assert there.search_value == text, why
         assert f"Search: {text}" in there.chips, why
         assert "did-you-mean" not in landing.body, why
@@ -226,9 +228,11 @@ def keeps_its_promise(here: Landing, link: Element, landing: Landing, address: s
         facet = removed.split(":")[0] + ":"
         if not any(chip.startswith(facet) for chip in there.chips):
             # A whole filter gone widens the results (one value of several ORed narrows them).
+            assert there.count is not None and here.page.count is not None, why
             assert there.count >= here.page.count, why
         return "chip"
     if link.within("drop-filters"):
+        assert link.container, why
         (promised,) = re.findall(r"to see (\d+) stud", link.container.text)
         assert there.count == int(promised), why
         return "drop"
@@ -240,6 +244,7 @@ def keeps_its_promise(here: Landing, link: Element, landing: Landing, address: s
         return "export"
     if path == "/studies/feed/":
         assert landing.content_type.startswith("application/atom+xml"), why
+        assert here.page.count is not None, why
         assert landing.body.count("<entry>") == min(here.page.count, FEED_SIZE), why
         return "feed"
     if re.fullmatch(r"/studies/[\w-]+/cite\.\w+|/programs/[\w-]+/[\w.-]+\.csv", path):

@@ -16,7 +16,7 @@ DOORS = {"models", "public"}
 def imported_modules(path: Path) -> set[str]:
     """Every module that `path` imports, absolute names only (a relative import stays inside
     its own app)."""
-    modules = set()
+    modules: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
             modules.update(alias.name for alias in node.names)

@@ -111,3 +111,15 @@ def test_the_admin_works_with_no_violation(watched_admin_page):
     expect(page.get_by_label("Slug:")).to_have_value("a-new-study")  # prepopulated by script
     pick_by_autocomplete(page, "id_resource_types", "Endline", "Endline Study")
     assert page.violations() == []
+
+    # The indicator page's measurement blocks and the measurement pages, with their stylesheet.
+    page.goto("/admin/evaluation/indicator/")
+    page.locator("#result_list tbody th a").first.click()
+    expect(page.locator("#measurements-group")).to_be_visible()
+    assert page.evaluate(
+        "getComputedStyle(document.querySelector('#measurements-group .form-multiline')).display"
+    ) == ("grid")
+    page.get_by_role("link", name="Edit measurements of this indicator").click()
+    page.locator("#result_list tbody th a").first.click()
+    expect(page.get_by_label("Phase:")).to_be_visible()
+    assert page.violations() == []

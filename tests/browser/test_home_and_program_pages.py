@@ -27,7 +27,7 @@ CHART_TEXT = """() => [...document.querySelectorAll('figure.chart svg')]
   })"""
 
 
-@pytest.fixture(params=WIDTHS, ids=WIDTHS)
+@pytest.fixture(params=list(WIDTHS), ids=list(WIDTHS))
 def sized_page(request, browser, served_site):
     viewport = WIDTHS[request.param]
     context = browser.new_context(

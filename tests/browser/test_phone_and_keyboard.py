@@ -193,7 +193,10 @@ def shows_focus_outline(page) -> bool:
     bottom = min(box["y"] + box["height"] + OUTLINE_REACH, viewport["height"])
     clip = {"x": left, "y": top, "width": right - left, "height": bottom - top}
     picture = Image.open(io.BytesIO(page.screenshot(clip=clip))).convert("RGB")
-    colours = picture.getcolors(maxcolors=picture.width * picture.height)
+    # An RGB picture's colours are (count, (r, g, b)) pairs.
+    colours: list[tuple[int, tuple[int, int, int]]] = picture.getcolors(  # type: ignore[assignment]
+        maxcolors=picture.width * picture.height
+    )
     return any(
         all(abs(got - wanted) <= 12 for got, wanted in zip(colour, FOCUS_COLOUR, strict=True))
         for _count, colour in colours

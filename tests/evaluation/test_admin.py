@@ -8,6 +8,8 @@ from django.urls import reverse
 from evaluation.models import Indicator, Measurement, Program
 
 PROGRAM_ADD = reverse("admin:evaluation_program_add")
+MEASUREMENTS = reverse("admin:evaluation_measurement_changelist")
+MEASUREMENT_ADD = reverse("admin:evaluation_measurement_add")
 
 
 def indicator_change(indicator) -> str:
@@ -136,11 +138,25 @@ def test_a_curator_adds_a_program_with_an_indicator_and_figures_then_sees_it(
     assert study.get_absolute_url() in page
 
 
-def test_the_indicator_page_offers_a_year_of_blank_rows(admin_client, make_indicator):
+def test_the_indicator_page_offers_blank_measurements_and_links_to_their_list(
+    admin_client, make_indicator
+):
+    """Three blank blocks (each a figure, its period and its source); “Add another measurement”
+    adds more, and the list of the indicator's measurements is one link away."""
     indicator = make_indicator()
     response = admin_client.get(indicator_change(indicator))
     assert response.status_code == 200
-    assert 'name="measurements-TOTAL_FORMS" value="12"' in response.content.decode()
+    page = response.content.decode()
+    assert 'name="measurements-TOTAL_FORMS" value="3"' in page
+    assert 'data-inline-type="stacked"' in page
+    listing = f"{MEASUREMENTS}?program={indicator.program_id}&amp;indicator={indicator.pk}"
+    assert f'<a href="{listing}">Edit measurements of this indicator</a>' in page
+
+
+def test_the_program_page_links_to_its_measurements(admin_client, make_program):
+    program = make_program()
+    response = admin_client.get(reverse("admin:evaluation_program_change", args=[program.pk]))
+    assert f'<a href="{MEASUREMENTS}?program={program.pk}">' in response.content.decode()
 
 
 def test_a_second_baseline_in_the_inline_gives_a_message_not_an_error_page(
@@ -291,6 +307,128 @@ def test_the_program_changelist_lists_programs(admin_client, make_program):
     assert response.status_code == 200
     assert "Project Lantern" in response.content.decode()
     assert Program.objects.count() == 1
+
+
+# --- Measurements on pages of their own ----------------------------------------------------------
+
+
+def test_the_measurement_list_shows_one_indicators_figures_periods_and_sources(
+    admin_client, make_indicator, make_measurement, make_study, django_assert_max_num_queries
+):
+    indicator = make_indicator(name="Minors in the commercial sex industry")
+    other = make_indicator(program=indicator.program, name="Cases prosecuted")
+    study = make_study("Child Sex Trafficking in Metro Manila")
+    make_measurement(indicator, phase="baseline", value=30, source_study=study)
+    make_measurement(indicator, phase="endline", start=_month("2015-01"), value=15)
+    make_measurement(other, phase="baseline", value=99)
+    for _ in range(5):  # more rows cost no more queries
+        make_measurement(make_indicator(), phase="baseline", value=40)
+    with django_assert_max_num_queries(12):
+        response = admin_client.get(
+            MEASUREMENTS, {"program": indicator.program_id, "indicator": indicator.pk}
+        )
+    assert response.status_code == 200
+    rows = [str(row) for row in response.context["cl"].result_list]
+    assert rows == ["Baseline January 2010: 30 %", "Endline January 2015: 15 %"]
+    page = response.content.decode()
+    assert "Child Sex Trafficking in Metro Manila" in page  # the source, beside the figure
+    assert "A news article" in page
+    # The indicator filter offers the program's indicators only.
+    assert "Cases prosecuted" in page
+
+
+def test_a_measurement_list_filter_that_is_not_a_number_is_not_an_error_page(admin_client, db):
+    response = admin_client.get(MEASUREMENTS, {"program": "lantern"})
+    assert response.status_code == 302
+    assert response["Location"].endswith("?e=1")
+
+
+def test_a_measurement_added_on_its_own_page_is_saved(admin_client, make_indicator):
+    indicator = make_indicator()
+    response = admin_client.post(
+        MEASUREMENT_ADD,
+        {"indicator": indicator.pk, **measurement_row("baseline", "2012-01", "30")},
+    )
+    assert response.status_code == 302
+    saved = Measurement.objects.get()
+    assert (saved.indicator, saved.period_end.isoformat()) == (indicator, "2012-01-01")
+
+
+def test_a_second_baseline_on_the_measurement_page_gives_a_message(
+    admin_client, make_indicator, make_measurement
+):
+    indicator = make_indicator()
+    make_measurement(indicator, phase="baseline", value=30)
+    response = admin_client.post(
+        MEASUREMENT_ADD,
+        {"indicator": indicator.pk, **measurement_row("baseline", "2014-01", "25")},
+    )
+    assert response.status_code == 200
+    assert "An indicator has at most one baseline." in str(
+        response.context["adminform"].form.errors
+    )
+    assert Measurement.objects.count() == 1
+
+
+def test_an_endline_before_the_baseline_on_the_measurement_page_gives_a_message(
+    admin_client, make_indicator, make_measurement
+):
+    indicator = make_indicator()
+    make_measurement(indicator, phase="baseline", start=_month("2015-01"), value=30)
+    response = admin_client.post(
+        MEASUREMENT_ADD,
+        {"indicator": indicator.pk, **measurement_row("endline", "2010-01", "25")},
+    )
+    assert response.status_code == 200
+    assert "must end before the endline" in str(response.context["adminform"].form.errors)
+
+
+def test_adding_from_an_indicators_list_starts_on_that_indicator(admin_client, make_indicator):
+    indicator = make_indicator()
+    response = admin_client.get(
+        MEASUREMENT_ADD, {"_changelist_filters": f"program=1&indicator={indicator.pk}"}
+    )
+    assert response.context["adminform"].form.initial["indicator"] == str(indicator.pk)
+
+
+def test_a_measurement_is_deleted_from_its_page(admin_client, make_measurement):
+    measurement = make_measurement()
+    url = reverse("admin:evaluation_measurement_delete", args=[measurement.pk])
+    response = admin_client.post(url, {"post": "yes"})
+    assert response.status_code == 302
+    assert not Measurement.objects.exists()
+
+
+def test_a_long_program_name_is_kept_on_one_line(admin_client, country_and_subject):
+    country, subject = country_and_subject
+    response = admin_client.post(
+        PROGRAM_ADD,
+        {
+            "name": "Combating sex trafficking of children\r\nin Cambodia",
+            "slug": "cambodia",
+            "country": country.pk,
+            "area": "Phnom Penh",
+            "subject": subject.pk,
+            "start_month": "2004-01",
+            "status": "active",
+            **formset("study_links", []),
+            **formset("indicators", []),
+        },
+    )
+    assert response.status_code == 302, errors_of(response)
+    assert Program.objects.get().name == "Combating sex trafficking of children in Cambodia"
+
+
+def test_a_long_indicator_name_is_shown_whole_and_kept_on_one_line(admin_client, make_indicator):
+    indicator = make_indicator()
+    assert '<textarea name="name" cols="40" rows="2"' in (
+        admin_client.get(indicator_change(indicator)).content.decode()
+    )
+    data = {**indicator_form(indicator, []), "name": "Minors in the\r\ncommercial sex industry"}
+    response = admin_client.post(indicator_change(indicator), data)
+    assert response.status_code == 302, errors_of(response)
+    indicator.refresh_from_db()
+    assert indicator.name == "Minors in the commercial sex industry"
 
 
 def _month(text):

@@ -295,7 +295,7 @@ def test_the_csv_runs_the_same_queries_however_many_figures(
 
 def render_cited_by(study) -> str:
     return render_to_string(
-        "evaluation/_cited_by.html",
+        "evaluation/includes/cited_by.html",
         {
             "citing_measurements": measurements_citing(study),
             "citing_programs": programs_citing(study),

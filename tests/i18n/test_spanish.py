@@ -12,7 +12,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-import polib
+import polib  # type: ignore[import-untyped]
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -126,7 +126,7 @@ def english_patterns() -> list[tuple[str, re.Pattern]]:
 
 
 def page_url(name: str, language: str) -> str:
-    url = PAGES[name] or Program.objects.order_by("name").first().get_absolute_url()
+    url = PAGES[name] or Program.objects.order_by("name")[0].get_absolute_url()
     if language == "es" and not url.startswith("/es/"):
         url = "/es" + url
     return url

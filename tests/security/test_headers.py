@@ -35,6 +35,7 @@ def directives(header: str) -> dict[str, str]:
 def public_urls(demo_data) -> list[str]:
     study = Study.objects.published().filter(description__gt="").first()
     program = Program.objects.first()
+    assert study is not None and program is not None, "the demo data has both"
     return [
         reverse("studies:home"),
         reverse("studies:list"),

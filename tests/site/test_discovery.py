@@ -21,7 +21,7 @@ PDF = (
 )
 
 
-def sitemap_lastmods(client, **headers) -> dict[str, str]:
+def sitemap_lastmods(client, **headers) -> dict[str | None, str | None]:
     response = client.get("/sitemap.xml", **headers)
     assert response.status_code == 200
     root = ET.fromstring(response.content)

@@ -393,3 +393,65 @@ def test_filtered_list_is_counted_exactly(admin_client, make_study, monkeypatch)
     monkeypatch.setattr(EstimatedCountPaginator, "estimate_above", -1)
     response = admin_client.get(CHANGELIST_URL, {"status__exact": "draft"})
     assert response.context["cl"].result_count == 1
+
+
+# --- Without JavaScript, and with a screen reader ----------------------------------------------
+
+
+def options_of(html: str, select_id: str) -> list[str]:
+    """The labels of the options of <select id=select_id> (blank ones left out)."""
+    import re
+
+    found = re.search(rf'<select [^>]*id="{select_id}".*?</select>', html, re.S)
+    assert found, f"no <select id={select_id}>"
+    select = found.group(0)
+    return [
+        label.strip()
+        for label in re.findall(r"<option [^>]*>([^<]*)</option>", select)
+        if label.strip()
+    ]
+
+
+def test_without_javascript_the_study_form_offers_every_country_type_and_author(
+    admin_client, resource_type, make_author
+):
+    """The autocomplete fields are plain selects holding every choice, not only the chosen."""
+    Country.objects.create(code="KH", name="Cambodia")
+    Country.objects.create(code="UG", name="Uganda")
+    make_author("Robin Haarr", kind=Author.Kind.PERSON)
+    html = page_text(admin_client.get(ADD_URL))
+    assert options_of(html, "id_countries") == ["Cambodia", "Uganda"]
+    assert options_of(html, "id_resource_types") == [resource_type.name]
+    assert "Robin Haarr" in options_of(html, "id_authorships-0-author")
+    assert 'data-ajax--url="/admin/autocomplete/"' in html  # select2 still searches with JS
+
+
+def test_a_long_vocabulary_lists_only_the_chosen_options(
+    admin_client, make_study, make_author, monkeypatch
+):
+    """Thousands of authors would make a select no one scrolls: over the limit, the widget
+    renders the chosen option only, as Django's autocomplete does."""
+    from core.admin import NoScriptFallbackMixin
+
+    monkeypatch.setattr(NoScriptFallbackMixin, "fallback_limit", 2)
+    chosen = make_author("Robin Haarr", kind=Author.Kind.PERSON)
+    make_author("IJM")
+    make_author("UNICEF")
+    study = make_study(authors=[chosen])
+    html = page_text(admin_client.get(change_url(study)))
+    assert options_of(html, "id_authorships-0-author") == ["Robin Haarr"]
+
+
+def test_each_input_of_an_author_row_is_named_for_screen_readers(admin_client, db):
+    html = page_text(admin_client.get(ADD_URL))
+    assert 'aria-label="Position, row 1"' in html
+    assert 'aria-label="Author, row 2"' in html
+    assert 'aria-label="PDF file"' in html  # the file input, under a <legend>
+    assert "js/admin-autocomplete-labels.js" in html  # names select2's parts
+
+
+def test_the_title_is_shown_whole_and_kept_on_one_line(admin_client, study_data):
+    assert '<textarea name="title" cols="40" rows="2"' in page_text(admin_client.get(ADD_URL))
+    response = admin_client.post(ADD_URL, study_data(title="Labour Trafficking\r\nin Cambodia "))
+    assert response.status_code == 302, response.context["errors"]
+    assert Study.objects.get(slug="ijm-cambodia").title == "Labour Trafficking in Cambodia"

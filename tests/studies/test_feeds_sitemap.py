@@ -23,7 +23,7 @@ def feed(response) -> ET.Element:
     return root
 
 
-def entry_titles(response) -> list[str]:
+def entry_titles(response) -> list[str | None]:
     return [entry.findtext(f"{ATOM}title") for entry in feed(response).iter(f"{ATOM}entry")]
 
 
@@ -183,7 +183,7 @@ def test_demo_feed_filtered_by_country(client, demo_data):
 
 
 # --- the sitemap ------------------------------------------------------------------------------
-def sitemap_urls(client) -> dict[str, str | None]:
+def sitemap_urls(client) -> dict[str | None, str | None]:
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
     root = ET.fromstring(response.content)

@@ -28,6 +28,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.http import StreamingHttpResponse
 from django.test import Client
 
 README_START = "<!-- benchmark:start -->"
@@ -198,7 +199,7 @@ class Command(BaseCommand):
         groups = [(code,) for code in biggest[:14]] + list(combinations(biggest[:14], 2))
         found = []
         for group in groups:
-            years = {}
+            years: dict[int, int] = {}
             for code in group:
                 for year, n in per_country_year[code].items():
                     years[year] = years.get(year, 0) + n
@@ -227,6 +228,7 @@ class Command(BaseCommand):
         session["_auth_user_hash"] = user.get_session_auth_hash()
         session.create()
         self.admin_user = user
+        assert session.session_key is not None  # create() saved the session under a new key
         return session.session_key
 
     def fetch(self, url: str, admin: bool = False) -> bool:
@@ -249,7 +251,7 @@ class Command(BaseCommand):
         timer = SqlTimer()
         with connection.execute_wrapper(timer):
             response = client.get(url)
-            if getattr(response, "streaming", False):
+            if isinstance(response, StreamingHttpResponse):
                 for _chunk in response.streaming_content:
                     pass
         return timer.count, timer.seconds
@@ -301,7 +303,8 @@ class Command(BaseCommand):
         from studies.models import Study
 
         cores = os.cpu_count()
-        mem_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+        memory_line = re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text())
+        mem_kb = int(memory_line.group(1)) if memory_line else 0
         lines = [
             f"Measured {datetime.date.today():%Y-%m-%d} on {platform.machine()}, {cores} cores, "
             f"{mem_kb / 1024 / 1024:.0f} GiB memory, PostgreSQL "

@@ -280,7 +280,7 @@ class Command(BaseCommand):
         author_weights = zipf_weights(len(author_ids), 1.05)
         years = list(range(1996, 2026))
         year_weights = list(accumulate(1.12**n for n in range(len(years))))
-        links = {"countries": [], "types": [], "authors": []}
+        links: dict[str, list[tuple[int, ...]]] = {"countries": [], "types": [], "authors": []}
         # Programs cite published studies only (a rule the database enforces).
         self.published_ids: list[int] = []
 

@@ -46,12 +46,13 @@ def library_models(entries: list[dict]) -> list[type[models.Model]]:
 
 
 def library_is_empty(entries: list[dict]) -> bool:
-    return not any(model.objects.exists() for model in library_models(entries))
+    return not any(model._default_manager.exists() for model in library_models(entries))
 
 
 def describe(instance: models.Model) -> str:
     """“studies.study scale-of-harm”: the model and the natural key a curator can find it by."""
-    key = " / ".join(str(part) for part in instance.natural_key())
+    # Every library model defines natural_key (the fixtures are written with them).
+    key = " / ".join(str(part) for part in instance.natural_key())  # type: ignore[attr-defined]
     return f"{instance._meta.label_lower} {key}"
 
 
@@ -78,7 +79,9 @@ def differing_fields(loaded, stored: models.Model, entry: dict) -> list[str]:
             stored_pks = set(getattr(stored, name).values_list("pk", flat=True))
             if stored_pks != set(loaded.m2m_data.get(name, [])):
                 differences.append(name)
-        elif getattr(stored, model_field.attname) != getattr(loaded.object, model_field.attname):
+        elif isinstance(model_field, models.Field) and (
+            getattr(stored, model_field.attname) != getattr(loaded.object, model_field.attname)
+        ):
             differences.append(name)
     return differences
 
@@ -105,12 +108,12 @@ def update_library(entries: list[dict]) -> UpdateReport:
             if study_slug in existing_studies:
                 if study_slug not in authors_checked:
                     authors_checked.add(study_slug)
-                    stored = list(
+                    stored_authors = list(
                         Authorship.objects.filter(study__slug=study_slug)
                         .order_by("position")
                         .values_list("author__slug", flat=True)
                     )
-                    if stored != wanted_authors.get(study_slug, []):
+                    if stored_authors != wanted_authors.get(study_slug, []):
                         report.skipped.append(
                             f"studies.study {study_slug}: author list (order or names) changed"
                         )
@@ -119,7 +122,9 @@ def update_library(entries: list[dict]) -> UpdateReport:
         # A record with no stored twin is new: one found by no natural key, or one whose fixed
         # primary key (the home page's) is not stored yet.
         stored = (
-            None if instance.pk is None else type(instance).objects.filter(pk=instance.pk).first()
+            None
+            if instance.pk is None
+            else type(instance)._default_manager.filter(pk=instance.pk).first()
         )
         if stored is None:
             try:
