@@ -4,6 +4,7 @@ import datetime
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class MonthInput(forms.DateInput):
@@ -27,7 +28,7 @@ class MonthField(forms.DateField):
     widget = MonthInput
     input_formats = ["%Y-%m", "%Y-%m-%d", "%B %Y", "%b %Y", "%m/%Y"]
     default_error_messages = {
-        "invalid": "Enter the month as year and month, e.g. 2018-05 for May 2018.",
+        "invalid": _("Enter the month as year and month, e.g. 2018-05 for May 2018."),
     }
 
     def to_python(self, value: Any) -> datetime.date | None:

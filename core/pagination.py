@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import Page, Paginator
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 
 def page_or_nearest(
@@ -18,12 +20,17 @@ def page_or_nearest(
         try:
             number = int(raw_page)
         except ValueError:
-            return paginator.page(1), f"“{raw_page[:20]}” is not a page number; showing page 1."
+            return paginator.page(1), _("“%(page)s” is not a page number; showing page 1.") % {
+                "page": raw_page[:20]
+            }
     if number < 1:
-        return paginator.page(1), f"There is no page {number}; showing page 1."
+        return paginator.page(1), _("There is no page %(number)s; showing page 1.") % {
+            "number": number
+        }
     if number > paginator.num_pages:
         last = paginator.num_pages
         return paginator.page(last), (
-            f"There is no page {number:,}; showing the last page ({last})."
+            _("There is no page %(number)s; showing the last page (%(last)s).")
+            % {"number": number_format(number, force_grouping=True), "last": last}
         )
     return paginator.page(number), None

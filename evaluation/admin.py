@@ -45,9 +45,9 @@ def admin_css() -> forms.Media:
 
 
 class ProgramAdminForm(forms.ModelForm):
-    start_month = MonthField(label="Start month", help_text="e.g. 2004-01 for January 2004.")
+    start_month = MonthField(label=_("Start month"), help_text=_("e.g. 2004-01 for January 2004."))
     end_month = MonthField(
-        label="End month", required=False, help_text="Leave empty while the program runs."
+        label=_("End month"), required=False, help_text=_("Leave empty while the program runs.")
     )
 
     class Meta:
@@ -62,6 +62,8 @@ class ProgramAdminForm(forms.ModelForm):
             "end_month",
             "status",
             "summary",
+            "name_es",
+            "summary_es",
             "partners",
         ]
         widgets = {"name": forms.Textarea(attrs=TWO_LINES)}
@@ -138,7 +140,7 @@ class IndicatorInline(admin.StackedInline):
     prepopulated_fields = {"slug": ["name"]}
     extra = 1
     show_change_link = True
-    verbose_name_plural = "indicators (open one to enter its measurements)"
+    verbose_name_plural = _("indicators (open one to enter its measurements)")
 
 
 class ProgramStudyInline(NoScriptAutocompleteMixin, LabelledTabularInline):
@@ -174,7 +176,7 @@ class ProgramAdmin(HistoryAdminMixin, admin.ModelAdmin):
     def media(self):
         return super().media + admin_css()
 
-    @admin.display(description="period", ordering="start_month")
+    @admin.display(description=_("period"), ordering="start_month")
     def period(self, program):
         return program.period_label
 

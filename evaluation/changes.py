@@ -29,6 +29,9 @@ from enum import StrEnum
 from itertools import product
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from .choices import Direction, Unit
 from .formatting import format_signed, required
 
@@ -46,10 +49,10 @@ class Verdict(StrEnum):
 
 
 VERDICT_LABELS = {
-    Verdict.IMPROVED: "improved",
-    Verdict.WORSENED: "worsened",
-    Verdict.UNCHANGED: "unchanged",
-    Verdict.UNKNOWN: "cannot say whether it improved",
+    Verdict.IMPROVED: gettext_lazy("improved"),
+    Verdict.WORSENED: gettext_lazy("worsened"),
+    Verdict.UNCHANGED: gettext_lazy("unchanged"),
+    Verdict.UNKNOWN: gettext_lazy("cannot say whether it improved"),
 }
 
 
@@ -57,6 +60,13 @@ class Distinguishable(StrEnum):
     YES = "yes"
     NO = "no"
     CANNOT_TELL = "cannot tell"
+
+
+DISTINGUISHABLE_LABELS = {
+    Distinguishable.YES: gettext_lazy("yes"),
+    Distinguishable.NO: gettext_lazy("no"),
+    Distinguishable.CANNOT_TELL: gettext_lazy("cannot tell"),
+}
 
 
 @dataclass(frozen=True)
@@ -90,7 +100,7 @@ class Span:
         high = format_signed(self.high, suffix, places)
         if self.is_point:
             return high
-        return f"{format_signed(self.low, '', places)} to {high}"
+        return _("%(low)s to %(high)s") % {"low": format_signed(self.low, "", places), "high": high}
 
 
 @dataclass(frozen=True)
@@ -110,9 +120,9 @@ class Change:
             return ""
         unit = self.later.indicator.unit
         suffix: dict[str, str] = {
-            Unit.PERCENT: " percentage points",
-            Unit.DAYS: " days",
-            Unit.RATE_PER_1000: " per 1,000",
+            Unit.PERCENT: _(" percentage points"),
+            Unit.DAYS: _(" days"),
+            Unit.RATE_PER_1000: _(" per 1,000"),
         }
         return self.absolute.label(suffix.get(unit, ""))
 
@@ -132,8 +142,11 @@ class Change:
             wording = self.later.published_wording
             if wording:
                 # The source's words first: “nearly 50 %” is not the −50 % stored for sorting.
-                return f"“{wording}” vs baseline (recorded as {self.relative_label})"
-            return self.relative_label + " vs baseline"
+                return _("“%(wording)s” vs baseline (recorded as %(relative)s)") % {
+                    "wording": wording,
+                    "relative": self.relative_label,
+                }
+            return _("%(relative)s vs baseline") % {"relative": self.relative_label}
         figures = f"{self.baseline.display_value} → {self.later.display_value}"
         return f"{figures} ({self.relative_label})" if self.relative else figures
 
@@ -141,13 +154,21 @@ class Change:
     def comparison_label(self) -> str:
         """“baseline → endline”, or “baseline → latest figure (monitoring, 2012)”."""
         if self.later.is_endline:
-            return "baseline → endline"
+            return _("baseline → endline")
         phase = self.later.get_phase_display().lower()
-        return f"baseline → latest figure ({phase}, {self.later.period_label})"
+        return _("baseline → latest figure (%(phase)s, %(period)s)") % {
+            "phase": phase,
+            "period": self.later.period_label,
+        }
 
     @property
     def verdict_label(self) -> str:
-        return VERDICT_LABELS[self.verdict]
+        return str(VERDICT_LABELS[self.verdict])
+
+    @property
+    def distinguishable_label(self) -> str:
+        """“yes”, “no” or “cannot tell”, in the page's language."""
+        return str(DISTINGUISHABLE_LABELS[self.distinguishable])
 
     @property
     def is_improvement(self) -> bool:
@@ -179,11 +200,17 @@ def change_between(
             relative_is_published=True,
             verdict=verdict(published.sign(), direction),
             distinguishable=_published_change_distinguishable(later),
-            explanation="The source publishes this change relative to the baseline; it is shown "
-            + (
-                f"as published, with its 95 % interval ({later.display_interval})."
+            explanation=(
+                _(
+                    "The source publishes this change relative to the baseline; it is shown as "
+                    "published, with its 95 %% interval (%(interval)s)."
+                )
+                % {"interval": later.display_interval}
                 if later.ci_lower is not None
-                else "as published, without an interval."
+                else _(
+                    "The source publishes this change relative to the baseline; it is shown as "
+                    "published, without an interval."
+                )
             ),
         )
     if baseline is None:
@@ -198,8 +225,10 @@ def change_between(
             relative_is_published=False,
             verdict=Verdict.UNKNOWN,
             distinguishable=Distinguishable.CANNOT_TELL,
-            explanation=f"The {words.get_phase_display().lower()} is published only in words "
-            f"({words.display_value}), so no change is computed.",
+            explanation=_(
+                "The %(phase)s is published only in words (%(words)s), so no change is computed."
+            )
+            % {"phase": words.get_phase_display().lower(), "words": words.display_value},
         )
     before, after = _bounds(baseline), _bounds(later)
     absolute = Span.of(b - a for a, b in product(before, after))
@@ -208,15 +237,16 @@ def change_between(
         relative = Span.of((b - a) / a * 100 for a, b in product(before, after))
     distinguishable, test = _distinguishable(baseline, later, unit)
     if baseline.is_range or later.is_range:
-        how = (
+        how = _(
             "A figure is a range of estimates, so the change is given from one end of the range "
             "to the other; a range of estimates is not a confidence interval, so whether the "
             "change is statistically distinguishable cannot be told."
         )
     else:
-        how = "Change = later figure − baseline; relative change = that ÷ baseline. " + test
+        how = _("Change = later figure − baseline; relative change = that ÷ baseline.")
+        how += " " + test
     if relative is None:
-        how += " The baseline is zero, so no relative change is computed."
+        how += " " + _("The baseline is zero, so no relative change is computed.")
     return Change(
         baseline=baseline,
         later=later,
@@ -271,10 +301,15 @@ def _distinguishable(
     if before and after and (after[0] > before[1] or after[1] < before[0]):
         return (
             Distinguishable.YES,
-            "The two 95 % confidence intervals do not overlap, so the change is statistically "
-            "distinguishable at the 5 % level.",
+            _(
+                # xgettext:no-python-format
+                "The two 95 % confidence intervals do not overlap, so the change is "
+                "statistically distinguishable at the 5 % level."
+            ),
         )
-    overlap = "The two 95 % confidence intervals overlap, which alone does not settle it. "
+    # xgettext:no-python-format
+    overlap = _("The two 95 % confidence intervals overlap, which alone does not settle it.")
+    overlap += " "
     if unit == Unit.PERCENT and baseline.sample_size and later.sample_size:
         z = two_proportion_z(
             float(required(baseline.value)) / 100,
@@ -284,18 +319,25 @@ def _distinguishable(
         )
         if z is not None:
             result = Distinguishable.YES if abs(z) >= Z_CRITICAL_5_PERCENT else Distinguishable.NO
-            said = "is" if result == Distinguishable.YES else "is not"
-            return result, (
-                (overlap if both_intervals else "")
-                + f"A two-proportion z-test on the sample sizes gives z = {z:.2f}: the change "
-                f"{said} statistically distinguishable at the 5 % level (|z| ≥ 1.96)."
-            )
+            if result == Distinguishable.YES:
+                test = _(
+                    "A two-proportion z-test on the sample sizes gives z = %(z)s: the change is "
+                    "statistically distinguishable at the 5 %% level (|z| ≥ 1.96)."
+                )
+            else:
+                test = _(
+                    "A two-proportion z-test on the sample sizes gives z = %(z)s: the change is "
+                    "not statistically distinguishable at the 5 %% level (|z| ≥ 1.96)."
+                )
+            return result, (overlap if both_intervals else "") + test % {"z": f"{z:.2f}"}
     if both_intervals:
-        return Distinguishable.CANNOT_TELL, overlap + "Without sample sizes we cannot tell."
+        return Distinguishable.CANNOT_TELL, overlap + _("Without sample sizes we cannot tell.")
     return (
         Distinguishable.CANNOT_TELL,
-        "Without confidence intervals or sample sizes for both figures, whether the change is "
-        "statistically distinguishable cannot be told.",
+        _(
+            "Without confidence intervals or sample sizes for both figures, whether the change "
+            "is statistically distinguishable cannot be told."
+        ),
     )
 
 

@@ -29,20 +29,26 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from .choices import Unit
-from .formatting import UNIT_SUFFIXES, format_number, format_signed, required
+from .formatting import format_number, format_signed, required, unit_suffix
 
 if TYPE_CHECKING:
     from .models import Indicator, Measurement
 
-LEGEND_OF_LEVELS = (
+LEGEND_OF_LEVELS = gettext_lazy(
+    # xgettext:no-python-format
     "Dots are figures, joined in time order; a vertical bar is a range of estimates; whiskers "
     "are 95 % confidence intervals; a thin horizontal line spans the period a figure covers."
 )
-LEGEND_OF_CHANGES = (
+LEGEND_OF_CHANGES = gettext_lazy(
     "Figures published as a change relative to the baseline: the baseline sits on the zero "
     "line, each change at its value; a thin horizontal line spans the period a figure covers."
 )
+# xgettext:no-python-format
+AXIS_OF_CHANGES = gettext_lazy("Change from baseline (%)")
 
 DENSE = 12  # more marks than this and only the first and last are labelled
 # A character of the chart's text is at most this wide, in ems (digits and “ %” are narrower):
@@ -236,8 +242,8 @@ def trajectory_chart(
         high = min(high, 100.0)
     y_ticks = _nice_ticks(low, high)
     y = _scale(y_ticks[-1], y_ticks[0], frame.top, frame.bottom)  # SVG y grows downwards
-    suffix = " %" if of_changes else UNIT_SUFFIXES.get(indicator.unit, "")
-    y_axis_label = "Change from baseline (%)" if of_changes else indicator.get_unit_display()
+    suffix = " %" if of_changes else unit_suffix(indicator.unit)
+    y_axis_label = str(AXIS_OF_CHANGES) if of_changes else indicator.get_unit_display()
     y_tick_labels = [_tick_label(value, suffix, of_changes) for value in y_ticks]
     # The tick labels' width sets the left margin, so the longest never leaves the drawing.
     left = math.ceil(max(text_width(label, frame.font_size) for label in y_tick_labels)) + 10
@@ -269,7 +275,7 @@ def trajectory_chart(
         for label in [f"{m.get_phase_display()}: {m.display_value}"]
     ]
     return TrajectoryChart(
-        title=f"{indicator.name}: from baseline to endline",
+        title=_("%(indicator)s: from baseline to endline") % {"indicator": indicator.name},
         description=_describe(measurements),
         y_axis_label=y_axis_label,
         x_ticks=[Tick(x(year), str(int(year))) for year in years],
@@ -279,7 +285,7 @@ def trajectory_chart(
         marks=marks,
         lines=lines,
         bands=bands,
-        legend=LEGEND_OF_CHANGES if of_changes else LEGEND_OF_LEVELS,
+        legend=str(LEGEND_OF_CHANGES if of_changes else LEGEND_OF_LEVELS),
         frame=frame,
         left=left,
         notes=notes,
@@ -460,7 +466,9 @@ def _mark(m: Measurement, x, y, of_changes: bool) -> Mark:
     }
     if of_changes:
         if m.is_baseline:
-            return Mark(y=y(0.0), label=f"baseline {m.display_value}", **common)
+            return Mark(
+                y=y(0.0), label=_("baseline %(value)s") % {"value": m.display_value}, **common
+            )
         change = required(m.value)
         return Mark(y=y(float(change)), label=format_signed(change, " %"), **common)
     if m.is_range:
@@ -486,7 +494,7 @@ def _describe(measurements: list[Measurement]) -> str:
     parts = [
         f"{m.get_phase_display().lower()} {m.display_value}, {m.period_label}" for m in measurements
     ]
-    return "Figures in time order: " + "; ".join(parts) + "."
+    return _("Figures in time order: %(figures)s.") % {"figures": "; ".join(parts)}
 
 
 def _year(date, end: bool = False) -> float:

@@ -7,53 +7,54 @@ the rest use the members and `.values`, never the strings again.
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ProgramStatus(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    ACTIVE = "active", "Active"
-    COMPLETED = "completed", "Completed"
+    PLANNED = "planned", _("Planned")
+    ACTIVE = "active", _("Active")
+    COMPLETED = "completed", _("Completed")
 
 
 class StudyRole(models.TextChoices):
     """What a study is to a program."""
 
-    BASELINE = "baseline", "Baseline study"
-    MONITORING = "monitoring", "Monitoring study"
-    ENDLINE = "endline", "Endline study"
-    EVALUATION = "evaluation", "Evaluation"
-    RELATED = "related", "Related study"
+    BASELINE = "baseline", _("Baseline study")
+    MONITORING = "monitoring", _("Monitoring study")
+    ENDLINE = "endline", _("Endline study")
+    EVALUATION = "evaluation", _("Evaluation")
+    RELATED = "related", _("Related study")
 
 
 class IndicatorKind(models.TextChoices):
-    CRIME_PREVALENCE = "crime_prevalence", "Crime prevalence"
-    JUSTICE_SYSTEM = "justice_system", "Justice-system performance"
-    SURVIVOR_OUTCOME = "survivor_outcome", "Survivor outcome"
-    OTHER = "other", "Other"
+    CRIME_PREVALENCE = "crime_prevalence", _("Crime prevalence")
+    JUSTICE_SYSTEM = "justice_system", _("Justice-system performance")
+    SURVIVOR_OUTCOME = "survivor_outcome", _("Survivor outcome")
+    OTHER = "other", _("Other")
 
 
 class Unit(models.TextChoices):
-    PERCENT = "percent", "Percent"
-    COUNT = "count", "Count"
-    RATE_PER_1000 = "rate_per_1000", "Rate per 1,000"
-    DAYS = "days", "Days"
-    RATIO = "ratio", "Ratio"
-    SCORE = "score", "Score"
+    PERCENT = "percent", _("Percent")
+    COUNT = "count", _("Count")
+    RATE_PER_1000 = "rate_per_1000", _("Rate per 1,000")
+    DAYS = "days", _("Days")
+    RATIO = "ratio", _("Ratio")
+    SCORE = "score", _("Score")
 
 
 class Direction(models.TextChoices):
-    LOWER_IS_BETTER = "lower_is_better", "Lower is better"
-    HIGHER_IS_BETTER = "higher_is_better", "Higher is better"
+    LOWER_IS_BETTER = "lower_is_better", _("Lower is better")
+    HIGHER_IS_BETTER = "higher_is_better", _("Higher is better")
 
 
 class Phase(models.TextChoices):
-    BASELINE = "baseline", "Baseline"
-    MONITORING = "monitoring", "Monitoring"
-    ENDLINE = "endline", "Endline"
+    BASELINE = "baseline", _("Baseline")
+    MONITORING = "monitoring", _("Monitoring")
+    ENDLINE = "endline", _("Endline")
 
 
 class ValueKind(models.TextChoices):
-    POINT = "point", "Point value"
-    RANGE = "range", "Range of estimates"
-    RELATIVE_CHANGE = "relative_change", "Change relative to the baseline (%)"
-    WORDING_ONLY = "wording_only", "Published in words only (no number)"
+    POINT = "point", _("Point value")
+    RANGE = "range", _("Range of estimates")
+    RELATIVE_CHANGE = "relative_change", _("Change relative to the baseline (%)")
+    WORDING_ONLY = "wording_only", _("Published in words only (no number)")

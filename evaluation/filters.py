@@ -7,6 +7,8 @@ lists read their parameters alike.
 """
 
 import django_filters
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.facets import FacetOption, facet_block
 from core.filters import ValueListFilter
@@ -28,7 +30,8 @@ class ProgramFilterSet(django_filters.FilterSet):
     )
 
     FACETS = ["country", "subject"]
-    FACET_LEGENDS = {"country": "Country", "subject": "Targeted crime"}
+    FACET_LEGENDS = {"country": gettext_lazy("Country"), "subject": gettext_lazy("Targeted crime")}
+    FACET_NAMES = {"country": gettext_lazy("country"), "subject": gettext_lazy("subject")}
 
     class Meta:
         model = Program
@@ -52,7 +55,10 @@ class ProgramFilterSet(django_filters.FilterSet):
             ignored = self.form.fields[name].ignored
             if ignored:
                 values = ", ".join(f"“{value[:40]}”" for value in ignored)
-                notices.append(f"Ignored unknown {name} {values}: no such {name} in the library.")
+                notices.append(
+                    _("Ignored unknown %(name)s %(values)s: no such %(name)s in the library.")
+                    % {"name": self.FACET_NAMES[name], "values": values}
+                )
         return notices
 
     def queryset_without(self, name: str) -> ProgramQuerySet:
@@ -74,6 +80,6 @@ class ProgramFilterSet(django_filters.FilterSet):
     def facet_blocks(self) -> list[dict]:
         """The facets as `studies/includes/facet.html` draws them: options, counts, checked."""
         return [
-            facet_block(name, self.FACET_LEGENDS[name], options, self.selected(name))
+            facet_block(name, str(self.FACET_LEGENDS[name]), options, self.selected(name))
             for name, options in self.facets().items()
         ]

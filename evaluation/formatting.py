@@ -7,19 +7,30 @@ plain ASCII numbers for machines.
 import datetime
 from decimal import Decimal
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_noop
+
 from .choices import Unit
 
 MINUS = "\u2212"
 
-# Keyed by `Unit` members, looked up with a field's plain string (equal to its member).
+# Keyed by `Unit` members, looked up with a field's plain string (equal to its member); in
+# English here, in the page's language through `unit_suffix`.
 UNIT_SUFFIXES: dict[str, str] = {
     Unit.PERCENT: " %",
     Unit.COUNT: "",
-    Unit.RATE_PER_1000: " per 1,000",
-    Unit.DAYS: " days",
+    Unit.RATE_PER_1000: gettext_noop(" per 1,000"),
+    Unit.DAYS: gettext_noop(" days"),
     Unit.RATIO: "",
     Unit.SCORE: "",
 }
+
+
+def unit_suffix(unit: str) -> str:
+    """What follows a figure in `unit` (“ %”, “ per 1,000”), in the page's language."""
+    suffix = UNIT_SUFFIXES.get(unit, "")
+    # gettext("") would be the catalogue's header, not an empty suffix.
+    return gettext(suffix) if suffix else ""
 
 
 def required(value: Decimal | None) -> Decimal:
@@ -40,7 +51,7 @@ def format_number(value: Decimal | float | int, places: int | None = None) -> st
 
 
 def format_value(value: Decimal, unit: str) -> str:
-    return format_number(value) + UNIT_SUFFIXES.get(unit, "")
+    return format_number(value) + unit_suffix(unit)
 
 
 def format_signed(value: Decimal | float, suffix: str = "", places: int | None = None) -> str:
@@ -61,7 +72,12 @@ def format_period(start: datetime.date, end: datetime.date | None = None) -> str
     if start.month == 1 and end.month == 12:
         return str(start.year) if start.year == end.year else f"{start.year}–{end.year}"
     if start == end:
-        return f"{start:%B %Y}"
+        return month_and_year(start)
     if start.year == end.year:
-        return f"{start:%B}–{end:%B %Y}"
-    return f"{start:%B %Y} – {end:%B %Y}"
+        return f"{date_format(start, 'F')}–{month_and_year(end)}"
+    return f"{month_and_year(start)} – {month_and_year(end)}"
+
+
+def month_and_year(month: datetime.date) -> str:
+    """“March 2015”, in Spanish “marzo de 2015”: the active language's month and year."""
+    return date_format(month, "YEAR_MONTH_FORMAT")

@@ -19,8 +19,11 @@ from functools import cached_property
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from core.text import normalise_newlines
+from core.translation import curated_text
 from history.tracking import track
 from studies.models import (
     Country,
@@ -75,23 +78,28 @@ class Program(models.Model):
         max_length=200,
         unique=True,
         validators=[validate_lowercase_slug],
-        help_text="Part of the program's address.",
+        help_text=_("Part of the program's address."),
     )
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="programs")
     area = models.CharField(
-        "community or area", max_length=200, help_text="e.g. “Metro Cebu”, “Mukono County”."
+        _("community or area"), max_length=200, help_text=_("e.g. “Metro Cebu”, “Mukono County”.")
     )
     subject = models.ForeignKey(
         Subject,
         on_delete=models.PROTECT,
         related_name="programs",
-        help_text="The targeted crime, named as in the library.",
+        help_text=_("The targeted crime, named as in the library."),
     )
-    start_month = models.DateField(help_text="The month the program started.")
+    start_month = models.DateField(help_text=_("The month the program started."))
     end_month = models.DateField(
-        null=True, blank=True, help_text="The month it ended; empty while it runs."
+        null=True, blank=True, help_text=_("The month it ended; empty while it runs.")
     )
     summary = models.TextField(blank=True)
+    # The curators' Spanish versions, shown on the Spanish pages; blank falls back to the English.
+    name_es = models.CharField(
+        _("name (Spanish)"), max_length=300, blank=True, default="", db_default=""
+    )
+    summary_es = models.TextField(_("summary (Spanish)"), blank=True, default="", db_default="")
     partners = models.TextField(blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     studies = models.ManyToManyField(
@@ -108,12 +116,12 @@ class Program(models.Model):
             models.CheckConstraint(
                 condition=Q(end_month__isnull=True) | Q(end_month__gte=F("start_month")),
                 name="program_ends_after_it_starts",
-                violation_error_message="A program ends in or after the month it starts.",
+                violation_error_message=_("A program ends in or after the month it starts."),
             ),
             models.CheckConstraint(
                 condition=~Q(status=ProgramStatus.COMPLETED) | Q(end_month__isnull=False),
                 name="completed_program_has_end_month",
-                violation_error_message="A completed program needs its end month.",
+                violation_error_message=_("A completed program needs its end month."),
             ),
             models.CheckConstraint(
                 condition=Q(status__in=ProgramStatus.values),
@@ -129,6 +137,15 @@ class Program(models.Model):
     def get_absolute_url(self):
         return url_for_slug("evaluation:detail", self.slug)
 
+    @property
+    def localized_name(self) -> str:
+        """The name in the page's language: the Spanish one on Spanish pages, when written."""
+        return curated_text(self.name, self.name_es)
+
+    @property
+    def localized_summary(self) -> str:
+        return curated_text(self.summary, self.summary_es)
+
     def natural_key(self):
         return (self.slug,)
 
@@ -142,7 +159,9 @@ class Program(models.Model):
     @property
     def period_label(self) -> str:
         if self.end_month is None:
-            return f"since {self.start_month:%B %Y}"
+            return _("since %(month)s") % {
+                "month": date_format(self.start_month, "YEAR_MONTH_FORMAT")
+            }
         return format_period(self.start_month, self.end_month)
 
     @property
@@ -177,7 +196,7 @@ class ProgramStudy(models.Model):
             models.UniqueConstraint(
                 fields=["program", "study"],
                 name="program_study_once",
-                violation_error_message="This study is already linked to the program.",
+                violation_error_message=_("This study is already linked to the program."),
             ),
             models.CheckConstraint(
                 condition=Q(role__in=StudyRole.values),
@@ -212,32 +231,40 @@ class Indicator(models.Model):
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="indicators")
     name = models.CharField(max_length=300)
     short_name = models.CharField(
-        max_length=100, blank=True, help_text="For the program list, e.g. “prevalence of minors”."
+        max_length=100,
+        blank=True,
+        help_text=_("For the program list, e.g. “prevalence of minors”."),
     )
     slug = models.SlugField(
-        max_length=100, validators=[validate_lowercase_slug], help_text="Unique within the program."
+        max_length=100,
+        validators=[validate_lowercase_slug],
+        help_text=_("Unique within the program."),
     )
     kind = models.CharField(max_length=30, choices=Kind.choices)
-    definition = models.TextField(help_text="What exactly is counted, of whom, where.")
+    definition = models.TextField(help_text=_("What exactly is counted, of whom, where."))
     unit = models.CharField(max_length=20, choices=Unit.choices)
     direction = models.CharField(max_length=20, choices=Direction.choices)
     method = models.CharField(
-        "method of measurement",
+        _("method of measurement"),
         max_length=300,
-        help_text="e.g. undercover investigation, casefile review, household survey.",
+        help_text=_("e.g. undercover investigation, casefile review, household survey."),
     )
     disaggregation = models.CharField(
         max_length=200,
         blank=True,
-        help_text="The subgroup, where the figures are for one, e.g. “children aged 15 and under”.",
+        help_text=_(
+            "The subgroup, where the figures are for one, e.g. “children aged 15 and under”."
+        ),
     )
     notes = models.TextField(blank=True)
     is_headline = models.BooleanField(
-        "headline indicator",
+        _("headline indicator"),
         default=False,
-        help_text="Its change is shown in the list of programs (one per program).",
+        help_text=_("Its change is shown in the list of programs (one per program)."),
     )
-    position = models.PositiveSmallIntegerField(default=1, help_text="Order on the program page.")
+    position = models.PositiveSmallIntegerField(
+        default=1, help_text=_("Order on the program page.")
+    )
 
     class Manager(models.Manager):
         def get_by_natural_key(self, program_slug, slug):
@@ -251,13 +278,13 @@ class Indicator(models.Model):
             models.UniqueConstraint(
                 fields=["program", "slug"],
                 name="indicator_slug_unique_in_program",
-                violation_error_message="The program already has an indicator with this slug.",
+                violation_error_message=_("The program already has an indicator with this slug."),
             ),
             models.UniqueConstraint(
                 fields=["program"],
                 condition=Q(is_headline=True),
                 name="one_headline_indicator_per_program",
-                violation_error_message="A program has at most one headline indicator.",
+                violation_error_message=_("A program has at most one headline indicator."),
                 violation_error_code="second_headline",
             ),
             models.CheckConstraint(
@@ -348,14 +375,16 @@ class Measurement(models.Model):
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="measurements")
     phase = models.CharField(max_length=20, choices=Phase.choices)
-    period_start = models.DateField(help_text="First month the figure covers.")
+    period_start = models.DateField(help_text=_("First month the figure covers."))
     period_end = models.DateField(
-        blank=True, help_text="Last month the figure covers; empty for a single month."
+        blank=True, help_text=_("Last month the figure covers; empty for a single month.")
     )
     period_wording = models.CharField(
         max_length=100,
         blank=True,
-        help_text="How the source states the period when vaguer than months, e.g. “early 2000s”.",
+        help_text=_(
+            "How the source states the period when vaguer than months, e.g. “early 2000s”."
+        ),
     )
     value_kind = models.CharField(max_length=20, choices=ValueKind.choices, default=ValueKind.POINT)
     value = models.DecimalField(
@@ -363,25 +392,27 @@ class Measurement(models.Model):
         decimal_places=4,
         null=True,
         blank=True,
-        help_text="The value; for a relative change, the change in percent (−79 for “−79 %”).",
+        help_text=_("The value; for a relative change, the change in percent (−79 for “−79 %”)."),
     )
     value_low = models.DecimalField(
-        "range from", max_digits=14, decimal_places=4, null=True, blank=True
+        _("range from"), max_digits=14, decimal_places=4, null=True, blank=True
     )
     value_high = models.DecimalField(
-        "range to", max_digits=14, decimal_places=4, null=True, blank=True
+        _("range to"), max_digits=14, decimal_places=4, null=True, blank=True
     )
     published_wording = models.CharField(
         max_length=300,
         blank=True,
-        help_text="The source's own words where they qualify the number: “nearly a third”, "
-        "“more than 220”, “almost none”.",
+        help_text=_(
+            "The source's own words where they qualify the number: “nearly a third”, "
+            "“more than 220”, “almost none”."
+        ),
     )
     ci_lower = models.DecimalField(
-        "95 % CI lower bound", max_digits=14, decimal_places=4, null=True, blank=True
+        _("95 % CI lower bound"), max_digits=14, decimal_places=4, null=True, blank=True
     )
     ci_upper = models.DecimalField(
-        "95 % CI upper bound", max_digits=14, decimal_places=4, null=True, blank=True
+        _("95 % CI upper bound"), max_digits=14, decimal_places=4, null=True, blank=True
     )
     sample_size = models.PositiveIntegerField(null=True, blank=True)
     source_study = models.ForeignKey(
@@ -390,14 +421,17 @@ class Measurement(models.Model):
         null=True,
         blank=True,
         related_name="measurements",
-        help_text="The study in the library that published the figure.",
+        help_text=_("The study in the library that published the figure."),
     )
     source_reference = models.CharField(
-        "page or table", max_length=200, blank=True, help_text="Where in the study, e.g. “p. 12”."
+        _("page or table"),
+        max_length=200,
+        blank=True,
+        help_text=_("Where in the study, e.g. “p. 12”."),
     )
     source_citation = models.TextField(
         blank=True,
-        help_text="Sources outside the library (or beside the study), e.g. a news article.",
+        help_text=_("Sources outside the library (or beside the study), e.g. a news article."),
     )
     notes = models.TextField(blank=True)
 
@@ -414,28 +448,29 @@ class Measurement(models.Model):
                 fields=["indicator"],
                 condition=Q(phase=Phase.BASELINE),
                 name="one_baseline_per_indicator",
-                violation_error_message="An indicator has at most one baseline.",
+                violation_error_message=_("An indicator has at most one baseline."),
                 violation_error_code="second_baseline",
             ),
             models.UniqueConstraint(
                 fields=["indicator"],
                 condition=Q(phase=Phase.ENDLINE),
                 name="one_endline_per_indicator",
-                violation_error_message="An indicator has at most one endline.",
+                violation_error_message=_("An indicator has at most one endline."),
                 violation_error_code="second_endline",
             ),
             models.UniqueConstraint(
                 fields=["indicator", "phase", "period_start"],
                 name="measurement_phase_period_unique",
-                violation_error_message="The indicator already has a figure for this phase "
-                "starting in this month.",
+                violation_error_message=_(
+                    "The indicator already has a figure for this phase starting in this month."
+                ),
             ),
             first_of_month("period_start", "period's first month"),
             first_of_month("period_end", "period's last month"),
             models.CheckConstraint(
                 condition=Q(period_end__gte=F("period_start")),
                 name="measurement_period_ends_after_it_starts",
-                violation_error_message="A period ends in or after the month it starts.",
+                violation_error_message=_("A period ends in or after the month it starts."),
             ),
             models.CheckConstraint(
                 condition=Q(phase__in=Phase.values),
@@ -449,7 +484,7 @@ class Measurement(models.Model):
                 condition=~Q(value_kind=ValueKind.POINT)
                 | Q(value__isnull=False, value_low__isnull=True, value_high__isnull=True),
                 name="point_measurement_has_value",
-                violation_error_message="A point value needs the value (and no range).",
+                violation_error_message=_("A point value needs the value (and no range)."),
             ),
             models.CheckConstraint(
                 condition=~Q(value_kind=ValueKind.RANGE)
@@ -460,8 +495,10 @@ class Measurement(models.Model):
                     value_low__lte=F("value_high"),
                 ),
                 name="range_measurement_has_ordered_bounds",
-                violation_error_message="A range of estimates needs “range from” and “range to”, "
-                "from ≤ to, and no single value.",
+                violation_error_message=_(
+                    "A range of estimates needs “range from” and “range to”, "
+                    "from ≤ to, and no single value."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(value_kind=ValueKind.RELATIVE_CHANGE)
@@ -472,13 +509,16 @@ class Measurement(models.Model):
                     value_high__isnull=True,
                 ),
                 name="relative_change_has_value_from_minus_100",
-                violation_error_message="A relative change needs its value in percent, "
-                "at least −100 (and no range).",
+                violation_error_message=_(
+                    "A relative change needs its value in percent, at least −100 (and no range)."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(value_kind=ValueKind.RELATIVE_CHANGE, phase=Phase.BASELINE),
                 name="baseline_is_not_a_relative_change",
-                violation_error_message="A baseline cannot be a change relative to the baseline.",
+                violation_error_message=_(
+                    "A baseline cannot be a change relative to the baseline."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(value_kind=ValueKind.WORDING_ONLY)
@@ -487,38 +527,47 @@ class Measurement(models.Model):
                     & ~Q(published_wording="")
                 ),
                 name="wording_only_measurement_has_wording",
-                violation_error_message="A figure published in words only needs the published "
-                "wording, and no number.",
+                violation_error_message=_(
+                    "A figure published in words only needs the published wording, and no number."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(ci_lower__isnull=True, ci_upper__isnull=True)
                 | Q(ci_lower__isnull=False, ci_upper__isnull=False),
                 name="confidence_interval_has_both_bounds",
-                violation_error_message="Give both bounds of the confidence interval, or neither.",
+                violation_error_message=_(
+                    "Give both bounds of the confidence interval, or neither."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(ci_lower__isnull=True)
                 | Q(value__isnull=False, ci_lower__lte=F("value"), ci_upper__gte=F("value")),
                 name="confidence_interval_contains_value",
-                violation_error_message="The confidence interval must contain the value "
-                "(lower bound ≤ value ≤ upper bound).",
+                violation_error_message=_(
+                    "The confidence interval must contain the value "
+                    "(lower bound ≤ value ≤ upper bound)."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(sample_size__isnull=True) | Q(sample_size__gte=1),
                 name="sample_size_is_positive",
-                violation_error_message="A sample size is at least 1.",
+                violation_error_message=_("A sample size is at least 1."),
             ),
             models.CheckConstraint(
                 condition=Q(source_study__isnull=False) | ~Q(source_citation=""),
                 name="measurement_names_its_source",
-                violation_error_message="Name the source: a study in the library, or a citation.",
+                violation_error_message=_(
+                    "Name the source: a study in the library, or a citation."
+                ),
             ),
             # Spaces alone would pass for a source above and show as none on the page.
             models.CheckConstraint(
                 condition=Q(source_citation="") | Q(source_citation__regex=r"\S"),
                 name="measurement_source_citation_is_not_blank",
-                violation_error_message="The source citation cannot be only spaces: write the "
-                "source, or leave it empty and pick a study.",
+                violation_error_message=_(
+                    "The source citation cannot be only spaces: write the "
+                    "source, or leave it empty and pick a study."
+                ),
             ),
         ]
 
@@ -628,7 +677,9 @@ class Measurement(models.Model):
             low, high = required(self.value_low), required(self.value_high)
             return f"{format_value(low, unit)}–{format_value(high, unit)}"
         if self.value_kind == self.ValueKind.RELATIVE_CHANGE:
-            return f"{format_signed(required(self.value), ' %')} vs baseline"
+            return _("%(change)s vs baseline") % {
+                "change": format_signed(required(self.value), " %")
+            }
         if self.value_kind == self.ValueKind.WORDING_ONLY:
             return f"“{self.published_wording}”"
         return format_value(required(self.value), unit)

@@ -12,11 +12,14 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from studies.models import Study
 
 from .changes import Change, latest_change
 from .charts import NARROW, Sparkline, TrajectoryChart, sparkline, trajectory_chart
-from .formatting import format_period
+from .formatting import format_period, month_and_year
 from .models import Indicator, Measurement, Program
 
 # A program measured monthly for ten years has 120 monitoring figures: the page lists the
@@ -119,7 +122,7 @@ def timeline(program: Program) -> list[tuple[str, str]]:
     )
 
     def month(date: datetime.date) -> str:
-        return str(date.year) if whole_years else f"{date:%B %Y}"
+        return str(date.year) if whole_years else month_and_year(date)
 
     entries: dict[
         tuple[datetime.date, datetime.date, str], tuple[str, list[str]]
@@ -131,11 +134,11 @@ def timeline(program: Program) -> list[tuple[str, str]]:
                 monitoring.append((m, indicator.label))
                 continue
             key = (m.period_start, m.period_end, m.get_phase_display())
-            _, labels = entries.setdefault(key, (m.period_label, []))
+            _when, labels = entries.setdefault(key, (m.period_label, []))
             if indicator.label not in labels:
                 labels.append(indicator.label)
     events = [
-        (program.start_month, program.start_month, month(program.start_month), "Program starts")
+        (program.start_month, program.start_month, month(program.start_month), _("Program starts"))
     ]
     events += [
         (start, end, when, f"{phase}: {', '.join(labels)}")
@@ -147,10 +150,17 @@ def timeline(program: Program) -> list[tuple[str, str]]:
         names = ", ".join(dict.fromkeys(label for _, label in monitoring))
         count = len({(m.period_start, m.period_end) for m, _ in monitoring})
         when = monitoring[0][0].period_label if count == 1 else format_period(start, end)
-        what = "Monitoring" if count == 1 else f"Monitoring ({count} periods)"
+        what = (
+            _("Monitoring")
+            if count == 1
+            else ngettext(
+                "Monitoring (%(periods)d period)", "Monitoring (%(periods)d periods)", count
+            )
+            % {"periods": count}
+        )
         events.append((start, end, when, f"{what}: {names}"))
     if program.end_month:
         end_month = program.end_month
-        events.append((end_month, end_month, month(end_month), "Program ends"))
+        events.append((end_month, end_month, month(end_month), _("Program ends")))
     events.sort(key=lambda event: (event[0], event[1]))
     return [(when, what) for _, _, when, what in events]

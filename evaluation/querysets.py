@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 
 from core.facets import FacetOption
+from core.translation import curated_text
 from studies.public import defer_study_text
 
 from .choices import Phase
@@ -120,9 +121,9 @@ def country_facet(programs: ProgramQuerySet) -> list[FacetOption]:
         )
         .filter(programs_total__gt=0)
         .order_by("name")  # Meta.ordering does not apply to a grouped query
-        .values_list("code", "name", "matches")
+        .values_list("code", "name", "name_es", "matches")
     )
-    return [FacetOption(*row) for row in rows]
+    return [FacetOption(code, curated_text(name, name_es), n) for code, name, name_es, n in rows]
 
 
 def subject_facet(programs: ProgramQuerySet) -> list[FacetOption]:
@@ -135,6 +136,6 @@ def subject_facet(programs: ProgramQuerySet) -> list[FacetOption]:
         )
         .filter(programs_total__gt=0)
         .order_by("name")
-        .values_list("slug", "name", "matches")
+        .values_list("slug", "name", "name_es", "matches")
     )
-    return [FacetOption(*row) for row in rows]
+    return [FacetOption(slug, curated_text(name, name_es), n) for slug, name, name_es, n in rows]

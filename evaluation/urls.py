@@ -1,10 +1,16 @@
 from django.urls import path
 
+from justicelib.i18n import data_in_english
+
 from . import views
 
 app_name = "evaluation"
 urlpatterns = [
     path("", views.program_list, name="list"),
     path("<slug:slug>/", views.program_detail, name="detail"),
-    path("<slug:slug>/measurements.csv", views.measurements_csv, name="measurements_csv"),
+    path(
+        "<slug:slug>/measurements.csv",
+        data_in_english(views.measurements_csv),
+        name="measurements_csv",
+    ),
 ]

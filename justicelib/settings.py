@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # A page's language from its URL (/es/…), the admin's from the browser (justicelib/i18n.py).
+    "justicelib.i18n.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -95,6 +97,7 @@ TEMPLATES: list[dict[str, Any]] = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "justicelib.i18n.language_alternates",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -141,7 +144,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-gb"
+# English (British spelling) unprefixed, Spanish under /es/ for readers in Guatemala and the
+# Dominican Republic (justicelib/urls.py). The interface's catalogue is locale/es; its compiled
+# .mo is committed, since CI installs no gettext (tests/i18n checks the two agree).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Spanish numbers as Guatemala and the Dominican Republic write them: Django's `es` formats use a
+# decimal comma (Spain's usage), but both countries use a decimal point and a thousands comma
+# (“1,234.5”); dates stay Django's Spanish ones (“septiembre de 2023”).
+FORMAT_MODULE_PATH = ["justicelib.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

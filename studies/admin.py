@@ -52,15 +52,15 @@ from .services import (
     unpublish_studies,
 )
 
-admin.site.site_header = "JusticeLib curation"
-admin.site.site_title = "JusticeLib curation"
-admin.site.index_title = "Library"
+admin.site.site_header = _("JusticeLib curation")
+admin.site.site_title = _("JusticeLib curation")
+admin.site.index_title = _("Library")
 
 
 class StudyAdminForm(forms.ModelForm):
     publication_month = MonthField(
-        label="Publication month",
-        help_text="Month and year of publication, e.g. 2018-05 for May 2018.",
+        label=_("Publication month"),
+        help_text=_("Month and year of publication, e.g. 2018-05 for May 2018."),
     )
 
     class Meta:
@@ -70,6 +70,8 @@ class StudyAdminForm(forms.ModelForm):
             "short_title",
             "slug",
             "description",
+            "title_es",
+            "description_es",
             "publication_month",
             "resource_types",
             "subject",
@@ -88,7 +90,9 @@ class StudyAdminForm(forms.ModelForm):
         widgets = {"title": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"})}
         error_messages = {
             "slug": {
-                "unique": "Another study already uses this address (slug). Choose a different one.",
+                "unique": _(
+                    "Another study already uses this address (slug). Choose a different one."
+                ),
             },
         }
 
@@ -141,7 +145,7 @@ class StudyAdminForm(forms.ModelForm):
 # --- Authors of a study, in citation order -----------------------------------------------------
 
 
-POSITION_HELP = "Authors are listed in order of position: 1 is the first author, then 2, 3…"
+POSITION_HELP = _("Authors are listed in order of position: 1 is the first author, then 2, 3…")
 
 
 class AuthorshipForm(RowOfWholeListForm, forms.ModelForm):
@@ -231,8 +235,8 @@ class AuthorshipInline(StudyPermissionsMixin, NoScriptAutocompleteMixin, Labelle
     autocomplete_fields = ["author"]
     ordering = ["position"]
     extra = 2
-    verbose_name = "author"
-    verbose_name_plural = "authors (in order of position: 1, 2, 3…)"
+    verbose_name = _("author")
+    verbose_name_plural = _("authors (in order of position: 1, 2, 3…)")
 
 
 # --- Studies -----------------------------------------------------------------------------------
@@ -263,7 +267,7 @@ def years_with_studies() -> list[int]:
 
 
 class PublicationYearFilter(admin.SimpleListFilter):
-    title = "publication year"
+    title = _("publication year")
     parameter_name = "year"
 
     def lookups(self, request, model_admin):
@@ -346,7 +350,7 @@ class StudyAdmin(HistoryAdminMixin, NoScriptAutocompleteMixin, admin.ModelAdmin)
         "authors__name",
         "authors__alternate_names",
     ]
-    search_help_text = "Search titles, descriptions and author names."
+    search_help_text = _("Search titles, descriptions and author names.")
     # No full-table COUNT(*) on every changelist page.
     show_full_result_count = False
     paginator = EstimatedCountPaginator
@@ -359,14 +363,21 @@ class StudyAdmin(HistoryAdminMixin, NoScriptAutocompleteMixin, admin.ModelAdmin)
     readonly_fields = ["created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "short_title", "slug", "description"]}),
-        ("Publication", {"fields": ["publication_month", "resource_types", "subject", "status"]}),
-        ("Countries", {"fields": ["countries", "is_multi_country"]}),
-        ("Download", {"fields": ["pdf", "external_url"]}),
         (
-            "Citation",
+            _("Spanish (shown on the Spanish pages; blank shows the English)"),
+            {"fields": ["title_es", "description_es"]},
+        ),
+        (
+            _("Publication"),
+            {"fields": ["publication_month", "resource_types", "subject", "status"]},
+        ),
+        (_("Countries"), {"fields": ["countries", "is_multi_country"]}),
+        (_("Download"), {"fields": ["pdf", "external_url"]}),
+        (
+            _("Citation"),
             {"fields": ["publisher", "citation_key", "language", "rights", "license_url"]},
         ),
-        ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+        (_("History"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
     actions = ["publish", "unpublish"]
 
@@ -382,11 +393,11 @@ class StudyAdmin(HistoryAdminMixin, NoScriptAutocompleteMixin, admin.ModelAdmin)
             .defer(*STUDY_TEXT_FIELDS)
         )
 
-    @admin.display(description="published", ordering="publication_month")
+    @admin.display(description=_("published"), ordering="publication_month")
     def published_in(self, study):
         return format_date(study.publication_month, "F Y")
 
-    @admin.display(description="types")
+    @admin.display(description=_("types"))
     def types(self, study):
         # From the prefetch in get_queryset: no query per row.
         return ", ".join(resource_type.name for resource_type in study.resource_types.all())
@@ -400,11 +411,11 @@ class StudyAdmin(HistoryAdminMixin, NoScriptAutocompleteMixin, admin.ModelAdmin)
         except NoReverseMatch:
             return None
 
-    @admin.action(description="Publish selected studies", permissions=["change"])
+    @admin.action(description=_("Publish selected studies"), permissions=["change"])
     def publish(self, request, queryset):
         self._report_status_change(request, publish_studies, queryset)
 
-    @admin.action(description="Unpublish (make draft)", permissions=["change"])
+    @admin.action(description=_("Unpublish (make draft)"), permissions=["change"])
     def unpublish(self, request, queryset):
         self._report_status_change(request, unpublish_studies, queryset)
 
@@ -453,7 +464,7 @@ class StudyCountMixin(MixinBase):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(study_count=Count("studies", distinct=True))
 
-    @admin.display(description="studies", ordering="study_count")
+    @admin.display(description=_("studies"), ordering="study_count")
     def study_count(self, obj):
         return obj.study_count
 
@@ -510,7 +521,7 @@ class CountryAdmin(
 
     list_display = ["name", "code", "aliases", "study_count"]
     search_fields = ["code", "name", "aliases"]
-    fields = ["code", "name", "aliases"]
+    fields = ["code", "name", "name_es", "aliases"]
 
 
 class ConsistentCapitalisationMixin:

@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING, Any
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
 
 from core.facets import FacetOption, facet_block
+from core.translation import curated_text
 
 from .models import Author, Country, LibraryVersion, ResourceType, Subject
 from .querysets import MULTI_COUNTRY_SQL
@@ -26,10 +28,10 @@ if TYPE_CHECKING:
 
 FACET_CACHE_SECONDS = 3600  # the key changes with every write, so this only bounds memory
 FACET_LEGENDS = {
-    "country": "Country",
-    "subject": "Subject",
-    "type": "Resource type",
-    "author": "Author",
+    "country": _("Country"),
+    "subject": _("Subject"),
+    "type": _("Resource type"),
+    "author": _("Author"),
 }
 
 
@@ -130,19 +132,19 @@ def facet_options(counts: Counts, selected: dict[str, list[str]]) -> dict[str, l
     """Name the counted values: every country, subject and type (zero counts included, so the
     page can show them disabled) and the counted authors."""
     countries = [
-        FacetOption(code, name, counts["country"].get(code, 0))
-        for code, name in Country.objects.values_list("code", "name")
+        FacetOption(code, curated_text(name, name_es), counts["country"].get(code, 0))
+        for code, name, name_es in Country.objects.values_list("code", "name", "name_es")
     ]
     countries.append(
-        FacetOption("multiple", "Multiple countries", counts["multiple"].get("multiple", 0))
+        FacetOption("multiple", str(_("Multiple countries")), counts["multiple"].get("multiple", 0))
     )
     subjects = [
-        FacetOption(slug, name, counts["subject"].get(str(pk), 0))
-        for pk, slug, name in Subject.objects.values_list("pk", "slug", "name")
+        FacetOption(slug, curated_text(name, name_es), counts["subject"].get(str(pk), 0))
+        for pk, slug, name, name_es in Subject.objects.values_list("pk", "slug", "name", "name_es")
     ]
     types = [
-        FacetOption(slug, name, counts["type"].get(slug, 0))
-        for slug, name in ResourceType.objects.values_list("slug", "name")
+        FacetOption(slug, curated_text(name, name_es), counts["type"].get(slug, 0))
+        for slug, name, name_es in ResourceType.objects.values_list("slug", "name", "name_es")
     ]
     author_counts = {**counts["author"], **counts["selected_author"]}
     wanted = set(author_counts) | set(selected.get("author", []))
@@ -211,7 +213,11 @@ class StudyFacets:
         estimated = self.estimated()
         return [
             facet_block(
-                name, FACET_LEGENDS[name], options, self.filterset.selected(name), name in estimated
+                name,
+                str(FACET_LEGENDS[name]),
+                options,
+                self.filterset.selected(name),
+                name in estimated,
             )
             for name, options in self.options.items()
         ]

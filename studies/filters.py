@@ -20,8 +20,9 @@ from typing import Any
 import django_filters
 from django import forms
 from django.http import QueryDict
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from core.filters import ValueListFilter
 
@@ -31,10 +32,10 @@ from .querysets import StudyQuerySet
 MAX_QUERY_LENGTH = 200
 MULTIPLE_COUNTRIES = "multiple"
 SORT_CHOICES = [
-    ("relevance", "Relevance"),
-    ("newest", "Newest first"),
-    ("oldest", "Oldest first"),
-    ("title", "Title A–Z"),
+    ("relevance", gettext_lazy("Relevance")),
+    ("newest", gettext_lazy("Newest first")),
+    ("oldest", gettext_lazy("Oldest first")),
+    ("title", gettext_lazy("Title A–Z")),
 ]
 DATE_PARAMETERS = ("year_from", "year_to", "from", "to")
 DATE_RANGE = "date"  # the four date parameters taken as one filter: one chip, one removal
@@ -81,7 +82,8 @@ class MonthRange:
         return parameters
 
     def describe(self) -> str:
-        """“2016”, “from January 2015”, “to 2016”, “March 2014 – 2016”, “March – June 2016”."""
+        """“2016”, “from January 2015”, “to 2016”, “March 2014 – 2016”, “March – June 2016”
+        (in the active language: “desde enero de 2015”)."""
         first, last = self.first, self.last
         start, end = first_month_name(first), last_month_name(last)
         if first and last:
@@ -100,7 +102,8 @@ class MonthRange:
 
 
 def month_name(month: datetime.date | None) -> str:
-    return date_format(month, "F Y") if month else ""
+    """“September 2023”; in Spanish “septiembre de 2023”."""
+    return date_format(month, "YEAR_MONTH_FORMAT") if month else ""
 
 
 def first_month_name(month: datetime.date | None) -> str:
@@ -117,7 +120,7 @@ class YearField(forms.IntegerField):
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
         super().__init__(min_value=1900, max_value=2100, **kwargs)
-        self.error_messages["invalid"] = "is not a year"
+        self.error_messages["invalid"] = gettext_lazy("is not a year")
 
 
 class YearFilter(django_filters.Filter):
@@ -133,7 +136,7 @@ class MonthField(forms.CharField):
             return None
         match = re.fullmatch(r"([0-9]{4})-([0-9]{1,2})", value)  # \d would take “٢٠١٤” too
         if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
-            raise forms.ValidationError("is not a month like 2014-03")
+            raise forms.ValidationError(_("is not a month like 2014-03"))
         return datetime.date(int(match.group(1)), int(match.group(2)), 1)
 
 
@@ -168,17 +171,17 @@ class StudyFilterSet(django_filters.FilterSet):
 
     # Labels for notices and chips.
     PARAMETER_LABELS = {
-        "country": "country",
-        "subject": "subject",
-        "type": "type",
-        "author": "author",
-        "year_from": "year from",
-        "year_to": "year to",
-        "from": "from month",
-        "to": "to month",
-        DATE_RANGE: "publication date",
-        "q": "search",
-        "sort": "sort",
+        "country": gettext_lazy("country"),
+        "subject": gettext_lazy("subject"),
+        "type": gettext_lazy("type"),
+        "author": gettext_lazy("author"),
+        "year_from": gettext_lazy("year from"),
+        "year_to": gettext_lazy("year to"),
+        "from": gettext_lazy("from month"),
+        "to": gettext_lazy("to month"),
+        DATE_RANGE: gettext_lazy("publication date"),
+        "q": gettext_lazy("search"),
+        "sort": gettext_lazy("sort"),
     }
     FACETS = ["country", "subject", "type", "author"]
 
@@ -318,26 +321,41 @@ class StudyFilterSet(django_filters.FilterSet):
         notices = []
         if self.query_length:
             notices.append(
-                f"Your search was {self.query_length:,} characters long; "
-                f"only the first {MAX_QUERY_LENGTH} were used."
+                ngettext(
+                    "Your search was %(length)s characters long; only the first %(kept)d was used.",
+                    "Your search was %(length)s characters long; "
+                    "only the first %(kept)d were used.",
+                    MAX_QUERY_LENGTH,
+                )
+                % {
+                    "length": number_format(self.query_length, force_grouping=True),
+                    "kept": MAX_QUERY_LENGTH,
+                }
             )
         for name, errors in self.form.errors.items():
             raw = self.data.get(name, "")
             shown = raw if len(raw) <= 40 else raw[:40] + "…"
             reasons = " ".join(error.rstrip(".") for error in errors)
             label = self.PARAMETER_LABELS.get(name, name)
-            notices.append(f"Ignored {label} “{shown}”: {reasons}.")
+            notices.append(
+                _("Ignored %(label)s “%(value)s”: %(reasons)s.")
+                % {"label": label, "value": shown, "reasons": reasons}
+            )
         for name in self.FACETS:
             ignored = self.form.fields[name].ignored
             if ignored:
                 values = ", ".join(f"“{value[:40]}”" for value in ignored)
                 label = self.PARAMETER_LABELS[name]
-                notices.append(f"Ignored unknown {label} {values}: no such {name} in the library.")
+                notices.append(
+                    _("Ignored unknown %(label)s %(values)s: no such %(label)s in the library.")
+                    % {"label": label, "values": values}
+                )
         year_from, year_to = self.cleaned("year_from"), self.cleaned("year_to")
         months = self.month_range()
         if year_from is not None and year_to is not None and year_from > year_to:
             notices.append(
-                f"“Year from” ({year_from}) is after “year to” ({year_to}): nothing can match."
+                _("“Year from” (%(first)s) is after “year to” (%(last)s): nothing can match.")
+                % {"first": year_from, "last": year_to}
             )
         elif months.is_backwards:
             notices.append(

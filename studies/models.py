@@ -19,8 +19,10 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.text import normalise_newlines
+from core.translation import curated_text
 from history.tracking import track
 
 from .files import STUDY_FILE_DIRECTORY, delete_when_unreferenced
@@ -42,7 +44,7 @@ from .validators import validate_pdf
 # hyphens (“land-theft”). The URL patterns accept more (Django's <slug:…>); the database accepts
 # only this, so no row can make a page that links to it fail.
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-SLUG_MESSAGE = (
+SLUG_MESSAGE = _(
     "Use lower-case letters and digits, words joined by single hyphens, e.g. “land-theft”."
 )
 validate_lowercase_slug = RegexValidator(SLUG_PATTERN, SLUG_MESSAGE, code="invalid_slug")
@@ -101,15 +103,32 @@ class CountryManager(models.Manager):
         return self.get(code=code)
 
 
+class NamedInSpanishToo(models.Model):
+    """A vocabulary term with the curators' Spanish name, shown on the Spanish pages (a blank one
+    shows the English)."""
+
+    name_es = models.CharField(
+        _("name (Spanish)"), max_length=200, blank=True, default="", db_default=""
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def localized_name(self) -> str:
+        # Each vocabulary's `name` is its string (`__str__`), the English this falls back to.
+        return curated_text(str(self), self.name_es)
+
+
 @track(model_name="CountryEvent")
-class Country(models.Model):
+class Country(NamedInSpanishToo):
     """A country, by its ISO 3166-1 alpha-2 code (stored upper-case)."""
 
-    code = models.CharField("ISO 3166-1 alpha-2 code", max_length=2, unique=True)
+    code = models.CharField(_("ISO 3166-1 alpha-2 code"), max_length=2, unique=True)
     name = models.CharField(max_length=100, unique=True)
     # Other names visitors search by ("DR", "Philippine"); matched by the search in issue 4.
     aliases = models.CharField(
-        max_length=300, blank=True, help_text="Other names, comma-separated, e.g. “DR”."
+        max_length=300, blank=True, help_text=_("Other names, comma-separated, e.g. “DR”.")
     )
 
     objects = CountryManager()
@@ -121,7 +140,7 @@ class Country(models.Model):
             models.CheckConstraint(
                 condition=models.Q(code__regex=r"^[A-Z]{2}$"),
                 name="country_code_is_two_capital_letters",
-                violation_error_message="The ISO code must be two capital letters, e.g. KH.",
+                violation_error_message=_("The ISO code must be two capital letters, e.g. KH."),
             ),
             is_not_blank("country", "name", "name"),
         ]
@@ -137,7 +156,7 @@ class Country(models.Model):
 
 
 @track(model_name="SubjectEvent")
-class Subject(models.Model):
+class Subject(NamedInSpanishToo):
     """What a study is about, as the organisation names it (e.g. “Land theft”)."""
 
     name = models.CharField(max_length=200, unique=True)
@@ -157,7 +176,7 @@ class Subject(models.Model):
 
 
 @track(model_name="ResourceTypeEvent")
-class ResourceType(models.Model):
+class ResourceType(NamedInSpanishToo):
     """The kind of publication: crime prevalence study, program evaluation, white paper…"""
 
     name = models.CharField(max_length=200, unique=True)
@@ -196,14 +215,14 @@ class Author(models.Model):
 
     Kind = AuthorKind
 
-    name = models.CharField(max_length=300, help_text="As it should be displayed.")
+    name = models.CharField(max_length=300, help_text=_("As it should be displayed."))
     slug = models.SlugField(max_length=300, unique=True, validators=[validate_lowercase_slug])
     kind = models.CharField(max_length=20, choices=Kind.choices)
     # For citations: a person is cited “Family, Given”; an organisation by its name.
     family_name = models.CharField(max_length=150, blank=True)
     given_names = models.CharField(max_length=150, blank=True)
     alternate_names = models.CharField(
-        max_length=300, blank=True, help_text="Other names, comma-separated, e.g. “IJM”."
+        max_length=300, blank=True, help_text=_("Other names, comma-separated, e.g. “IJM”.")
     )
     # Identifiers that let catalogues tell this author from namesakes; checked (checksums
     # included) in `clean_fields`, their shape and owner kind by the database.
@@ -238,7 +257,7 @@ class Author(models.Model):
             models.CheckConstraint(
                 condition=models.Q(kind=AuthorKind.ORGANISATION) | ~models.Q(family_name=""),
                 name="person_author_has_family_name",
-                violation_error_message="A person needs a family name (used in citations).",
+                violation_error_message=_("A person needs a family name (used in citations)."),
             ),
             slug_is_well_formed("author"),
             is_not_blank("author", "name", "name"),
@@ -362,18 +381,25 @@ class Study(models.Model):
     short_title = models.CharField(
         max_length=300,
         blank=True,
-        help_text="The short name used on the website, e.g. “IJM Manila”.",
+        help_text=_("The short name used on the website, e.g. “IJM Manila”."),
     )
     slug = models.SlugField(
         max_length=200,
         unique=True,
         validators=[validate_lowercase_slug],
-        help_text="Part of the study's address.",
+        help_text=_("Part of the study's address."),
     )
     description = models.TextField(blank=True)
+    # The curators' Spanish versions, shown on the Spanish pages; blank falls back to the English.
+    title_es = models.CharField(
+        _("title (Spanish)"), max_length=500, blank=True, default="", db_default=""
+    )
+    description_es = models.TextField(
+        _("description (Spanish)"), blank=True, default="", db_default=""
+    )
     # Month precision: the day is always the 1st (enforced below); show it as “May 2018”.
     publication_month = models.DateField(
-        help_text="The month of publication; the day is ignored and stored as the 1st."
+        help_text=_("The month of publication; the day is ignored and stored as the 1st.")
     )
     resource_types = models.ManyToManyField(ResourceType, related_name="studies")
     authors = models.ManyToManyField(Author, through="Authorship", related_name="studies")
@@ -382,10 +408,12 @@ class Study(models.Model):
     # more countries counts as multi-country without it (`covers_multiple_countries`). Never
     # both ticked and naming countries (constraint trigger, migration 0011).
     is_multi_country = models.BooleanField(
-        "multiple countries",
+        _("multiple countries"),
         default=False,
-        help_text="Tick only when the study covers several countries without naming them; a "
-        "study naming two or more countries is listed under “Multiple countries” anyway.",
+        help_text=_(
+            "Tick only when the study covers several countries without naming them; a "
+            "study naming two or more countries is listed under “Multiple countries” anyway."
+        ),
     )
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="studies")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
@@ -393,13 +421,13 @@ class Study(models.Model):
     # `clean_fields`) and it is stored under a generated name (`GeneratedNameStorage`); replaced
     # or removed files leave storage (see `save`).
     pdf = models.FileField(
-        "PDF file",
+        _("PDF file"),
         upload_to=STUDY_FILE_DIRECTORY,
         blank=True,
-        help_text="A PDF document, not password-protected.",
+        help_text=_("A PDF document, not password-protected."),
     )
     external_url = models.URLField(
-        "external URL",
+        _("external URL"),
         max_length=500,
         blank=True,
         # URLField also accepts ftp: and ftps:; a link on the page must open in a browser.
@@ -491,7 +519,7 @@ class Study(models.Model):
             models.CheckConstraint(
                 condition=models.Q(publication_month__day=1),
                 name="study_publication_month_is_first_of_month",
-                violation_error_message="The publication month is stored as its first day.",
+                violation_error_message=_("The publication month is stored as its first day."),
             ),
             models.CheckConstraint(
                 condition=models.Q(status__in=StudyStatus.values),
@@ -500,15 +528,18 @@ class Study(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(slug__in=RESERVED_STUDY_SLUGS),
                 name="study_slug_is_not_reserved",
-                violation_error_message="This address is taken by the site itself (e.g. the feed): "
-                "choose another slug.",
+                violation_error_message=_(
+                    "This address is taken by the site itself (e.g. the feed): choose another slug."
+                ),
             ),
             slug_is_well_formed("study"),
             is_not_blank("study", "title", "title"),
             models.CheckConstraint(
                 condition=Q(external_url="") | Q(external_url__iregex=r"^https?://\S+$"),
                 name="study_external_url_is_http",
-                violation_error_message="The external URL must be an http:// or https:// address.",
+                violation_error_message=_(
+                    "The external URL must be an http:// or https:// address."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(license_url="") | Q(license_url__iregex=r"^https?://\S+$"),
@@ -537,7 +568,7 @@ class Study(models.Model):
             models.CheckConstraint(
                 condition=Q(publication_month__gte=EARLIEST_PUBLICATION_MONTH),
                 name="study_published_from_1900",
-                violation_error_message="The publication month cannot be before 1900.",
+                violation_error_message=_("The publication month cannot be before 1900."),
             ),
         ]
         indexes = [
@@ -597,6 +628,15 @@ class Study(models.Model):
 
     def get_absolute_url(self):
         return url_for_slug("studies:detail", self.slug)
+
+    @property
+    def localized_title(self) -> str:
+        """The title in the page's language: the Spanish one on Spanish pages, when written."""
+        return curated_text(self.title, self.title_es)
+
+    @property
+    def localized_description(self) -> str:
+        return curated_text(self.description, self.description_es)
 
     def natural_key(self):
         return (self.slug,)
@@ -709,12 +749,12 @@ class Authorship(models.Model):
             models.UniqueConstraint(
                 fields=["study", "position"],
                 name="authorship_unique_position",
-                violation_error_message="Two authors cannot share one position.",
+                violation_error_message=_("Two authors cannot share one position."),
             ),
             models.UniqueConstraint(
                 fields=["study", "author"],
                 name="authorship_author_once_per_study",
-                violation_error_message="This author is already listed on the study.",
+                violation_error_message=_("This author is already listed on the study."),
             ),
             models.CheckConstraint(
                 condition=models.Q(position__gte=1), name="authorship_position_from_one"
@@ -787,13 +827,17 @@ class SearchSynonym(models.Model):
 
     term = models.CharField(
         max_length=100,
-        help_text="One word a visitor may type, e.g. “labor” or “OSEC”. Other forms of it "
-        "(“labors”) expand too.",
+        help_text=_(
+            "One word a visitor may type, e.g. “labor” or “OSEC”. Other forms of it "
+            "(“labors”) expand too."
+        ),
     )
     also_finds = models.CharField(
         max_length=500,
-        help_text="Words or phrases that a search for the term also finds, comma-separated, "
-        "e.g. “labour” or “online sexual exploitation of children”.",
+        help_text=_(
+            "Words or phrases that a search for the term also finds, comma-separated, "
+            "e.g. “labour” or “online sexual exploitation of children”."
+        ),
     )
 
     class Meta:
@@ -802,14 +846,18 @@ class SearchSynonym(models.Model):
             models.UniqueConstraint(
                 synonym_lexeme("term"),
                 name="searchsynonym_term_is_unique",
-                violation_error_message="This word, or another form of it, already has "
-                "synonyms: add to that row instead.",
+                violation_error_message=_(
+                    "This word, or another form of it, already has "
+                    "synonyms: add to that row instead."
+                ),
             ),
             models.CheckConstraint(
                 condition=IsNull(synonym_lexeme("term"), False),
                 name="searchsynonym_term_is_one_word",
-                violation_error_message="The term must be one word that search keeps: not "
-                "blank, not several words, not a common word such as “the”.",
+                violation_error_message=_(
+                    "The term must be one word that search keeps: not "
+                    "blank, not several words, not a common word such as “the”."
+                ),
             ),
             models.CheckConstraint(
                 condition=IsNull(
@@ -821,8 +869,10 @@ class SearchSynonym(models.Model):
                     False,
                 ),
                 name="searchsynonym_also_finds_words",
-                violation_error_message="Give the words or phrases it also finds, separated "
-                "by commas; each needs a word that search keeps (not only “the”, “of”…).",
+                violation_error_message=_(
+                    "Give the words or phrases it also finds, separated "
+                    "by commas; each needs a word that search keeps (not only “the”, “of”…)."
+                ),
             ),
         ]
 

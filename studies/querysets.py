@@ -18,7 +18,14 @@ if TYPE_CHECKING:
     from .models import Study
 
 # The heavy columns of a study, which a mere link to it (title, address) does not need.
-STUDY_TEXT_FIELDS = ("description", "search_vector", "country_codes", "type_slugs", "author_slugs")
+STUDY_TEXT_FIELDS = (
+    "description",
+    "description_es",
+    "search_vector",
+    "country_codes",
+    "type_slugs",
+    "author_slugs",
+)
 
 
 # Listed under “Multiple countries”: ticked so without naming them, or naming two or more

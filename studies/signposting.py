@@ -9,6 +9,7 @@ On the study page: `cite-as` (the address to cite: the page itself, the library 
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from justicelib.site import absolute_url
 from oai.protocol import identifier
@@ -72,11 +73,11 @@ def oai_records(study: Study) -> list[dict[str, str]]:
         {
             "url": oai_record_url(study, "oai_dc"),
             "label": "Dublin Core XML",
-            "note": "OAI-PMH oai_dc: library catalogues, harvesters",
+            "note": _("OAI-PMH oai_dc: library catalogues, harvesters"),
         },
         {
             "url": oai_record_url(study, "datacite"),
             "label": "DataCite XML",
-            "note": "OAI-PMH, DataCite 4: data repositories",
+            "note": _("OAI-PMH, DataCite 4: data repositories"),
         },
     ]

@@ -3,6 +3,7 @@
 import hashlib
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.db.models.functions import Lower
@@ -10,8 +11,10 @@ from django.http import FileResponse, Http404, HttpRequest, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from core.facets import FacetOption
@@ -40,6 +43,13 @@ HOME_MONITORED_PROGRAMS = 3
 # baseline measures how common the crime is and how the justice system responds.
 BASELINE_TYPES = ["crime-prevalence-study", "public-justice-system-performance-study"]
 ENDLINE_TYPES = ["endline-study"]
+# What a chip calls each filter: “Country: Cambodia”.
+CHIP_NAMES = {
+    "country": gettext_lazy("Country"),
+    "subject": gettext_lazy("Subject"),
+    "type": gettext_lazy("Type"),
+    "author": gettext_lazy("Author"),
+}
 
 
 def home(request):
@@ -112,7 +122,9 @@ def study_list(request):
 def sort_choices(searching: bool) -> list[tuple[str, str]]:
     """The orders the sort menu offers: relevance only to a search (without words to match,
     every study is equally relevant)."""
-    return [(value, label) for value, label in SORT_CHOICES if searching or value != "relevance"]
+    return [
+        (value, str(label)) for value, label in SORT_CHOICES if searching or value != "relevance"
+    ]
 
 
 def listing(filterset: StudyFilterSet):
@@ -124,16 +136,21 @@ def listing(filterset: StudyFilterSet):
 
 def study_detail(request, slug):
     study = get_object_or_404(Study.objects.published().for_listing(), slug=slug)
+    # A citation, the page's metadata and its Link header name the study's one address, the
+    # English page's, whichever language the page is read in.
+    with translation.override(settings.LANGUAGE_CODE):
+        citation = citation_context(study, site_root())
+        links = study_page_links(study)
     context = {
         "study": study,
         "related_studies": related_studies(study),
-        **citation_context(study, site_root()),
+        **citation,
         "oai_records": oai_records(study),
         "citing_measurements": measurements_citing(study),
         "citing_programs": programs_citing(study),
     }
     response = render(request, "studies/study_detail.html", context)
-    response.headers["Link"] = study_page_links(study)
+    response.headers["Link"] = links
     return response
 
 
@@ -163,7 +180,8 @@ def active_filter_chips(
             label = labels.get(value.lower(), value)
             chips.append(
                 {
-                    "label": f"{name.capitalize()}: {label}",
+                    "label": _("%(filter)s: %(value)s")
+                    % {"filter": CHIP_NAMES[name], "value": label},
                     "url": url_without(params, name, value=value),
                 }
             )
@@ -176,7 +194,10 @@ def active_filter_chips(
         )
     if filterset.cleaned("q"):
         chips.append(
-            {"label": f"Search: {filterset.cleaned('q')}", "url": url_without(params, "q")}
+            {
+                "label": _("Search: %(query)s") % {"query": filterset.cleaned("q")},
+                "url": url_without(params, "q"),
+            }
         )
     return chips
 
