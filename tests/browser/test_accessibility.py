@@ -111,3 +111,20 @@ def test_no_horizontal_scrolling_on_a_phone(browser, served_site, path):
             )
     finally:
         context.close()
+
+
+SPANISH_PAGES = {
+    **{f"{name} (es)": f"/es{path}" for name, path in STUDY_PAGES.items()},
+    "program list (es)": "/es/programs/",
+    "program page (es)": "/es/programs/cambodia-sex-trafficking-of-children/",
+}
+
+
+@pytest.mark.parametrize("path", SPANISH_PAGES.values(), ids=SPANISH_PAGES.keys())
+def test_spanish_pages_have_no_serious_accessibility_violations(
+    page, served_site, check_accessibility, path
+):
+    response = page.goto(path)
+    assert response.status == 200, served_site.log()
+    assert page.locator("html").get_attribute("lang") == "es"
+    check_accessibility(page)

@@ -169,3 +169,35 @@ def test_a_curator_adds_a_study_without_javascript(admin_browser):
     assert [a.author.name for a in study.authorships.all()] == ["Robin Haarr"]
     assert [c.name for c in study.countries.all()] == ["Uganda"]
     assert [t.name for t in study.resource_types.all()] == ["Endline Study"]
+
+
+def test_every_curator_page_in_spanish_has_no_serious_violation(admin_browser, check_accessibility):
+    # The admin follows the browser's language: a curator whose browser asks for Spanish.
+    failures = []
+    for device, (width, height) in WIDTHS.items():
+        page = admin_browser(width, height, extra_http_headers={"Accept-Language": "es"})
+        page.goto("/admin/login/")
+        assert page.locator("html").get_attribute("lang") == "es"
+        check_accessibility(page)
+        page.locator("#id_username").fill(CURATOR_USERNAME)
+        page.locator("#id_password").fill(CURATOR_PASSWORD)
+        page.locator("input[type=submit]").click()
+        expect(page.locator("#user-tools")).to_be_visible()
+        pages = {"index": "/admin/"}
+        for model in CHANGELISTS:
+            changelist = f"/admin/{model}/"
+            page.goto(changelist)
+            pages[f"{model} list"] = changelist
+            pages[f"{model} add"] = f"{changelist}add/"
+            pages[f"{model} change"] = page.locator("#result_list tbody th a").first.get_attribute(
+                "href"
+            )
+            pages[f"{model} history"] = pages[f"{model} change"].replace("/change/", "/history/")
+        for name, path in pages.items():
+            response = page.goto(path)
+            assert response.status == 200, f"{name}: {path}"
+            try:
+                check_accessibility(page)
+            except AssertionError as error:
+                failures.append(f"{device}, {name}: {error}")
+    assert not failures, "\n\n".join(failures)
