@@ -46,8 +46,9 @@ def horizontal_overflow(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
-def curator_pages(page) -> dict[str, str]:
-    """Every page a curator uses, by name, found from the lists as a curator would."""
+def record_pages(page) -> dict[str, str]:
+    """The index and each model's list, add form and first change form, found from the lists as
+    a curator would."""
     pages = {"index": "/admin/"}
     for model in CHANGELISTS:
         changelist = f"/admin/{model}/"
@@ -57,6 +58,12 @@ def curator_pages(page) -> dict[str, str]:
         pages[f"{model} change"] = page.locator("#result_list tbody th a").first.get_attribute(
             "href"
         )
+    return pages
+
+
+def curator_pages(page) -> dict[str, str]:
+    """Every page a curator uses, by name: the records' pages, a history and a restore page."""
+    pages = record_pages(page)
     study = pages["studies/study change"]
     pages["studies/study history"] = study.replace("/change/", "/history/")
     page.goto(pages["studies/study history"])
@@ -183,15 +190,8 @@ def test_every_curator_page_in_spanish_has_no_serious_violation(admin_browser, c
         page.locator("#id_password").fill(CURATOR_PASSWORD)
         page.locator("input[type=submit]").click()
         expect(page.locator("#user-tools")).to_be_visible()
-        pages = {"index": "/admin/"}
+        pages = record_pages(page)
         for model in CHANGELISTS:
-            changelist = f"/admin/{model}/"
-            page.goto(changelist)
-            pages[f"{model} list"] = changelist
-            pages[f"{model} add"] = f"{changelist}add/"
-            pages[f"{model} change"] = page.locator("#result_list tbody th a").first.get_attribute(
-                "href"
-            )
             pages[f"{model} history"] = pages[f"{model} change"].replace("/change/", "/history/")
         for name, path in pages.items():
             response = page.goto(path)
