@@ -124,7 +124,9 @@ SPANISH_PAGES = {
 def test_spanish_pages_have_no_serious_accessibility_violations(
     page, served_site, check_accessibility, path
 ):
-    response = page.goto(path)
-    assert response.status == 200, served_site.log()
-    assert page.locator("html").get_attribute("lang") == "es"
-    check_accessibility(page)
+    for width, height in [(375, 812), (1366, 900)]:  # a phone and a laptop
+        page.set_viewport_size({"width": width, "height": height})
+        response = page.goto(path)
+        assert response.status == 200, served_site.log()
+        assert page.locator("html").get_attribute("lang") == "es"
+        check_accessibility(page)
