@@ -101,14 +101,26 @@ class ProgramQuerySet(models.QuerySet["Program"]):
 
 
 class MeasurementQuerySet(models.QuerySet["Measurement"]):
+    def for_table(self) -> Self:
+        """What a row of the measurements table (CSV, JSON, import) shows: its indicator and
+        program, and its source study, in one query."""
+        return self.select_related("indicator__program", "source_study").defer(
+            *defer_study_text("source_study")
+        )
+
+    def in_table_order(self) -> Self:
+        """Program by program, indicator by indicator, in time order."""
+        return self.order_by(
+            "indicator__program__slug",
+            "indicator__position",
+            "indicator__pk",
+            "period_start",
+            "period_end",
+        )
+
     def of_program(self, program: "Program") -> Self:
         """A program's measurements, indicator by indicator, in time order, with their sources."""
-        return (
-            self.filter(indicator__program=program)
-            .select_related("indicator", "source_study")
-            .defer(*defer_study_text("source_study"))
-            .order_by("indicator__position", "indicator__pk", "period_start", "period_end")
-        )
+        return self.filter(indicator__program=program).for_table().in_table_order()
 
 
 def country_facet(programs: ProgramQuerySet) -> list[FacetOption]:

@@ -1,46 +1,20 @@
 """Public pages of program evaluation. Views parse input, call querysets, render."""
 
 import csv
+import json
+from collections.abc import Iterator
 
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from core.filters import without_empty_parameters
 from core.pagination import page_or_nearest
-from core.spreadsheet import spreadsheet_safe
-from justicelib.site import absolute_url
 
+from . import tables
 from .filters import ProgramFilterSet
 from .models import Measurement, Program
 from .presentation import indicator_panels, program_cards, timeline
-
-CSV_COLUMNS = [
-    "program",
-    "indicator",
-    "indicator_slug",
-    "disaggregation",
-    "unit",
-    "direction",
-    "phase",
-    "period_start",
-    "period_end",
-    "period_wording",
-    "value_kind",
-    "value",
-    "value_low",
-    "value_high",
-    "published_wording",
-    "ci_lower",
-    "ci_upper",
-    "sample_size",
-    "source_study",
-    "source_study_url",
-    "source_reference",
-    "source_citation",
-    "notes",
-]
-
 
 PROGRAMS_PER_PAGE = 20
 
@@ -71,46 +45,50 @@ def program_detail(request, slug):
 
 
 def measurements_csv(request, slug):
-    """One row per measurement of the program, in plain numbers, with each source."""
+    """One row per measurement of the program, in plain numbers, with each source: the file
+    `import_measurements` reads back."""
     program = get_object_or_404(Program, slug=slug)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{program.slug}-measurements.csv"'
-    writer = csv.writer(response)
-    writer.writerow(CSV_COLUMNS)
-    for measurement in Measurement.objects.of_program(program):
-        writer.writerow(csv_row(request, program, measurement))
+    rows = tables.csv_rows(Measurement.objects.of_program(program).iterator(chunk_size=2000))
+    return csv_response(rows, f"{program.slug}-measurements.csv")
+
+
+def all_measurements_csv(request):
+    """Every program's measurements, the same columns as one program's download."""
+    measurements = Measurement.objects.for_table().in_table_order().iterator(chunk_size=2000)
+    return csv_response(tables.csv_rows(measurements), "measurements.csv")
+
+
+def all_measurements_json(request):
+    """Every program's measurements as JSON: the CSV's columns, exact numbers, null for empty."""
+    measurements = Measurement.objects.for_table().in_table_order().iterator(chunk_size=2000)
+    response = StreamingHttpResponse(
+        json_array(tables.json_record(m) for m in measurements),
+        content_type="application/json",
+    )
+    response["Content-Disposition"] = 'inline; filename="measurements.json"'
     return response
 
 
-def csv_row(request, program: Program, m: Measurement) -> list:
-    indicator, study = m.indicator, m.source_study
-    study_url = absolute_url(study.get_absolute_url()) if study and study.is_published else ""
-    return [
-        spreadsheet_safe(program.name),
-        spreadsheet_safe(indicator.name),
-        indicator.slug,
-        spreadsheet_safe(indicator.disaggregation),
-        indicator.unit,
-        indicator.direction,
-        m.phase,
-        f"{m.period_start:%Y-%m}",
-        f"{m.period_end:%Y-%m}",
-        spreadsheet_safe(m.period_wording),
-        m.value_kind,
-        number(m.value),
-        number(m.value_low),
-        number(m.value_high),
-        spreadsheet_safe(m.published_wording),
-        number(m.ci_lower),
-        number(m.ci_upper),
-        m.sample_size if m.sample_size is not None else "",
-        spreadsheet_safe(study.title) if study and study.is_published else "",
-        study_url,
-        spreadsheet_safe(m.source_reference),
-        spreadsheet_safe(m.source_citation),
-        spreadsheet_safe(m.notes),
-    ]
+def csv_response(rows, filename: str) -> StreamingHttpResponse:
+    # Streamed: a million rows are written as they are read, never held in memory.
+    pseudo_buffer = Echo()
+    writer = csv.writer(pseudo_buffer)
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
-def number(value) -> str:
-    return "" if value is None else f"{value.normalize():f}"
+class Echo:
+    """A file-like object whose `write` returns what it was given (Django's streaming CSV)."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def json_array(records) -> Iterator[str]:
+    yield '{"measurements": ['
+    for i, record in enumerate(records):
+        yield ("," if i else "") + "\n" + json.dumps(record, ensure_ascii=False)
+    yield "\n]}\n"

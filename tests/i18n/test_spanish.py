@@ -332,7 +332,7 @@ def test_exports_reached_from_spanish_pages_stay_english_data(client, demo_data)
     assert re.findall(r"/es/studies/[\w-]+/", feed) == ["/es/studies/feed/"]  # its own address
     program = Program.objects.order_by("name").first()
     figures = client.get("/es" + program.get_absolute_url() + "measurements.csv")
-    assert "/es/" not in figures.content.decode()
+    assert "/es/" not in figures.getvalue().decode()
 
 
 # --- Who speaks which language ----------------------------------------------------------------

@@ -1,0 +1,173 @@
+"""The measurements as a table: the columns of the CSV and JSON downloads, which the importer
+reads back (`evaluation.imports`).
+
+Each column is written once here, with how a measurement fills it and, for the columns an import
+may change, which field it writes and how its cell is read. The other columns describe the row
+(the program's and indicator's names, the study's title and address): they are for the reader,
+and an import checks them against the database instead of writing them.
+"""
+
+import datetime
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from core.spreadsheet import spreadsheet_safe
+from justicelib.site import absolute_url
+
+from .choices import Phase, ValueKind
+from .models import Measurement
+
+
+class CellProblem(ValueError):
+    """A cell that cannot be read: the message says what is wrong with it."""
+
+
+def plain_number(value: Decimal | None) -> str:
+    """“8.16”, “-79”, “1203”: the exact stored number, without exponent or trailing zeros."""
+    return "" if value is None else f"{value.normalize():f}"
+
+
+def read_number(cell: str) -> Decimal | None:
+    if cell == "":
+        return None
+    if "," in cell:
+        raise CellProblem(f"{cell!r} is not a number: write decimals with a point (8.16)")
+    try:
+        number = Decimal(cell)
+    except InvalidOperation:
+        raise CellProblem(f"{cell!r} is not a number") from None
+    if not number.is_finite():
+        raise CellProblem(f"{cell!r} is not a number")
+    return number
+
+
+def read_whole_number(cell: str) -> int | None:
+    number = read_number(cell)
+    if number is None:
+        return None
+    if number != number.to_integral_value():
+        raise CellProblem(f"{cell!r} is not a whole number")
+    return int(number)
+
+
+def read_month(cell: str):
+    """“2014-03” → the 1st of March 2014 (months are stored as their first day)."""
+    try:
+        return datetime.datetime.strptime(cell, "%Y-%m").date()
+    except ValueError:
+        raise CellProblem(f"{cell!r} is not a month written as YYYY-MM") from None
+
+
+def read_choice(choices: list[str]) -> Callable[[str], str]:
+    def read(cell: str) -> str:
+        if cell not in choices:
+            raise CellProblem(f"{cell!r} is not one of {', '.join(choices)}")
+        return cell
+
+    return read
+
+
+def read_text(cell: str) -> str:
+    return cell
+
+
+def unescaped(cell: str) -> str:
+    """The cell as written before `spreadsheet_safe` guarded it: “'=x” → “=x”. A spreadsheet
+    that saved the file again keeps the apostrophe as part of the text."""
+    if cell.startswith("'") and cell[1:2] in ("=", "+", "-", "@", "\t", "\r"):
+        return cell[1:]
+    return cell
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    value: Callable[[Measurement], Any]
+    """The cell's content, as JSON has it (numbers as Decimal, empty as None)."""
+    field: str | None = None
+    """The Measurement field an import writes from this column; None for a describing column."""
+    read: Callable[[str], Any] = read_text
+    is_text: bool = False
+    """Free text: guarded against formulas in the CSV, unescaped on import."""
+
+
+def _study(m: Measurement):
+    """The source study where the public may read it: a draft is not named."""
+    study = m.source_study
+    return study if study is not None and study.is_published else None
+
+
+def _study_url(m: Measurement) -> str:
+    study = _study(m)
+    return absolute_url(study.get_absolute_url()) if study else ""
+
+
+def _month(value) -> str:
+    return f"{value:%Y-%m}" if value else ""
+
+
+COLUMNS: list[Column] = [
+    Column("program", lambda m: m.indicator.program.name, is_text=True),
+    Column("program_slug", lambda m: m.indicator.program.slug),
+    Column("indicator", lambda m: m.indicator.name, is_text=True),
+    Column("indicator_slug", lambda m: m.indicator.slug),
+    Column("disaggregation", lambda m: m.indicator.disaggregation, is_text=True),
+    Column("unit", lambda m: m.indicator.unit),
+    Column("direction", lambda m: m.indicator.direction),
+    Column("phase", lambda m: m.phase, "phase", read_choice(Phase.values)),
+    Column("period_start", lambda m: _month(m.period_start), "period_start", read_month),
+    Column("period_end", lambda m: _month(m.period_end), "period_end", read_month),
+    Column("period_wording", lambda m: m.period_wording, "period_wording", is_text=True),
+    Column("value_kind", lambda m: m.value_kind, "value_kind", read_choice(ValueKind.values)),
+    Column("value", lambda m: m.value, "value", read_number),
+    Column("value_low", lambda m: m.value_low, "value_low", read_number),
+    Column("value_high", lambda m: m.value_high, "value_high", read_number),
+    Column("published_wording", lambda m: m.published_wording, "published_wording", is_text=True),
+    Column("ci_lower", lambda m: m.ci_lower, "ci_lower", read_number),
+    Column("ci_upper", lambda m: m.ci_upper, "ci_upper", read_number),
+    Column("sample_size", lambda m: m.sample_size, "sample_size", read_whole_number),
+    Column("source_study", lambda m: _study(m).title if _study(m) else "", is_text=True),
+    Column("source_study_slug", lambda m: _study(m).slug if _study(m) else "", "source_study"),
+    Column("source_study_url", _study_url),
+    Column("source_reference", lambda m: m.source_reference, "source_reference", is_text=True),
+    Column("source_citation", lambda m: m.source_citation, "source_citation", is_text=True),
+    Column("notes", lambda m: m.notes, "notes", is_text=True),
+]
+COLUMN_NAMES = [column.name for column in COLUMNS]
+
+# What identifies a row's measurement: a download, edited, finds its own rows again.
+KEY_COLUMNS = ("program_slug", "indicator_slug", "phase", "period_start")
+
+
+def csv_cell(column: Column, value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return plain_number(value)
+    if column.is_text:
+        return spreadsheet_safe(str(value))
+    return str(value)
+
+
+def csv_row(measurement: Measurement) -> list[str]:
+    return [csv_cell(column, column.value(measurement)) for column in COLUMNS]
+
+
+def csv_rows(measurements) -> Iterator[list[str]]:
+    yield COLUMN_NAMES
+    for measurement in measurements:
+        yield csv_row(measurement)
+
+
+def json_record(measurement: Measurement) -> dict[str, Any]:
+    """One measurement for the JSON download: exact numbers (as JSON numbers), null for empty."""
+    record = {}
+    for column in COLUMNS:
+        value = column.value(measurement)
+        if isinstance(value, Decimal):
+            # Stored with at most 14 digits: a float prints them back exactly.
+            value = int(value) if value == value.to_integral_value() else float(value)
+        record[column.name] = None if value == "" else value
+    return record
