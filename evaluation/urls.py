@@ -23,4 +23,5 @@ urlpatterns = [
         data_in_english(views.measurements_csv),
         name="measurements_csv",
     ),
+    path("<slug:slug>/iati.xml", data_in_english(views.program_iati), name="iati"),
 ]

@@ -5,13 +5,13 @@ import json
 from collections.abc import Iterator
 
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from core.filters import without_empty_parameters
 from core.pagination import page_or_nearest
 
-from . import tables
+from . import iati, tables
 from .filters import ProgramFilterSet
 from .models import Measurement, Program
 from .presentation import indicator_panels, program_cards, timeline
@@ -50,6 +50,16 @@ def measurements_csv(request, slug):
     program = get_object_or_404(Program, slug=slug)
     rows = tables.csv_rows(Measurement.objects.of_program(program).iterator(chunk_size=2000))
     return csv_response(rows, f"{program.slug}-measurements.csv")
+
+
+def program_iati(request, slug):
+    """The program as an IATI 2.03 activity with its results."""
+    program = get_object_or_404(Program.objects.for_detail(), slug=slug)
+    response = HttpResponse(
+        iati.activity_xml(program), content_type="application/xml; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'inline; filename="{program.slug}-iati.xml"'
+    return response
 
 
 def all_measurements_csv(request):

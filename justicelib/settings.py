@@ -287,3 +287,7 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Named in OAI-PMH's Identify (required there); webmaster@<SITE_URL's host> when unset.
 CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "")
 INSTALLED_APPS.append("oai")
+# The organisation in each program's IATI activity (/programs/<slug>/iati.xml): its registered
+# IATI organisation identifier and name. The default marks the file as not yet registered.
+IATI_ORGANISATION_REF = os.environ.get("IATI_ORGANISATION_REF", "XX-UNREGISTERED")
+IATI_ORGANISATION_NAME = os.environ.get("IATI_ORGANISATION_NAME", "JusticeLib")

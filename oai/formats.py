@@ -5,11 +5,11 @@ Each builds one record's `<metadata>` content as ElementTree elements; text goes
 characters XML 1.0 forbids are dropped).
 """
 
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from core.text import xml_text
 from studies.citations import authors_of, cited_name, download_url, study_url
 from studies.models import Author, Study
 
@@ -19,13 +19,6 @@ DC = "http://purl.org/dc/elements/1.1/"
 DATACITE = "http://datacite.org/schema/kernel-4"
 # DataCite's code for a required value that is not known.
 UNAVAILABLE = ":unav"
-
-# Control characters (other than tab and line breaks) and non-characters cannot appear in XML 1.0.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def xml_text(value: str) -> str:
-    return _NOT_XML.sub("", value)
 
 
 def sub(parent: ET.Element, tag: str, text: str = "", **attributes: str) -> ET.Element:

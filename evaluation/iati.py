@@ -1,0 +1,164 @@
+"""A program as an IATI activity (IATI Standard 2.03): what it is, where, when, the studies that
+measured it, and its results (each indicator with its baseline and its later figures).
+
+The element order follows the schema's sequences (tests validate every program's file against
+the official XSD). Text goes through `xml_text`; numbers are written exactly, as stored.
+"""
+
+import calendar
+import datetime
+import xml.etree.ElementTree as ET
+
+from django.conf import settings
+from django.utils import timezone
+
+from core.text import xml_text
+from justicelib.site import absolute_url
+
+from .choices import Direction, IndicatorKind, ProgramStatus, StudyRole, Unit
+from .models import Indicator, Measurement, Program
+from .tables import plain_number
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+# IATI ActivityStatus: 1 pipeline, 2 implementation, 4 closed.
+ACTIVITY_STATUS = {
+    ProgramStatus.PLANNED: "1",
+    ProgramStatus.ACTIVE: "2",
+    ProgramStatus.COMPLETED: "4",
+}
+# IATI ActivityDateType: 2 actual start, 4 actual end.
+ACTUAL_START, ACTUAL_END = "2", "4"
+# IATI ResultType: 2 outcome, 3 impact. How common a crime is, is what a program exists to change
+# (impact); how the justice system and survivors fare are its outcomes.
+RESULT_TYPE: dict[str, str] = {IndicatorKind.CRIME_PREVALENCE: "3"}
+OUTCOME = "2"
+# IATI IndicatorMeasure: 1 unit, 2 percentage.
+MEASURE: dict[str, str] = {Unit.PERCENT: "2"}
+UNIT = "1"
+# IATI DocumentCategory: A07 review of project performance and evaluation, A08 results.
+STUDY_CATEGORY: dict[str, str] = {StudyRole.RELATED: "A08"}
+EVALUATION = "A07"
+# IATI OrganisationRole 4: implementing; OrganisationType 21: international NGO.
+IMPLEMENTING, INTERNATIONAL_NGO = "4", "21"
+
+
+def sub(parent: ET.Element, tag: str, text: str = "", **attributes: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, {k.replace("_", "-"): v for k, v in attributes.items()})
+    if text:
+        element.text = xml_text(text)
+    return element
+
+
+def narrative(parent: ET.Element, tag: str, text: str, **attributes: str) -> ET.Element:
+    element = sub(parent, tag, **attributes)
+    sub(element, "narrative", text)
+    return element
+
+
+def month_end(month: datetime.date) -> datetime.date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def activity_xml(program: Program) -> bytes:
+    """The `<iati-activities>` document holding `program` (loaded with `for_detail()`)."""
+    root = ET.Element(
+        "iati-activities",
+        {
+            "version": "2.03",
+            "generated-datetime": timezone.now().replace(microsecond=0).isoformat(),
+        },
+    )
+    activity = sub(root, "iati-activity", **{XML_LANG: "en"})
+    organisation_ref = settings.IATI_ORGANISATION_REF
+    sub(activity, "iati-identifier", f"{organisation_ref}-{program.slug}")
+    reporting = sub(activity, "reporting-org", ref=organisation_ref, type=INTERNATIONAL_NGO)
+    sub(reporting, "narrative", settings.IATI_ORGANISATION_NAME)
+    narrative(activity, "title", program.name)
+    narrative(activity, "description", program.summary or program.name, type="1")
+    participating = sub(activity, "participating-org", ref=organisation_ref, role=IMPLEMENTING)
+    sub(participating, "narrative", settings.IATI_ORGANISATION_NAME)
+    sub(activity, "activity-status", code=ACTIVITY_STATUS[ProgramStatus(program.status)])
+    sub(activity, "activity-date", type=ACTUAL_START, iso_date=program.start_month.isoformat())
+    if program.end_month:
+        end = month_end(program.end_month).isoformat()
+        sub(activity, "activity-date", type=ACTUAL_END, iso_date=end)
+    sub(activity, "recipient-country", code=program.country.code)
+    for link in program.study_links.all():
+        document_link(activity, link.study, STUDY_CATEGORY.get(link.role, EVALUATION))
+    for indicator in program.indicators.all():
+        result(activity, indicator)
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def document_link(parent: ET.Element, study, category: str) -> None:
+    link = sub(
+        parent, "document-link", url=absolute_url(study.get_absolute_url()), format="text/html"
+    )
+    narrative(link, "title", study.title)
+    sub(link, "category", code=category)
+
+
+def result(activity: ET.Element, indicator: Indicator) -> None:
+    element = sub(activity, "result", type=RESULT_TYPE.get(indicator.kind, OUTCOME))
+    narrative(element, "title", indicator.name)
+    ascending = "1" if indicator.direction == Direction.HIGHER_IS_BETTER else "0"
+    iati_indicator = sub(
+        element, "indicator", measure=MEASURE.get(indicator.unit, UNIT), ascending=ascending
+    )
+    narrative(iati_indicator, "title", indicator.name)
+    narrative(iati_indicator, "description", indicator.definition)
+    measurements = indicator.ordered_measurements
+    for measurement in measurements:
+        if measurement.is_baseline:
+            baseline(iati_indicator, measurement)
+    for measurement in measurements:
+        if not measurement.is_baseline:
+            period(iati_indicator, measurement)
+
+
+def figure_attributes(measurement: Measurement) -> dict[str, str]:
+    """A point value goes in `value`; a range, a relative change or words only in the comment."""
+    if measurement.value_kind == Measurement.ValueKind.POINT:
+        return {"value": plain_number(measurement.value)}
+    return {}
+
+
+def figure_comment(parent: ET.Element, measurement: Measurement) -> None:
+    words = [measurement.display_value]
+    if measurement.published_wording and not measurement.is_wording_only:
+        words.append(f"“{measurement.published_wording}”")
+    words.append(f"{measurement.get_phase_display()}, {measurement.period_label}.")
+    if measurement.source_reference:
+        words.append(f"Source: {measurement.source_reference}.")
+    if measurement.source_citation:
+        words.append(f"Source: {measurement.source_citation}")
+    narrative(parent, "comment", " ".join(str(w) for w in words))
+
+
+def source_link(parent: ET.Element, measurement: Measurement) -> None:
+    study = measurement.source_study
+    if study is not None and study.is_published:
+        document_link(parent, study, "A08")
+
+
+def baseline(indicator: ET.Element, measurement: Measurement) -> None:
+    element = sub(
+        indicator,
+        "baseline",
+        year=str(measurement.period_start.year),
+        iso_date=measurement.period_start.isoformat(),
+        **figure_attributes(measurement),
+    )
+    source_link(element, measurement)
+    figure_comment(element, measurement)
+
+
+def period(indicator: ET.Element, measurement: Measurement) -> None:
+    element = sub(indicator, "period")
+    sub(element, "period-start", iso_date=measurement.period_start.isoformat())
+    sub(element, "period-end", iso_date=month_end(measurement.period_end).isoformat())
+    actual = sub(element, "actual", **figure_attributes(measurement))
+    figure_comment(actual, measurement)
+    source_link(actual, measurement)
