@@ -12,9 +12,11 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import ValidationError
-from django.http import QueryDict
-from django.urls import reverse
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect, QueryDict
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +26,7 @@ from core.forms import MonthField
 from history.admin import HistoryAdminMixin
 from history.services import Link
 
+from .imports import ImportFailed, import_measurements, read_table
 from .models import Indicator, Measurement, Program, ProgramStudy
 from .rules import phase_problems
 from .services import save_indicators, save_measurements
@@ -379,6 +382,29 @@ def whole_number(text: str) -> int:
         raise IncorrectLookupParameters(gettext("Not a number: %r") % text) from error
 
 
+IMPORT_SALT = "evaluation.measurement-import"
+IMPORT_MAX_AGE = 60 * 60  # a preview is confirmed within the hour, or uploaded again
+# Carried in the confirmation form (signed): a curator's spreadsheet, not a bulk load.
+ADMIN_IMPORT_MAX_BYTES = 5 * 1024 * 1024
+
+
+class MeasurementImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Measurements file (CSV or XLSX)"),
+        help_text=_(
+            "The columns of a program's measurements.csv download. Rows are matched by "
+            "program, indicator, phase and first month."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > ADMIN_IMPORT_MAX_BYTES:
+            raise ValidationError(_("The file is larger than 5 MB."))
+        return upload
+
+
 @admin.register(Measurement)
 class MeasurementAdmin(HistoryAdminMixin, NoScriptAutocompleteMixin, admin.ModelAdmin):
     """Each measurement on a page of its own, with the figure, period and source together.
@@ -434,6 +460,66 @@ class MeasurementAdmin(HistoryAdminMixin, NoScriptAutocompleteMixin, admin.Model
 
     def delete_model(self, request, obj):
         save_measurements(measurements=[], removed=[obj])
+
+    # --- Import, with a preview ---------------------------------------------------------------
+    change_list_template = "admin/evaluation/measurement/change_list.html"
+
+    def get_urls(self):
+        import_url = path(
+            "import/",
+            self.admin_site.admin_view(self.import_view),
+            name="evaluation_measurement_import",
+        )
+        return [import_url, *super().get_urls()]
+
+    def import_view(self, request):
+        """Upload a measurements table; see what it would change (a dry run: every rule
+        checked, nothing written); then import exactly that file, all or nothing."""
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Import measurements"),
+            "opts": self.opts,
+            "form": MeasurementImportForm(),
+        }
+        if request.method == "POST" and "confirm" in request.POST:
+            return self._import_confirmed(request, context)
+        if request.method == "POST":
+            form = MeasurementImportForm(request.POST, request.FILES)
+            context["form"] = form
+            if form.is_valid():
+                content = form.cleaned_data["file"].read()
+                try:
+                    result = import_measurements(read_table(content), dry_run=True)
+                except ImportFailed as failure:
+                    context["problems"] = failure.problems
+                else:
+                    context["preview"] = result
+                    context["payload"] = signing.dumps(
+                        content.hex(), salt=IMPORT_SALT, compress=True
+                    )
+        return TemplateResponse(request, "admin/evaluation/measurement/import.html", context)
+
+    def _import_confirmed(self, request, context):
+        try:
+            hex_content = signing.loads(
+                request.POST.get("payload", ""), salt=IMPORT_SALT, max_age=IMPORT_MAX_AGE
+            )
+            content = bytes.fromhex(hex_content)
+        except (signing.BadSignature, ValueError):
+            context["problems"] = [
+                gettext("The preview has expired or was altered: upload the file again.")
+            ]
+            return TemplateResponse(request, "admin/evaluation/measurement/import.html", context)
+        try:
+            result = import_measurements(read_table(content))
+        except ImportFailed as failure:
+            # The data changed since the preview: nothing was written; say what is wrong now.
+            context["problems"] = failure.problems
+            return TemplateResponse(request, "admin/evaluation/measurement/import.html", context)
+        self.message_user(request, gettext("Imported: %(summary)s.") % {"summary": result.summary})
+        return HttpResponseRedirect(reverse("admin:evaluation_measurement_changelist"))
 
     def delete_queryset(self, request, queryset):
         save_measurements(measurements=[], removed=list(queryset))

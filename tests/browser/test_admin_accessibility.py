@@ -70,6 +70,10 @@ def curator_pages(page) -> dict[str, str]:
     pages["studies/study restore"] = page.get_by_role(
         "link", name=re.compile("Restore this version")
     ).first.get_attribute("href")
+    page.goto("/admin/evaluation/measurement/")
+    pages["evaluation/measurement import"] = page.get_by_role(
+        "link", name=re.compile("Import measurements|Importar mediciones")
+    ).get_attribute("href")
     return pages
 
 

@@ -271,3 +271,65 @@ def test_the_program_list_links_to_every_programs_figures(client, demo_data):
     page = client.get(reverse("evaluation:list")).content.decode()
     assert f'href="{reverse("evaluation:all_measurements_csv")}"' in page
     assert f'href="{reverse("evaluation:all_measurements_json")}"' in page
+
+
+# --- The same import in the admin, with a preview -----------------------------------------------
+
+IMPORT_URL = "/admin/evaluation/measurement/import/"
+
+
+def upload(admin_client, text: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    file = SimpleUploadedFile("figures.csv", text.encode(), content_type="text/csv")
+    return admin_client.post(IMPORT_URL, {"file": file})
+
+
+def test_the_measurement_list_links_to_the_import(admin_client, db):
+    page = admin_client.get("/admin/evaluation/measurement/").content.decode()
+    assert f'href="{IMPORT_URL}"' in page
+    assert admin_client.get(IMPORT_URL).status_code == 200
+
+
+def test_the_admin_previews_then_imports_what_it_showed(admin_client, client, demo_data):
+    rows = rows_of(download(client))
+    next(r for r in rows if r["phase"] == "monitoring")["value"] = "8.5"
+    before = stored_values()
+
+    preview = upload(admin_client, as_csv(rows))
+    html = preview.content.decode()
+    assert f"0 created, 1 updated, {len(rows) - 1} unchanged" in html
+    assert "value: 8.16 → 8.5" in html
+    assert stored_values() == before  # the preview writes nothing
+
+    payload = preview.context["payload"]
+    done = admin_client.post(IMPORT_URL, {"payload": payload, "confirm": "1"}, follow=True)
+    assert done.redirect_chain[-1][0] == "/admin/evaluation/measurement/"
+    assert "Imported: 0 created, 1 updated" in done.content.decode()
+    assert Measurement.objects.filter(indicator__program__slug=CAMBODIA, value="8.5").exists()
+
+
+def test_the_admin_shows_each_problem_and_writes_nothing(admin_client, client, demo_data):
+    rows = rows_of(download(client))
+    rows[1]["value"] = "abc"
+    before = stored_values()
+    response = upload(admin_client, as_csv(rows))
+    html = response.content.decode()
+    assert "Nothing was imported" in html
+    assert "row 3, column value: &#x27;abc&#x27; is not a number" in html
+    assert "Import these changes" not in html
+    assert stored_values() == before
+
+
+def test_an_altered_preview_is_refused(admin_client, demo_data):
+    before = stored_values()
+    response = admin_client.post(IMPORT_URL, {"payload": "forged:payload", "confirm": "1"})
+    assert response.status_code == 200
+    assert "The preview has expired or was altered" in response.content.decode()
+    assert stored_values() == before
+
+
+def test_a_curator_without_the_permissions_cannot_import(client, django_user_model, db):
+    staff = django_user_model.objects.create_user("viewer", password="pw-123456", is_staff=True)
+    client.force_login(staff)
+    assert client.get(IMPORT_URL).status_code == 403
