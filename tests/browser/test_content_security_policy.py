@@ -63,7 +63,8 @@ def test_public_pages_report_no_violation(watched_page, served_site):
     page = watched_page
     pages = [*PUBLIC_PAGES]
     page.goto("/programs/")
-    pages.append(page.locator("main a[href^='/programs/']").first.get_attribute("href"))
+    # A program's page: the first card's link (the list also links its downloads).
+    pages.append(page.locator("main .cards a[href^='/programs/']").first.get_attribute("href"))
     for path in pages:
         response = page.goto(path)
         assert response.status == 200, path
