@@ -7,16 +7,20 @@ absolute against a `base_url` (e.g. "https://library.example.org/") that the vie
 request, which keeps these functions testable without one.
 """
 
+import datetime
 import json
-from urllib.parse import urljoin
+import re
+from typing import NamedTuple, Self
+from urllib.parse import quote, urljoin
 
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from core.spreadsheet import spreadsheet_safe
+from core.spreadsheet import spreadsheet_safe_row
 
 from .identifiers import babel_language
-from .models import Author, Study
+from .models import Author, Country, ResourceType, Study
 
 MONTH_NAMES = (
     "January",
@@ -309,32 +313,154 @@ def to_csl_json(study: Study, base_url: str) -> dict:
 
 
 # --- CSV -----------------------------------------------------------------------------------------
+class CsvSource(NamedTuple):
+    """What one CSV row reads: a `StudyQuerySet.for_csv()` row (`CsvNames.source`), or a
+    study's own (`CsvSource.of`)."""
+
+    title: str
+    short_title: str
+    citation_key: str | None
+    slug: str
+    author_names: list[str]
+    publisher__name: str | None
+    type_names: list[str]
+    publication_month: datetime.date
+    country_names: list[str]
+    is_multi_country: bool
+    subject__name: str
+    description: str
+    language: str
+    rights: str
+    license_url: str
+    pdf: str
+    external_url: str
+
+    @classmethod
+    def of(cls, study: Study) -> Self:
+        """A study loaded with `for_listing()` (its relations prefetched: no query)."""
+        return cls(
+            title=study.title,
+            short_title=study.short_title,
+            citation_key=study.citation_key,
+            slug=study.slug,
+            author_names=[author.name for author in authors_of(study)],
+            publisher__name=study.publisher.name if study.publisher is not None else None,
+            type_names=_type_names(study),
+            publication_month=study.publication_month,
+            country_names=[country.name for country in study.countries.all()],
+            is_multi_country=study.is_multi_country,
+            subject__name=study.subject.name,
+            description=study.description,
+            language=study.language,
+            rights=study.rights,
+            license_url=study.license_url,
+            pdf=study.pdf.name or "",
+            external_url=study.external_url,
+        )
+
+
+class CsvNames:
+    """Country and type names by code and slug, read once per export, in the order the
+    prefetched relations list them (by name, in the database's collation)."""
+
+    def __init__(self):
+        self.countries = dict(Country.objects.order_by("name").values_list("code", "name"))
+        self.types = dict(ResourceType.objects.order_by("name").values_list("slug", "name"))
+        self._country_rank = {code: rank for rank, code in enumerate(self.countries)}
+        self._type_rank = {slug: rank for rank, slug in enumerate(self.types)}
+
+    def source(self, row) -> CsvSource:
+        """A `StudyQuerySet.for_csv()` row as a `CsvSource`."""
+        codes = sorted(row.country_codes, key=self._country_rank.__getitem__)
+        slugs = sorted(row.type_slugs, key=self._type_rank.__getitem__)
+        return CsvSource(
+            row.title,
+            row.short_title,
+            row.citation_key,
+            row.slug,
+            row.author_names,
+            row.publisher__name,
+            [self.types[slug] for slug in slugs],
+            row.publication_month,
+            [self.countries[code] for code in codes],
+            row.is_multi_country,
+            row.subject__name,
+            row.description,
+            row.language,
+            row.rights,
+            row.license_url,
+            row.pdf,
+            row.external_url,
+        )
+
+
+class StudyAddresses:
+    """A study's page and file addresses by string formatting: `reverse()` once per export,
+    not twice per row (a tenth of a 10,000-row export's time went to reversing)."""
+
+    _SLUG = "SLUG"
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self._page = self._halves("studies:detail")
+        self._file = self._halves("studies:file")
+
+    def _halves(self, viewname: str) -> tuple[str, str]:
+        before, after = reverse(viewname, kwargs={"slug": self._SLUG}).split(self._SLUG, 1)
+        return urljoin(self.base_url, before), after
+
+    def page(self, slug: str) -> str:
+        return f"{self._page[0]}{_in_path(slug)}{self._page[1]}"
+
+    def download(self, source: CsvSource) -> str:
+        """The uploaded PDF first, else the external address (`Study.download_url`)."""
+        if source.pdf:
+            return f"{self._file[0]}{_in_path(source.slug)}{self._file[1]}"
+        return source.external_url
+
+
+_WELL_FORMED_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
+
+def _in_path(slug: str) -> str:
+    """A well-formed slug as it is; a malformed one (an old dump) quoted, so that its link
+    answers 404 as `url_for_slug` makes it."""
+    return slug if _WELL_FORMED_SLUG.fullmatch(slug) else quote(slug, safe="")
+
+
 def csv_row(study: Study, base_url: str) -> list[str]:
-    """The study as one row under `CSV_HEADER`; multiple values are joined with "; ".
+    """The study as one row under `CSV_HEADER` (see `csv_row_of`)."""
+    return csv_row_of(CsvSource.of(study), StudyAddresses(base_url))
+
+
+def csv_row_of(source: CsvSource, addresses: StudyAddresses) -> list[str]:
+    """One row under `CSV_HEADER`; multiple values are joined with "; ".
 
     `countries` lists only the countries named; `multiple_countries` says “yes” for a study
-    listed under “Multiple countries”, so a spreadsheet can filter on either.
+    listed under “Multiple countries” (ticked so, or naming two or more countries, as
+    `Study.covers_multiple_countries`), so a spreadsheet can filter on either.
     """
-    month = study.publication_month
+    month = source.publication_month
+    multiple = source.is_multi_country or len(source.country_names) >= 2
     cells = [
-        study.title,
-        study.short_title,
-        citation_key(study),
-        "; ".join(author.name for author in authors_of(study)),
-        study.publisher.name if study.publisher is not None else "",
-        "; ".join(_type_names(study)),
+        source.title,
+        source.short_title,
+        source.citation_key or source.slug,  # as `citation_key()`
+        "; ".join(source.author_names),
+        source.publisher__name or "",
+        "; ".join(source.type_names),
         f"{month.year:04d}-{month.month:02d}",
-        "; ".join(country.name for country in study.countries.all()),
-        "yes" if study.covers_multiple_countries else "no",
-        study.subject.name,
-        study.description,
-        study.language,
-        study.rights,
-        study.license_url,
-        study_url(study, base_url),
-        download_url(study, base_url),
+        "; ".join(source.country_names),
+        "yes" if multiple else "no",
+        source.subject__name,
+        source.description,
+        source.language,
+        source.rights,
+        source.license_url,
+        addresses.page(source.slug),
+        addresses.download(source),
     ]
-    return [spreadsheet_safe(cell) for cell in cells]
+    return spreadsheet_safe_row(cells)
 
 
 # --- What the study page's <head> tells search engines -------------------------------------------

@@ -11,6 +11,8 @@ import rispy
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from justicelib.site import site_root
+from studies.citations import csv_row
 from studies.models import Study
 
 EXPORT_URL = "/studies/export.{}"
@@ -115,6 +117,17 @@ def test_csv_export_applies_the_list_filters(client, demo_data):
 def test_csv_export_keeps_the_list_order(client, demo_data):
     rows = csv_rows(client.get(EXPORT_URL.format("csv"), {"sort": "title"}))
     assert [row["title"] for row in rows] == sorted(row["title"] for row in rows)
+
+
+def test_csv_export_rows_are_what_each_study_reads_as_a_csv_row(client, demo_data, make_study):
+    """The export reads one query's columns, not model instances: every row must still be the
+    study's own `csv_row` (authors in order, countries and types by name, the file address)."""
+    make_study("A =formula with a file", countries=["TH", "KH", "PH"], types=["b", "a"])
+    Study.objects.filter(title="A =formula with a file").update(pdf="studies/x.pdf")
+    exported = list(csv.reader(io.StringIO(content(client.get(EXPORT_URL.format("csv"))))))[1:]
+    studies = Study.objects.published().for_listing()
+    assert exported == [csv_row(study, site_root()) for study in studies]
+    assert len(exported) == 27
 
 
 def test_export_holds_every_match_not_one_page(client, make_study):
