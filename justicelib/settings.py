@@ -72,6 +72,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the database: whether this request may read a replica.
+    "justicelib.routers.ReplicaReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # A page's language from its URL (/es/…), the admin's from the browser (justicelib/i18n.py).
     "justicelib.i18n.LocaleMiddleware",
@@ -125,9 +127,40 @@ else:
 # Persistent connections: a new connection per request costs more than most of our queries.
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Read replicas (README, "Scaling out"): DATABASE_REPLICA_URLS, comma-separated postgres:// URLs,
+# become the aliases replica_1, replica_2, …; justicelib/routers.py sends a visitor's reads there
+# and everything else to the primary. In the test suite each is a mirror of the test database.
+for number, replica_url in enumerate(
+    filter(None, (url.strip() for url in os.environ.get("DATABASE_REPLICA_URLS", "").split(","))),
+    start=1,
+):
+    replica = dj_database_url.parse(replica_url)
+    if not replica["ENGINE"].endswith("postgresql"):
+        raise ImproperlyConfigured("DATABASE_REPLICA_URLS must be postgres:// URLs")
+    DATABASES[f"replica_{number}"] = replica
+for alias, database in DATABASES.items():
+    database.setdefault("CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"])
+    database.setdefault("CONN_HEALTH_CHECKS", True)
+    if alias != "default":
+        database["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["justicelib.routers.PrimaryReplicaRouter"]
+# How long after a browser's write its reads stay on the primary (a replica's lag, with margin).
+REPLICA_LAG_SECONDS = int(os.environ.get("REPLICA_LAG_SECONDS", "5"))
 if os.environ.get("TEST_DB_NAME"):
     # Lets several test runs share one server without sharing a test database.
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DB_NAME"]}
+
+# Each gunicorn worker's own memory cache: cached facet counts and visitors' list pages (keyed by
+# the library version, so never stale; studies/pagecache.py). A list page is 30–60 KB: 2,000
+# pages are at most ~100 MB a worker. Several web hosts would share one cache instead (README,
+# "Scaling out").
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "2000"))},
+    }
+}
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -10,12 +10,13 @@ import itertools
 import json
 from collections.abc import Iterable, Iterator
 
-from django.db import connection
+from django.db import connections
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
+from justicelib.routers import read_alias
 from justicelib.site import site_root
 
 from .citations import (
@@ -71,14 +72,16 @@ def list_export(request, fmt: str):
         )
     # The rows are read while the response streams, after the view has returned: connect now, so
     # that a database outage is still the 503 page rather than a response cut off mid-way.
-    connection.ensure_connection()
+    # Chosen now too: the rows are read after the request's replica choice has ended.
+    alias = read_alias(Study)
+    connections[alias].ensure_connection()
     if fmt == "csv":
         # A CSV needs no model instance: one query's rows, from a server-side cursor.
         names = CsvNames()
-        rows = filterset.qs.for_csv().iterator(chunk_size=CSV_CHUNK_SIZE)
+        rows = filterset.qs.for_csv().using(alias).iterator(chunk_size=CSV_CHUNK_SIZE)
         pieces = csv_lines(map(names.source, rows), site_root())
     else:
-        studies = filterset.qs.for_listing().iterator(chunk_size=EXPORT_CHUNK_SIZE)
+        studies = filterset.qs.for_listing().using(alias).iterator(chunk_size=EXPORT_CHUNK_SIZE)
         pieces = written_as(fmt, studies, site_root())
     return StreamingHttpResponse(
         in_batches(pieces),

@@ -12,14 +12,15 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connections, transaction
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from core.facets import FacetOption, facet_block
 from core.translation import curated_text
+from justicelib.routers import read_alias
 
-from .models import Author, Country, LibraryVersion, ResourceType, Subject
+from .models import Author, Country, LibraryVersion, ResourceType, Study, Subject
 from .querysets import MULTI_COUNTRY_SQL
 
 if TYPE_CHECKING:
@@ -119,7 +120,8 @@ def count_facets(
             part_params.append(list(selected_authors))
     query = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(parts)
     counts: Counts = {part: {} for part in FACET_PARTS}
-    with transaction.atomic(), connection.cursor() as cursor:
+    alias = read_alias(Study)
+    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
         # Enough memory to keep the matches in memory rather than in a temporary file.
         cursor.execute("SET LOCAL work_mem = '32MB'")
         cursor.execute(query, [*cte_params, *part_params])

@@ -9,9 +9,11 @@ a list uses them. `StudyQuerySet.matching` and `.with_snippets` are the ORM's wa
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.search import SearchHeadline, SearchQueryField, SearchRank
-from django.db import connection
+from django.db import connections
 from django.db.models import BooleanField, F, Func, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
+
+from justicelib.routers import read_alias
 
 if TYPE_CHECKING:
     from .filters import StudyFilterSet
@@ -92,7 +94,9 @@ def spelling_suggestion(query: str) -> str | None:
     ][:20]
     if not candidates:
         return None
-    with connection.cursor() as cursor:
+    from .models import SearchTerm  # models import the querysets, which import this module
+
+    with connections[read_alias(SearchTerm)].cursor() as cursor:
         cursor.execute(
             """
             SELECT wanted.word,
@@ -145,6 +149,7 @@ def count_each(querysets: list[QuerySet[Any]]) -> list[int]:
         sql, query_params = queryset.order_by().values("pk").query.sql_with_params()
         parts.append(f"(SELECT count(*) FROM ({sql}) AS matches)")
         params.extend(query_params)
-    with connection.cursor() as cursor:
+    # The counts read where the querysets would (the router's choice for this request).
+    with connections[querysets[0].db].cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(parts)}", params)
         return list(cursor.fetchone())

@@ -5,7 +5,7 @@ import itertools
 from contextlib import contextmanager
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils.text import slugify
 
 from studies.models import Author, Authorship, Country, ResourceType, Study, Subject
@@ -152,3 +152,30 @@ def site_url(settings):
     host, so addresses read as those of the page that was asked for."""
     settings.SITE_URL = "http://testserver"
     return settings.SITE_URL
+
+
+@pytest.fixture
+def database_down(tmp_path):
+    """Make the database unreachable, the primary and the replica (justicelib/settings_test.py)
+    alike: each connection is closed and pointed at a socket directory where no PostgreSQL
+    listens, so the next query fails to connect as it would when the server is down.
+    `restore()` brings it back (and the fixture always does). A test using it is marked
+    `django_db(transaction=True, databases="__all__")`."""
+    saved = {
+        alias: {key: connections[alias].settings_dict[key] for key in ("HOST", "PORT")}
+        for alias in connections
+    }
+
+    def restore():
+        for alias, address in saved.items():
+            connections[alias].close()
+            connections[alias].settings_dict.update(address)
+
+    for alias in saved:
+        connections[alias].close()
+        # A socket directory with no server in it: psycopg fails with "No such file or directory".
+        connections[alias].settings_dict.update(HOST=str(tmp_path), PORT="")
+    try:
+        yield restore
+    finally:
+        restore()

@@ -11,7 +11,7 @@ from oai import protocol
 from studies.models import Study
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, databases="__all__")  # the page reads the replica
 def test_sickle_harvests_every_record_once(live_server, make_study, settings, monkeypatch):
     settings.SITE_URL = live_server.url
     monkeypatch.setattr(protocol, "PAGE_SIZE", 7)

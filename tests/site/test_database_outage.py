@@ -7,25 +7,9 @@ listens, so the next query fails to connect as it would when the server is down.
 import logging
 
 import pytest
-from django.db import connection
 
-
-@pytest.fixture
-def database_down(transactional_db, tmp_path):
-    """Make the database unreachable; `restore()` brings it back (and the fixture always does)."""
-    saved = {key: connection.settings_dict[key] for key in ("HOST", "PORT")}
-
-    def restore():
-        connection.close()
-        connection.settings_dict.update(saved)
-
-    connection.close()
-    # A socket directory with no server in it: psycopg fails with "No such file or directory".
-    connection.settings_dict.update(HOST=str(tmp_path), PORT="")
-    try:
-        yield restore
-    finally:
-        restore()
+# The outage takes down the primary and the replica (justicelib/settings_test.py) alike.
+pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
 
 
 def test_pages_answer_503_while_the_database_is_down(client, database_down, caplog):

@@ -83,7 +83,7 @@ def test_a_program_page_changes_with_its_measurements(client, demo_data):
 
 
 # --- the feed ---------------------------------------------------------------------------------
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, databases="__all__")  # the page reads the replica
 def test_feed_reader_gets_304_until_the_feed_changes(live_server, make_study, settings):
     settings.SITE_URL = live_server.url
     make_study("First study")

@@ -13,7 +13,7 @@ import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, connection
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import positive_data_acceptance
@@ -71,20 +71,7 @@ def test_api_keeps_to_its_openapi_document(case):
     )
 
 
-@pytest.fixture
-def database_down(transactional_db, tmp_path):
-    """The database unreachable, as in tests/site/test_database_outage.py: the connection is
-    pointed at a socket directory where no server listens."""
-    saved = {key: connection.settings_dict[key] for key in ("HOST", "PORT")}
-    connection.close()
-    connection.settings_dict.update(HOST=str(tmp_path), PORT="")
-    try:
-        yield
-    finally:
-        connection.close()
-        connection.settings_dict.update(saved)
-
-
+@pytest.mark.django_db(transaction=True, databases="__all__")  # the replica goes down too
 @pytest.mark.parametrize(
     "path, path_parameters",
     [("/api/studies/", None), ("/api/studies/{slug}/", {"slug": "scale-of-harm"})],
