@@ -33,6 +33,7 @@ from .citations import citation_context
 from .facets import StudyFacets
 from .filters import DATE_PARAMETERS, SORT_CHOICES, MonthRange, StudyFilterSet
 from .models import Country, HomePage, Study, Subject
+from .pagecache import cached_for_visitors
 from .querysets import related_studies
 from .signposting import oai_records, study_page_links
 
@@ -74,6 +75,7 @@ def home(request):
     return render(request, "studies/home.html", context)
 
 
+@cached_for_visitors
 def study_list(request):
     if redirect := without_empty_parameters(request):
         return redirect
