@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -214,16 +214,68 @@ class TrajectoryChart:
         return self.left - 6
 
     @property
+    def period_path(self) -> str:
+        """The thin line of every figure's period, as one SVG path (a monthly series has
+        hundreds: one element, not one per figure)."""
+        return " ".join(f"M{m.x_start} {m.y}H{m.x_end}" for m in self.marks)
+
+    @property
+    def drawn_marks(self) -> list[Mark]:
+        """The marks that draw more than their period's line: a range, an interval, a dot or a
+        label (on a dense series, the line carries the others)."""
+        return [
+            m
+            for m in self.marks
+            if m.is_range or m.whisker_low is not None or m.show_dot or m.show_label
+        ]
+
+
+@dataclass(frozen=True)
+class FigureText:
+    phase: str
+    period: str
+    value: str
+
+
+class FigureTexts(dict[int, FigureText]):
+    """Each figure's words, worked out once for all the drawings of a page: the wide and the
+    narrow chart of an indicator describe the same figures, and a page's indicators share
+    phases and months. (Django's choice labels and month names cost 25–30 µs each: for a page
+    of 500 monthly figures, words alone took longer than the rest of the page.)"""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.phases: dict[str, str] = {}
+        self.periods: dict[tuple[Any, ...], str] = {}
+
+    def of(self, m: Measurement) -> FigureText:
+        text = self.get(id(m))
+        if text is None:
+            phase = self.phases.get(m.phase)
+            if phase is None:
+                phase = self.phases[m.phase] = m.get_phase_display()
+            period_key = (m.period_start, m.period_end, m.period_wording)
+            period = self.periods.get(period_key)
+            if period is None:
+                period = self.periods[period_key] = m.period_label
+            text = self[id(m)] = FigureText(phase, period, m.display_value)
+        return text
+
+    @property
     def y_axis_label_y(self) -> int:
         """The y-axis title's baseline, above the plot and its highest label."""
         return self.font_size + 2
 
 
 def trajectory_chart(
-    indicator: Indicator, measurements: list[Measurement], frame: Frame = WIDE
+    indicator: Indicator,
+    measurements: list[Measurement],
+    frame: Frame = WIDE,
+    texts: FigureTexts | None = None,
 ) -> TrajectoryChart | None:
     """The chart of `measurements` (one indicator's, in time order) drawn in `frame`; None for
-    fewer than two figures."""
+    fewer than two figures. `texts` shares the figures' words between drawings."""
+    texts = FigureTexts() if texts is None else texts
     if len(measurements) < 2:
         return None
     of_changes = any(m.is_relative_change for m in measurements)
@@ -253,14 +305,13 @@ def trajectory_chart(
     years = _year_ticks(start, end, frame.max_year_steps)
     x = _scale(years[0], years[-1], left, frame.width - frame.right)
 
-    marks = [_mark(m, x, y, of_changes) for m in on_axis]
-    if len(marks) > DENSE:
-        # A long monthly series: label the ends only (every figure is in the table below).
-        ends = {0, len(marks) - 1}
-        # Dense series: the line carries the middle points; dots and labels only at the ends.
-        marks = [
-            replace(mark, show_label=i in ends, show_dot=i in ends) for i, mark in enumerate(marks)
-        ]
+    # A dense series (a long monthly one): the line carries the middle figures; dots and
+    # labels only at the ends (every figure is in the table below).
+    dense, ends = len(on_axis) > DENSE, {0, len(on_axis) - 1}
+    marks = [
+        _mark(m, texts.of(m), x, y, of_changes, shown=not dense or i in ends)
+        for i, m in enumerate(on_axis)
+    ]
     title_box = (0, text_width(y_axis_label, frame.font_size), 0, frame.font_size + 5)
     zero_y = y(0.0) if of_changes else None
     marks = _place_labels(marks, frame, left, title_box, zero_y)
@@ -272,11 +323,11 @@ def trajectory_chart(
         )
         for m in measurements
         if not _on_axis(m, of_changes)
-        for label in [f"{m.get_phase_display()}: {m.display_value}"]
+        for label in [f"{texts.of(m).phase}: {texts.of(m).value}"]
     ]
     return TrajectoryChart(
         title=_("%(indicator)s: from baseline to endline") % {"indicator": indicator.name},
-        description=_describe(measurements),
+        description=_describe([texts.of(m) for m in measurements]),
         y_axis_label=y_axis_label,
         x_ticks=[Tick(x(year), str(int(year))) for year in years],
         y_ticks=[
@@ -308,6 +359,9 @@ def _place_labels(
     if zero_y is not None:
         periods.append(((left, zero_y), (frame.width - frame.right, zero_y)))
     for i, mark in enumerate(marks):
+        if not mark.show_label:  # nothing to place (a dense series' middle figures)
+            placed.append(mark)
+            continue
         width = text_width(mark.label, size)
         neighbours = [marks[j] for j in (i - 1, i + 1) if 0 <= j < len(marks)]
         segments = [(own, end) for own in mark.ends() for n in neighbours for end in n.ends()]
@@ -457,25 +511,25 @@ def _values(m: Measurement, of_changes: bool) -> list[float]:
     return [float(n) for n in numbers if n is not None]
 
 
-def _mark(m: Measurement, x, y, of_changes: bool) -> Mark:
+def _mark(m: Measurement, text: FigureText, x, y, of_changes: bool, shown: bool = True) -> Mark:
     common = {
+        "show_label": shown,
+        "show_dot": shown,
         "x": x(_middle(m)),
         "x_start": x(_year(m.period_start)),
         "x_end": x(_year(m.period_end, end=True)),
-        "description": f"{m.get_phase_display()}, {m.period_label}: {m.display_value}",
+        "description": f"{text.phase}, {text.period}: {text.value}",
     }
     if of_changes:
         if m.is_baseline:
-            return Mark(
-                y=y(0.0), label=_("baseline %(value)s") % {"value": m.display_value}, **common
-            )
+            return Mark(y=y(0.0), label=_("baseline %(value)s") % {"value": text.value}, **common)
         change = required(m.value)
         return Mark(y=y(float(change)), label=format_signed(change, " %"), **common)
     if m.is_range:
         low, high = y(float(required(m.value_low))), y(float(required(m.value_high)))
         return Mark(
             y=(low + high) / 2,
-            label=m.display_value,
+            label=text.value,
             is_range=True,
             y_low=low,
             y_high=high,
@@ -487,13 +541,11 @@ def _mark(m: Measurement, x, y, of_changes: bool) -> Mark:
             "whisker_low": y(float(m.ci_lower)),
             "whisker_high": y(float(required(m.ci_upper))),
         }
-    return Mark(y=y(float(required(m.value))), label=m.display_value, **whiskers, **common)
+    return Mark(y=y(float(required(m.value))), label=text.value, **whiskers, **common)
 
 
-def _describe(measurements: list[Measurement]) -> str:
-    parts = [
-        f"{m.get_phase_display().lower()} {m.display_value}, {m.period_label}" for m in measurements
-    ]
+def _describe(texts: list[FigureText]) -> str:
+    parts = [f"{text.phase.lower()} {text.value}, {text.period}" for text in texts]
     return _("Figures in time order: %(figures)s.") % {"figures": "; ".join(parts)}
 
 

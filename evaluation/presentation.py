@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 from studies.models import Study
 
 from .changes import Change, latest_change
-from .charts import NARROW, Sparkline, TrajectoryChart, sparkline, trajectory_chart
+from .charts import NARROW, FigureTexts, Sparkline, TrajectoryChart, sparkline, trajectory_chart
 from .formatting import format_period, month_and_year
 from .models import Indicator, Measurement, Program
 
@@ -44,14 +44,16 @@ class IndicatorPanel:
     has_sample_sizes: bool
 
 
-def indicator_panel(indicator: Indicator) -> IndicatorPanel:
+def indicator_panel(indicator: Indicator, texts: FigureTexts | None = None) -> IndicatorPanel:
+    """`texts` shares the figures' words between the page's charts."""
     measurements = indicator.ordered_measurements
     rows = table_measurements(measurements)
+    texts = FigureTexts() if texts is None else texts
     return IndicatorPanel(
         indicator=indicator,
         change=latest_change(indicator),
-        chart=trajectory_chart(indicator, measurements),
-        narrow_chart=trajectory_chart(indicator, measurements, NARROW),
+        chart=trajectory_chart(indicator, measurements, texts=texts),
+        narrow_chart=trajectory_chart(indicator, measurements, NARROW, texts),
         table_measurements=rows,
         hidden_monitoring_count=len(measurements) - len(rows),
         has_intervals=any(m.ci_lower is not None for m in measurements),
@@ -61,7 +63,8 @@ def indicator_panel(indicator: Indicator) -> IndicatorPanel:
 
 def indicator_panels(program: Program) -> list[IndicatorPanel]:
     """Every indicator of the program, in page order (reads `for_detail()`'s prefetch)."""
-    return [indicator_panel(indicator) for indicator in program.indicators.all()]
+    texts = FigureTexts()
+    return [indicator_panel(indicator, texts) for indicator in program.indicators.all()]
 
 
 def table_measurements(measurements: list[Measurement]) -> list[Measurement]:
