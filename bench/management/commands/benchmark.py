@@ -9,6 +9,7 @@ README between the benchmark markers.
 """
 
 import datetime
+import itertools
 import os
 import platform
 import random
@@ -31,6 +32,9 @@ from django.db import connection
 from django.http import StreamingHttpResponse
 from django.test import Client
 
+# The throughput test's list URLs: how many distinct ones, and how many requests drawn from them.
+LOAD_DISTINCT_URLS = 10_000
+LOAD_SEQUENCE = 100_000
 README_START = "<!-- benchmark:start -->"
 README_END = "<!-- benchmark:end -->"
 
@@ -256,19 +260,55 @@ class Command(BaseCommand):
                     pass
         return timer.count, timer.seconds
 
+    def list_mix(self, pages, count: int = LOAD_DISTINCT_URLS) -> list[str]:
+        """`count` distinct list URLs, a mix of what visitors ask for: pages of the whole list,
+        one or two facets, search words common and rare, years; in random order."""
+        kinds = [
+            pages["/studies/ unfiltered"],
+            pages["/studies/ two facets"],
+            pages["/studies/ q common word"],
+            pages["/studies/ q rare word"],
+        ]
+        urls = dict.fromkeys(url for kind in kinds for url in kind)
+        parts = [url.split("?", 1)[1].split("&") for url in urls]
+        tries = 0
+        while len(urls) < count and tries < count * 20:
+            tries += 1
+            # Recombine the parameters of two sampled URLs: new, plausible combinations.
+            first, second = self.random.sample(parts, 2)
+            chosen = dict(p.split("=", 1) for p in first + second[: self.random.randint(0, 1)])
+            urls.setdefault("/studies/?" + "&".join(f"{k}={v}" for k, v in chosen.items()))
+        mix = list(urls)[:count]
+        self.random.shuffle(mix)
+        return mix
+
+    def zipf_sequence(self, urls: list[str], length: int = LOAD_SEQUENCE) -> list[str]:
+        """Requests drawn from `urls` with Zipf's law (s = 1): the k-th URL is asked for 1/k as
+        often as the first, as real traffic repeats popular filters."""
+        weights = list(itertools.accumulate(1 / rank for rank in range(1, len(urls) + 1)))
+        return self.random.choices(urls, cum_weights=weights, k=length)
+
     def load_test(self, pages, seconds: int) -> list[tuple[str, str, str]]:
         wrk = shutil.which("wrk")
         if not wrk:
             return [("(wrk not installed: `apt-get install wrk`)", "", "")]
         rows = []
-        list_urls = pages["/studies/ two facets"] + pages["/studies/ unfiltered"]
+        mix = self.list_mix(pages)
         static_url = staticfiles_storage.url("css/site.css")
-        targets = [("/studies/ (mixed filters)", list_urls), ("static file", [static_url])]
+        targets = [
+            (f"/studies/, Zipf over {len(mix):,} distinct URLs", self.zipf_sequence(mix)),
+            (f"/studies/, all distinct ({len(mix):,} URLs, none repeated)", mix),
+            ("static file", [static_url]),
+        ]
         for label, urls in targets:
             with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-                paths = ", ".join(f'"{u}"' for u in urls)
+                paths = ",\n".join(f'"{u}"' for u in urls)
+                # Each wrk thread starts at its own place in the sequence.
                 script.write(
-                    f"local paths = {{{paths}}}\nlocal i = 0\n"
+                    f"local paths = {{{paths}}}\nlocal threads = 0\n"
+                    "function setup(thread)\n  thread:set('start', threads * 7919)\n"
+                    "  threads = threads + 1\nend\n"
+                    "function init(args)\n  i = start or 0\nend\n"
                     "request = function()\n  i = i % #paths + 1\n"
                     "  return wrk.format('GET', paths[i])\nend\n"
                 )
