@@ -214,6 +214,11 @@ class TrajectoryChart:
         return self.left - 6
 
     @property
+    def y_axis_label_y(self) -> int:
+        """The y-axis title's baseline, above the plot and its highest label."""
+        return self.font_size + 2
+
+    @property
     def period_path(self) -> str:
         """The thin line of every figure's period, as one SVG path (a monthly series has
         hundreds: one element, not one per figure)."""
@@ -260,11 +265,6 @@ class FigureTexts(dict[int, FigureText]):
                 period = self.periods[period_key] = m.period_label
             text = self[id(m)] = FigureText(phase, period, m.display_value)
         return text
-
-    @property
-    def y_axis_label_y(self) -> int:
-        """The y-axis title's baseline, above the plot and its highest label."""
-        return self.font_size + 2
 
 
 def trajectory_chart(
@@ -485,7 +485,8 @@ def sparkline(indicator: Indicator, measurements: list[Measurement]) -> Sparklin
     y = _scale(high, low, inset, SPARKLINE_HEIGHT - inset)
     # Drawn at the middle of each figure's period; for a sparkline the period's thin line,
     # whiskers and labels are left to the program page.
-    marks = [_mark(m, x, y, of_changes) for m in on_axis]
+    texts = FigureTexts()
+    marks = [_mark(m, texts.of(m), x, y, of_changes) for m in on_axis]
     lines, bands = _joins(marks)
     dots = [mark for mark in marks if not mark.is_range]
     return Sparkline(
