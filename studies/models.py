@@ -5,6 +5,9 @@ that fixtures load into any database and loading them twice changes nothing.
 """
 
 import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from urllib.parse import quote
 
 from django.contrib.postgres.fields import ArrayField
@@ -899,7 +902,24 @@ class LibraryVersion(models.Model):
 
     @classmethod
     def current(cls) -> int:
+        pinned = _pinned_library_version.get()
+        if pinned is not None:
+            return pinned
         return cls.objects.values_list("version", flat=True).first() or 0
+
+    @classmethod
+    @contextmanager
+    def pinned(cls, version: int) -> Iterator[None]:
+        """Within the block, `current()` answers `version` without asking the database: a page
+        keyed by a version it has read (studies/pagecache.py) keys its parts by the same one."""
+        token = _pinned_library_version.set(version)
+        try:
+            yield
+        finally:
+            _pinned_library_version.reset(token)
+
+
+_pinned_library_version: ContextVar[int | None] = ContextVar("library_version", default=None)
 
 
 class HomePageManager(models.Manager["HomePage"]):

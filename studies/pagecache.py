@@ -31,11 +31,14 @@ def cached_for_visitors(view: Callable[..., HttpResponse]) -> Callable[..., Http
     def cached_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not cacheable_request(request):
             return view(request, *args, **kwargs)
-        key = page_key(request)
+        version = LibraryVersion.current()
+        key = page_key(request, version)
         cached: CachedPage | None = cache.get(key)
         if cached is not None:
             return from_cache(cached)
-        response = view(request, *args, **kwargs)
+        # The page's parts (the cached facet counts) are keyed by the version read here.
+        with LibraryVersion.pinned(version):
+            response = view(request, *args, **kwargs)
         if cacheable_response(request, response):
             cache.set(key, to_cache(response), timeout=settings.PAGE_CACHE_SECONDS)
         return response
@@ -61,9 +64,9 @@ def cacheable_response(request: HttpRequest, response: HttpResponse) -> bool:
     )
 
 
-def page_key(request: HttpRequest) -> str:
+def page_key(request: HttpRequest, version: int) -> str:
     url = hashlib.blake2b(request.get_full_path().encode(), digest_size=16).hexdigest()
-    return f"page:{LibraryVersion.current()}:{translation.get_language()}:{url}"
+    return f"page:{version}:{translation.get_language()}:{url}"
 
 
 def to_cache(response: HttpResponse) -> CachedPage:
