@@ -874,6 +874,19 @@ class StudyFile(models.Model):
         return self.processed_at is not None
 
     @property
+    def url(self) -> str:
+        """The address that serves this file (`studies.serving`), never the storage's own."""
+        return reverse("studies:study_file", kwargs={"slug": self.study.slug, "file_id": self.pk})
+
+    @property
+    def preview_url(self) -> str:
+        if not self.preview:
+            return ""
+        return reverse(
+            "studies:study_file_preview", kwargs={"slug": self.study.slug, "file_id": self.pk}
+        )
+
+    @property
     def download_name(self) -> str:
         """A readable name for the saved file: the study's slug and the label, “scale-of-harm.pdf”,
         “scale-of-harm-summary.pdf”."""
