@@ -277,7 +277,11 @@ def study_file_download(request: HttpRequest, slug: str, file_id: int) -> HttpRe
         study__slug=slug,
         pk=file_id,
     )
-    etag = f'"{study_file.sha256 or hashlib.sha256((study_file.file.name or "").encode()).hexdigest()}"'
+    # Before processing, the generated stored name (never reused for other bytes) stands in.
+    checksum = (
+        study_file.sha256 or hashlib.sha256((study_file.file.name or "").encode()).hexdigest()
+    )
+    etag = f'"{checksum}"'
     try:
         handle = study_file.file.open("rb")
         size = study_file.file.size
