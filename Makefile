@@ -83,20 +83,25 @@ demo-data: migrate
 
 # As in production (DEBUG off, hashed static files, the site's own error pages), but over plain
 # HTTP on the loopback: HTTPS-only settings wait for BEHIND_TLS_PROXY=1.
+# Attached study files are read (pages, text, preview) by `process_files --watch`, started beside
+# the server and stopped with it (when gunicorn exits, or on Ctrl-C).
+WITH_FILE_PROCESSING = $(PY) manage.py process_files --watch & processor=$$!; \
+	trap 'kill $$processor 2>/dev/null' EXIT INT TERM;
+
 run: export DEBUG = 0
 run: export ALLOWED_HOSTS ?= 127.0.0.1,localhost
 run dev: export SITE_URL ?= http://$(HOST):$(PORT)
 run: demo-data
 	@$(PY) manage.py collectstatic --no-input -v 0
 	@echo "JusticeLib: http://$(HOST):$(PORT)/  (admin: /admin/; create a user with: make superuser)"
-	$(GUNICORN)
+	$(WITH_FILE_PROCESSING) $(GUNICORN)
 
 # The same server, with DEBUG on (tracebacks, unhashed static files) and --reload: workers restart
 # when the code changes.
 dev: export DEBUG = 1
 dev: demo-data
 	@echo "JusticeLib (DEBUG): http://$(HOST):$(PORT)/"
-	$(GUNICORN) --reload
+	$(WITH_FILE_PROCESSING) $(GUNICORN) --reload
 
 superuser: migrate
 	$(PY) manage.py createsuperuser
