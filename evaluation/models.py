@@ -41,6 +41,7 @@ from .choices import (
     IndicatorKind,
     Phase,
     ProgramStatus,
+    ResultLevel,
     StudyRole,
     Unit,
     ValueKind,
@@ -224,6 +225,8 @@ class Indicator(models.Model):
 
     Kind = IndicatorKind
 
+    Level = ResultLevel
+
     Unit = Unit
 
     Direction = Direction
@@ -241,6 +244,26 @@ class Indicator(models.Model):
         help_text=_("Unique within the program."),
     )
     kind = models.CharField(max_length=30, choices=Kind.choices)
+    level = models.CharField(
+        _("result level"),
+        max_length=20,
+        choices=Level.choices,
+        default=Level.OUTCOME,
+        db_default=Level.OUTCOME,
+        help_text=_(
+            "Output: what the program did (victims supported, arrests); outcome: how the "
+            "justice system or survivors fare; impact: how common the crime is."
+        ),
+    )
+    is_cumulative = models.BooleanField(
+        _("cumulative count"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "A running total over the program (465 victims supported 2005–2017), not a "
+            "level measured at a baseline and an endline. Counts only."
+        ),
+    )
     definition = models.TextField(help_text=_("What exactly is counted, of whom, where."))
     unit = models.CharField(max_length=20, choices=Unit.choices)
     direction = models.CharField(max_length=20, choices=Direction.choices)
@@ -294,6 +317,17 @@ class Indicator(models.Model):
             models.CheckConstraint(
                 condition=Q(unit__in=Unit.values),
                 name="indicator_unit_is_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(level__in=ResultLevel.values),
+                name="indicator_level_is_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_cumulative=False) | Q(unit=Unit.COUNT),
+                name="cumulative_indicator_is_a_count",
+                violation_error_message=_(
+                    "Only a count adds up over time: a cumulative indicator's unit is “Count”."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(direction__in=Direction.values),
@@ -663,6 +697,25 @@ class Measurement(models.Model):
         return self.value_kind == self.ValueKind.WORDING_ONLY
 
     @property
+    def is_cumulative_total(self) -> bool:
+        """A cumulative indicator's later figure: a total over the program so far, not an
+        endline level (465 victims supported 2005–2017)."""
+        return not self.is_baseline and self.indicator.is_cumulative
+
+    @property
+    def phase_label(self) -> str:
+        """“Baseline”, “Endline”…; a cumulative total reads as one: “Cumulative total”."""
+        if self.is_cumulative_total:
+            return str(_("Cumulative total") if self.is_endline else _("Running total"))
+        return self.get_phase_display()
+
+    @property
+    def wording_is_the_figure(self) -> bool:
+        """Whether the source's words are the figure itself: words only, or a relative change
+        published in words (“nearly 50 % reduction”), whose stored number only orders it."""
+        return self.is_wording_only or (self.is_relative_change and bool(self.published_wording))
+
+    @property
     def period_label(self) -> str:
         if not self.period_start:
             return ""
@@ -677,6 +730,9 @@ class Measurement(models.Model):
             low, high = required(self.value_low), required(self.value_high)
             return f"{format_value(low, unit)}–{format_value(high, unit)}"
         if self.value_kind == self.ValueKind.RELATIVE_CHANGE:
+            if self.published_wording:
+                # “nearly 50 %” is not −50 %: the number stored beside the words only orders it.
+                return _("“%(wording)s” vs baseline") % {"wording": self.published_wording}
             return _("%(change)s vs baseline") % {
                 "change": format_signed(required(self.value), " %")
             }

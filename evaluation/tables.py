@@ -116,6 +116,8 @@ COLUMNS: list[Column] = [
     Column("disaggregation", lambda m: m.indicator.disaggregation, is_text=True),
     Column("unit", lambda m: m.indicator.unit),
     Column("direction", lambda m: m.indicator.direction),
+    Column("level", lambda m: m.indicator.level),
+    Column("cumulative", lambda m: "yes" if m.indicator.is_cumulative else "no"),
     Column("phase", lambda m: m.phase, "phase", read_choice(Phase.values)),
     Column("period_start", lambda m: _month(m.period_start), "period_start", read_month),
     Column("period_end", lambda m: _month(m.period_end), "period_end", read_month),
