@@ -205,6 +205,7 @@ MEASUREMENT_FIELDSETS: list[Any] = [
                 ("phase", "period_start", "period_end", "period_wording"),
                 ("value_kind", "value", "value_low", "value_high"),
                 ("published_wording", "ci_lower", "ci_upper", "sample_size"),
+                ("numerator", "denominator", "design_effect"),
             ]
         },
     ),
@@ -241,6 +242,9 @@ class MeasurementForm(forms.ModelForm):
             "ci_lower",
             "ci_upper",
             "sample_size",
+            "numerator",
+            "denominator",
+            "design_effect",
             "source_study",
             "source_reference",
             "source_citation",

@@ -338,13 +338,20 @@ def plain_sign(baseline: Measurement, later: Measurement) -> int | None:
     return 1 if after > before else -1
 
 
-def two_proportion_z(p1: float, n1: int, p2: float, n2: int) -> float | None:
+def two_proportion_z(p1: float, n1: float, p2: float, n2: float) -> float | None:
     """The pooled two-proportion z statistic for shares p1 of n1 and p2 of n2 (0–1 scale)."""
     pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
     variance = pooled * (1 - pooled) * (1 / n1 + 1 / n2)
     if variance <= 0:
         return None
     return (p2 - p1) / math.sqrt(variance)
+
+
+def required_share(measurement: Measurement) -> float:
+    share = measurement.share
+    if share is None:
+        raise ValueError("A point figure has its value.")
+    return share
 
 
 def _bounds(measurement: Measurement) -> tuple[Decimal, ...]:
@@ -379,13 +386,11 @@ def _distinguishable(
     # xgettext:no-python-format
     overlap = _("The two 95 % confidence intervals overlap, which alone does not settle it.")
     overlap += " "
-    if unit == Unit.PERCENT and baseline.sample_size and later.sample_size:
-        z = two_proportion_z(
-            float(required(baseline.value)) / 100,
-            baseline.sample_size,
-            float(required(later.value)) / 100,
-            later.sample_size,
-        )
+    n_before, n_after = baseline.effective_sample_size, later.effective_sample_size
+    if unit == Unit.PERCENT and n_before and n_after:
+        # The counts, where given, are the shares and the samples; a design effect shrinks the
+        # sample to what simple random sampling (which the test assumes) would have needed.
+        z = two_proportion_z(required_share(baseline), n_before, required_share(later), n_after)
         if z is not None:
             result = Distinguishable.YES if abs(z) >= Z_CRITICAL_5_PERCENT else Distinguishable.NO
             if result == Distinguishable.YES:
@@ -398,7 +403,8 @@ def _distinguishable(
                     "A two-proportion z-test on the sample sizes gives z = %(z)s: the change is "
                     "not statistically distinguishable at the 5 %% level (|z| ≥ 1.96)."
                 )
-            return result, (overlap if both_intervals else "") + test % {"z": f"{z:.2f}"}
+            test = test % {"z": f"{z:.2f}"} + " " + str(SRS_CAVEAT)
+            return result, (overlap if both_intervals else "") + test
     if both_intervals:
         return Distinguishable.CANNOT_TELL, overlap + _("Without sample sizes we cannot tell.")
     return (
@@ -408,6 +414,13 @@ def _distinguishable(
             "is statistically distinguishable cannot be told."
         ),
     )
+
+
+# Module-level so that it is read in the page's language when the explanation is built.
+SRS_CAVEAT = gettext_lazy(
+    "The test assumes simple random sampling; where the source gives a design effect, each "
+    "sample is divided by it first."
+)
 
 
 def _published_change_distinguishable(later: Measurement) -> Distinguishable:

@@ -19,6 +19,7 @@ from functools import cached_property
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Cast, Round
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -385,6 +386,14 @@ class Indicator(models.Model):
         return self.short_name or self.name
 
 
+# The share a measurement's counts give, in percent, computed in numeric (not integer) division.
+COUNTED_PERCENT = (
+    Cast(F("numerator"), models.DecimalField(max_digits=30, decimal_places=10))
+    * 100
+    / F("denominator")
+)
+
+
 # Named at module level: django-stubs only follows `from_queryset` assigned to a name.
 MeasurementManagerBase = models.Manager.from_queryset(MeasurementQuerySet)
 
@@ -449,6 +458,24 @@ class Measurement(models.Model):
         _("95 % CI upper bound"), max_digits=14, decimal_places=4, null=True, blank=True
     )
     sample_size = models.PositiveIntegerField(null=True, blank=True)
+    numerator = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text=_("Where the source gives the counts of a share: the part (27 minors…)."),
+    )
+    denominator = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("…of the whole (…among 1,203 people).")
+    )
+    design_effect = models.DecimalField(
+        max_digits=8,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Where the source gives one: how much the sampling design inflates the variance "
+            "over simple random sampling (the significance test divides the sample by it)."
+        ),
+    )
     source_study = models.ForeignKey(
         Study,
         on_delete=models.PROTECT,
@@ -588,6 +615,46 @@ class Measurement(models.Model):
                 violation_error_message=_("A sample size is at least 1."),
             ),
             models.CheckConstraint(
+                condition=Q(numerator__isnull=True, denominator__isnull=True)
+                | Q(numerator__isnull=False, denominator__isnull=False),
+                name="measurement_counts_come_together",
+                violation_error_message=_(
+                    "Give both the numerator and the denominator, or neither."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(numerator__isnull=True)
+                | Q(denominator__gte=1, numerator__lte=F("denominator")),
+                name="measurement_numerator_within_denominator",
+                violation_error_message=_(
+                    "The numerator is a part of the denominator: at most the denominator, "
+                    "which is at least 1."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(numerator__isnull=True) | Q(value_kind=ValueKind.POINT),
+                name="measurement_counts_are_of_a_point_value",
+                violation_error_message=_(
+                    "Counts (numerator and denominator) go with a point value."
+                ),
+            ),
+            # “Agrees within rounding”: the stated value is the share the counts give, rounded to
+            # some number of decimals (2.2 for 27 of 1,203 = 2.244…); 2.5 is refused.
+            models.CheckConstraint(
+                condition=Q(numerator__isnull=True)
+                | Q(value__in=[Round(COUNTED_PERCENT, places) for places in range(5)]),
+                name="measurement_value_agrees_with_counts",
+                violation_error_message=_(
+                    "The value must be the share the numerator and denominator give, in percent, "
+                    "rounded (27 of 1,203 is 2.2 %%)."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(design_effect__isnull=True) | Q(design_effect__gt=0),
+                name="measurement_design_effect_is_positive",
+                violation_error_message=_("A design effect is greater than 0."),
+            ),
+            models.CheckConstraint(
                 condition=Q(source_study__isnull=False) | ~Q(source_citation=""),
                 name="measurement_names_its_source",
                 violation_error_message=_(
@@ -628,6 +695,11 @@ class Measurement(models.Model):
         problem = self.percent_problem()
         if problem:
             errors["value"] = problem
+        indicator = self._indicator_if_known()
+        if self.numerator is not None and indicator and indicator.unit != Indicator.Unit.PERCENT:
+            errors["numerator"] = _(
+                "A numerator and denominator give a share: the indicator's unit is not percent."
+            )
         if self.check_order_against_stored and self.indicator_id and self._has_period():
             stored = Measurement.objects.filter(indicator_id=self.indicator_id).exclude(pk=self.pk)
             problems = order_problems(
@@ -739,6 +811,38 @@ class Measurement(models.Model):
         if self.value_kind == self.ValueKind.WORDING_ONLY:
             return f"“{self.published_wording}”"
         return format_value(required(self.value), unit)
+
+    @property
+    def display_counts(self) -> str:
+        """“27 of 1,203”, where the source gives the counts."""
+        if self.numerator is None or self.denominator is None:
+            return ""
+        return _("%(numerator)s of %(denominator)s") % {
+            "numerator": format_number(self.numerator),
+            "denominator": format_number(self.denominator),
+        }
+
+    @property
+    def display_value_with_counts(self) -> str:
+        """“2.2 % — 27 of 1,203”, or the value alone."""
+        counts = self.display_counts
+        return f"{self.display_value} — {counts}" if counts else self.display_value
+
+    @property
+    def effective_sample_size(self) -> float | None:
+        """The sample the significance test uses: the denominator (else the sample size),
+        divided by the design effect where the source gives one."""
+        n = self.denominator or self.sample_size
+        if not n:
+            return None
+        return n / float(self.design_effect) if self.design_effect else float(n)
+
+    @property
+    def share(self) -> float | None:
+        """The share on the 0–1 scale: from the counts where given, else the value."""
+        if self.numerator is not None and self.denominator:
+            return self.numerator / self.denominator
+        return float(self.value) / 100 if self.value is not None else None
 
     @property
     def display_interval(self) -> str:
