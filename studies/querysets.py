@@ -58,6 +58,12 @@ class StudyQuerySet(models.QuerySet["Study"]):
             "countries",
         )
 
+    def for_page(self) -> Self:
+        """What a study's own page shows: `for_listing()` without the search document, which
+        only the database's matching reads (about a kilobyte a study, turned into a string for
+        nothing)."""
+        return self.for_listing().defer("search_vector")
+
     def for_csv(self) -> models.QuerySet:
         """What a CSV row prints, as named tuples read in one query (`citations.CsvSource`).
 
@@ -157,6 +163,17 @@ class StudyQuerySet(models.QuerySet["Study"]):
         return self.order_by(*orderings.get(sort, orderings["newest"]))
 
 
+RELATED_STUDY_FIELDS = (
+    "slug",
+    "title",
+    "title_es",
+    "publication_month",
+    "subject__name",
+    "subject__name_es",
+    "subject__slug",
+)
+
+
 def related_studies(study: "Study", limit: int = 5) -> StudyQuerySet:
     """Published studies sharing the subject or a country with `study`, newest first.
 
@@ -172,5 +189,7 @@ def related_studies(study: "Study", limit: int = 5) -> StudyQuerySet:
         .filter(related)
         .exclude(pk=study.pk)
         .sorted_by("newest")
-        .select_related("subject")[:limit]
+        .select_related("subject")
+        # A link with its date and subject: the columns those need, not the study's texts.
+        .only(*RELATED_STUDY_FIELDS)[:limit]
     )
