@@ -21,6 +21,10 @@ export SECRET_KEY_FILE ?= $(CURDIR)/var/secret_key
 GUNICORN = GUNICORN_BIND=$(HOST):$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py justicelib.wsgi \
 	$(if $(WORKERS),--workers $(WORKERS)) --access-logfile -
 
+# The search index's worker (searchindex/worker.py) runs beside gunicorn and stops with it; it
+# builds the index in var/search-index first when there is none.
+WITH_SEARCH_WORKER = $(PY) manage.py search_index_worker & worker=$$!; trap 'kill $$worker' EXIT;
+
 .PHONY: help run dev test lint check db db-stop db-reset migrate demo-data superuser bench clean backup restore screenshots
 
 help:
@@ -88,14 +92,14 @@ run dev: export SITE_URL ?= http://$(HOST):$(PORT)
 run: demo-data
 	@$(PY) manage.py collectstatic --no-input -v 0
 	@echo "JusticeLib: http://$(HOST):$(PORT)/  (admin: /admin/; create a user with: make superuser)"
-	$(GUNICORN)
+	$(WITH_SEARCH_WORKER) $(GUNICORN)
 
 # The same server, with DEBUG on (tracebacks, unhashed static files) and --reload: workers restart
 # when the code changes.
 dev: export DEBUG = 1
 dev: demo-data
 	@echo "JusticeLib (DEBUG): http://$(HOST):$(PORT)/"
-	$(GUNICORN) --reload
+	$(WITH_SEARCH_WORKER) $(GUNICORN) --reload
 
 superuser: migrate
 	$(PY) manage.py createsuperuser

@@ -140,6 +140,13 @@ def open_index(create: bool = False) -> tantivy.Index | None:
         return index
 
 
+def reload() -> None:
+    """Make this process's searchers see the last commit now."""
+    index = open_index()
+    if index is not None:
+        index.reload()
+
+
 def forget_index() -> None:
     """Drop this process's handles (the tests move SEARCH_INDEX_DIR)."""
     with _lock:
@@ -175,7 +182,9 @@ def index_studies(writer: tantivy.IndexWriter, alias: str, ids: Iterable[int]) -
     """Replace the documents of `ids` with their current state (none for a study deleted or
     no longer published). The caller commits."""
     ids = sorted(set(ids))
-    for pk in ids:
-        writer.delete_documents_by_term("id", pk)
+    if ids:
+        # By query, not `delete_documents_by_term`: the binding makes a Python int an i64 term,
+        # which never equals the u64 id.
+        writer.delete_documents_by_query(tantivy.Query.term_set_query(SCHEMA, "id", ids))
     for document in documents(alias, ids):
         writer.add_document(document)
