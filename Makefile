@@ -83,10 +83,13 @@ demo-data: migrate
 
 # As in production (DEBUG off, hashed static files, the site's own error pages), but over plain
 # HTTP on the loopback: HTTPS-only settings wait for BEHIND_TLS_PROXY=1.
-# Attached study files are read (pages, text, preview) by `process_files --watch`, started beside
-# the server and stopped with it (when gunicorn exits, or on Ctrl-C).
-WITH_FILE_PROCESSING = $(PY) manage.py process_files --watch & processor=$$!; \
-	trap 'kill $$processor 2>/dev/null' EXIT INT TERM;
+# Two processes run beside the server and stop with it (when gunicorn exits, or on Ctrl-C):
+# `process_files --watch` reads attached study files (pages, text, preview), and the search
+# index's worker (searchindex/worker.py) applies each committed write to var/search-index,
+# building the index first when there is none. One trap for both: a second would replace it.
+WITH_BACKGROUND_WORKERS = $(PY) manage.py process_files --watch & processor=$$!; \
+	$(PY) manage.py search_index_worker & worker=$$!; \
+	trap 'kill $$processor $$worker 2>/dev/null' EXIT INT TERM;
 
 run: export DEBUG = 0
 run: export ALLOWED_HOSTS ?= 127.0.0.1,localhost
@@ -94,14 +97,14 @@ run dev: export SITE_URL ?= http://$(HOST):$(PORT)
 run: demo-data
 	@$(PY) manage.py collectstatic --no-input -v 0
 	@echo "JusticeLib: http://$(HOST):$(PORT)/  (admin: /admin/; create a user with: make superuser)"
-	$(WITH_FILE_PROCESSING) $(GUNICORN)
+	$(WITH_BACKGROUND_WORKERS) $(GUNICORN)
 
 # The same server, with DEBUG on (tracebacks, unhashed static files) and --reload: workers restart
 # when the code changes.
 dev: export DEBUG = 1
 dev: demo-data
 	@echo "JusticeLib (DEBUG): http://$(HOST):$(PORT)/"
-	$(WITH_FILE_PROCESSING) $(GUNICORN) --reload
+	$(WITH_BACKGROUND_WORKERS) $(GUNICORN) --reload
 
 superuser: migrate
 	$(PY) manage.py createsuperuser
