@@ -413,9 +413,7 @@ def test_large_list_filtered_on_its_own_columns_is_numbered_from_the_planner_est
     assert "Published one" not in response.content.decode()
 
 
-def test_list_filtered_through_a_join_is_counted_exactly(
-    admin_client, make_study, monkeypatch
-):
+def test_list_filtered_through_a_join_is_counted_exactly(admin_client, make_study, monkeypatch):
     from studies.admin import EstimatedCountPaginator
 
     uganda = make_study("In Uganda", countries=["UG"])
