@@ -23,8 +23,8 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from core.text import normalise_newlines
 from core.translation import curated_text
@@ -872,6 +872,20 @@ class StudyFile(models.Model):
     @property
     def is_processed(self) -> bool:
         return self.processed_at is not None
+
+    @property
+    def language_label(self) -> str:
+        """The file's language in the page's language (“Spanish”, “español”); the study's when
+        the file names none; the tag itself for a language Django does not name."""
+        tag = self.language or self.study.language
+        try:
+            return str(get_language_info(tag.split("-")[0])["name_translated"])
+        except KeyError:
+            return tag
+
+    @property
+    def pages_label(self) -> str:
+        return pages_label(self.pages or 0)
 
     @property
     def url(self) -> str:

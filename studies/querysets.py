@@ -58,6 +58,14 @@ class StudyQuerySet(models.QuerySet["Study"]):
             "countries",
         )
 
+    def for_page(self) -> Self:
+        """What a study's page shows: the list's relations and the study's files in order (one
+        query more, whatever the number of files)."""
+        StudyFile = apps.get_model("studies", "StudyFile")
+        return self.for_listing().prefetch_related(
+            Prefetch("files", queryset=StudyFile.objects.order_by("position", "id"))
+        )
+
     def for_csv(self) -> models.QuerySet:
         """What a CSV row prints, as named tuples read in one query (`citations.CsvSource`).
 

@@ -136,7 +136,7 @@ def listing(filterset: StudyFilterSet):
 
 
 def study_detail(request, slug):
-    study = get_object_or_404(Study.objects.published().for_listing(), slug=slug)
+    study = get_object_or_404(Study.objects.published().for_page(), slug=slug)
     # A citation, the page's metadata and its Link header name the study's one address, the
     # English page's, whichever language the page is read in.
     with translation.override(settings.LANGUAGE_CODE):
