@@ -59,11 +59,16 @@ class StudyQuerySet(models.QuerySet["Study"]):
         )
 
     def for_page(self) -> Self:
-        """What a study's page shows: the list's relations and the study's files in order (one
-        query more, whatever the number of files)."""
+        """What a study's own page shows: `for_listing()` and the study's files in order (one
+        query more, whatever the number of files), without the search document, which only the
+        database's matching reads (about a kilobyte a study, turned into a string for nothing)."""
         StudyFile = apps.get_model("studies", "StudyFile")
-        return self.for_listing().prefetch_related(
-            Prefetch("files", queryset=StudyFile.objects.order_by("position", "id"))
+        return (
+            self.for_listing()
+            .defer("search_vector")
+            .prefetch_related(
+                Prefetch("files", queryset=StudyFile.objects.order_by("position", "id"))
+            )
         )
 
     def for_csv(self) -> models.QuerySet:
@@ -165,6 +170,17 @@ class StudyQuerySet(models.QuerySet["Study"]):
         return self.order_by(*orderings.get(sort, orderings["newest"]))
 
 
+RELATED_STUDY_FIELDS = (
+    "slug",
+    "title",
+    "title_es",
+    "publication_month",
+    "subject__name",
+    "subject__name_es",
+    "subject__slug",
+)
+
+
 def related_studies(study: "Study", limit: int = 5) -> StudyQuerySet:
     """Published studies sharing the subject or a country with `study`, newest first.
 
@@ -180,5 +196,7 @@ def related_studies(study: "Study", limit: int = 5) -> StudyQuerySet:
         .filter(related)
         .exclude(pk=study.pk)
         .sorted_by("newest")
-        .select_related("subject")[:limit]
+        .select_related("subject")
+        # A link with its date and subject: the columns those need, not the study's texts.
+        .only(*RELATED_STUDY_FIELDS)[:limit]
     )

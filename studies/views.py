@@ -78,7 +78,9 @@ def home(request):
 def study_list(request):
     if redirect := without_empty_parameters(request):
         return redirect
-    filterset = StudyFilterSet(request.GET, queryset=Study.objects.published())
+    filterset = StudyFilterSet(
+        request.GET, queryset=Study.objects.published(), use_search_index=True
+    )
     notices = [*filterset.notices, *filterset.date_range_notices()]
     page, page_notice = paginate(listing(filterset), request.GET.get("page"))
     # Zero results never strand a visitor: respell the search, or say which filter to drop.
@@ -132,7 +134,7 @@ def listing(filterset: StudyFilterSet):
     """The matches as the list shows them, with snippets of the matched words when searching."""
     studies = filterset.qs.for_listing()
     query = filterset.cleaned("q")
-    return studies.with_snippets(query) if query else studies
+    return search.listing(filterset, studies.with_snippets(query) if query else studies)
 
 
 def study_detail(request, slug):
