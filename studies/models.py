@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVectorField
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator, URLValidator
 from django.db import models
@@ -925,6 +925,12 @@ class StudyFilePage(models.Model):
 
     class Meta:
         ordering = ["file", "number"]
+        indexes = [
+            # The search within a study's files (its page) and the snippet's page number.
+            GinIndex(
+                SearchVector("text", config="justicelib"), name="studyfilepage_text_search_idx"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["file", "number"], name="studyfilepage_unique_number"),
             models.CheckConstraint(

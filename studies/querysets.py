@@ -147,7 +147,16 @@ class StudyQuerySet(models.QuerySet["Study"]):
 
         Costly per row, so only pages of results ask for it (not exports or feeds).
         """
-        return self.annotate(search_headline=search.headline(query))
+        pages = search.first_matching_page(query)
+        return self.annotate(
+            search_headline=search.headline(query),
+            # The words from a file, with their page, for a study whose own text does not
+            # show the match (`Study.file_snippet`).
+            file_match_page=models.Subquery(pages.values("number")[:1]),
+            file_headline=models.Subquery(
+                pages.annotate(headline=search.page_headline(query)).values("headline")[:1]
+            ),
+        )
 
     def rows_between(self, start: int, stop: int) -> list["Study"]:
         """Rows `start` to `stop` in this queryset's order, as a list.
