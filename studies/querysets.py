@@ -209,3 +209,17 @@ def related_studies(study: "Study", limit: int = 5) -> StudyQuerySet:
         # A link with its date and subject: the columns those need, not the study's texts.
         .only(*RELATED_STUDY_FIELDS)[:limit]
     )
+
+
+def study_pages_matching(study: "Study", words: str) -> models.QuerySet:
+    """The pages of `study`'s files whose text matches `words` (the list's search syntax), in
+    file and page order, each with `headline` (its text around the words, marked) and its file."""
+    StudyFilePage = apps.get_model("studies", "StudyFilePage")
+    return (
+        StudyFilePage.objects.filter(file__study=study)
+        .filter(search.page_matches(words))
+        .select_related("file")
+        .only("number", "file__id", "file__label", "file__is_main", "file__position")
+        .annotate(headline=search.page_headline(words))
+        .order_by("file__position", "file_id", "number")
+    )

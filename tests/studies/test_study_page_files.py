@@ -80,3 +80,38 @@ def test_a_file_not_yet_processed_shows_no_page_count(client, make_study):
     html = page(client, study)
     assert "Full study" in html
     assert "pages" not in html.split("Full study", 1)[1].split("</p>", 1)[0]
+
+
+# --- Search within the study's files ------------------------------------------------------------
+
+
+def test_searching_the_files_lists_the_matching_pages(client, study):
+    response = client.get(study.get_absolute_url(), {"find": "quokka"})
+    html = response.content.decode()
+    assert "1 page matches “quokka”" in html
+    report = study.files.get(is_main=True)
+    assert f'href="{report.url}#page=3">Full report, p. 3</a>' in html
+    assert "<mark>quokka</mark>" in html
+
+
+def test_searching_the_files_for_a_missing_word_says_none_match(client, study):
+    html = client.get(study.get_absolute_url(), {"find": "platypus"}).content.decode()
+    assert "0 pages match “platypus”" in html
+
+
+def test_searching_the_files_escapes_the_words(client, study):
+    html = client.get(study.get_absolute_url(), {"find": "<script>x</script>"}).content.decode()
+    assert "<script>x</script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_too_long_a_search_gets_a_notice_not_an_error(client, study):
+    response = client.get(study.get_absolute_url(), {"find": "word " * 100})
+    assert response.status_code == 200
+    assert "Search for at most 200 characters." in response.content.decode()
+
+
+def test_searching_the_files_costs_one_query(client, study, django_assert_max_num_queries):
+    with django_assert_max_num_queries(9):  # the page's 8 and the matching pages
+        response = client.get(study.get_absolute_url(), {"find": "quokka"})
+    assert response.status_code == 200
