@@ -86,6 +86,8 @@ class IndicatorAdminForm(forms.ModelForm):
             "is_headline",
             "position",
             "kind",
+            "level",
+            "is_cumulative",
             "unit",
             "direction",
             "definition",
@@ -137,6 +139,7 @@ class IndicatorInline(admin.StackedInline):
         ("name", "slug"),
         ("short_name", "is_headline", "position"),
         ("kind", "unit", "direction"),
+        ("level", "is_cumulative"),
         "definition",
         ("method", "disaggregation"),
     ]
@@ -202,6 +205,7 @@ MEASUREMENT_FIELDSETS: list[Any] = [
                 ("phase", "period_start", "period_end", "period_wording"),
                 ("value_kind", "value", "value_low", "value_high"),
                 ("published_wording", "ci_lower", "ci_upper", "sample_size"),
+                ("numerator", "denominator", "design_effect"),
             ]
         },
     ),
@@ -238,6 +242,9 @@ class MeasurementForm(forms.ModelForm):
             "ci_lower",
             "ci_upper",
             "sample_size",
+            "numerator",
+            "denominator",
+            "design_effect",
             "source_study",
             "source_reference",
             "source_citation",
@@ -308,14 +315,15 @@ class IndicatorAdmin(HistoryAdminMixin, NoScriptAutocompleteMixin, admin.ModelAd
         ("name", "slug"),
         ("short_name", "is_headline", "position"),
         ("kind", "unit", "direction"),
+        ("level", "is_cumulative"),
         "definition",
         "method",
         "disaggregation",
         "notes",
     ]
-    list_display = ["name", "program", "kind", "unit", "direction", "is_headline"]
+    list_display = ["name", "program", "kind", "level", "unit", "direction", "is_headline"]
     list_select_related = ["program"]
-    list_filter = ["kind", "unit", "direction", "program__country"]
+    list_filter = ["kind", "level", "unit", "direction", "program__country"]
     search_fields = ["name", "short_name", "program__name"]
     autocomplete_fields = ["program"]
     prepopulated_fields = {"slug": ["name"]}

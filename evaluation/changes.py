@@ -6,7 +6,11 @@
   that figure is the change: nothing is recomputed.
 - Where the baseline is a range of estimates (Cambodia's 15 %–30 %), the change is a range
   too, from the one end to the other; no midpoint is invented.
-- Where either figure is only words (“almost none”), no number is derived.
+- Where either figure is only words (“almost none”), no number is derived; when the words plainly
+  place the figure at one end of a percent scale (“almost none”, “nearly universal”) and the
+  other figure is well away from that end, the direction is stated (“improved; size not given”).
+- Where a source publishes a change only in words (Mukono's “nearly 50 % reduction”), the
+  words are the change: the number stored beside them only orders it and is never shown.
 - Improvement: the change goes the way the indicator's direction calls better.
 - Statistical distinguishability, at the 5 % level:
   1. both figures have 95 % confidence intervals that do not overlap → distinguishable (a
@@ -39,6 +43,12 @@ if TYPE_CHECKING:
     from .models import Indicator, Measurement
 
 Z_CRITICAL_5_PERCENT = 1.96
+
+# Words that place a share at one end of the 0–100 scale, whole wording only (matched without
+# case). A figure at least PLAIN_MARGIN points from that end is plainly on the other side.
+NEAR_NONE = {"almost none", "nearly none", "virtually none", "hardly any", "none"}
+NEAR_ALL = {"nearly universal", "almost universal", "universal", "almost all", "nearly all"}
+PLAIN_MARGIN = Decimal(10)
 
 
 class Verdict(StrEnum):
@@ -113,6 +123,8 @@ class Change:
     verdict: Verdict
     distinguishable: Distinguishable
     explanation: str
+    size_given: bool = True
+    """False when only the direction is known (a figure published in words)."""
 
     @property
     def absolute_label(self) -> str:
@@ -130,6 +142,8 @@ class Change:
     def relative_label(self) -> str:
         if self.relative is None:
             return ""
+        if self.relative_is_published and self.later.published_wording:
+            return f"“{self.later.published_wording}”"
         # Computed changes are rounded to whole percent; published ones are shown as published.
         return self.relative.label(" %", None if self.relative_is_published else 0)
 
@@ -139,13 +153,7 @@ class Change:
         if self.baseline is None or self.later.is_relative_change:
             if not self.relative:
                 return ""
-            wording = self.later.published_wording
-            if wording:
-                # The source's words first: “nearly 50 %” is not the −50 % stored for sorting.
-                return _("“%(wording)s” vs baseline (recorded as %(relative)s)") % {
-                    "wording": wording,
-                    "relative": self.relative_label,
-                }
+            # Published in words, the words are the change: “nearly 50 %” is not −50 %.
             return _("%(relative)s vs baseline") % {"relative": self.relative_label}
         figures = f"{self.baseline.display_value} → {self.later.display_value}"
         return f"{figures} ({self.relative_label})" if self.relative else figures
@@ -163,6 +171,10 @@ class Change:
 
     @property
     def verdict_label(self) -> str:
+        if not self.size_given and self.verdict in (Verdict.IMPROVED, Verdict.WORSENED):
+            if self.verdict == Verdict.IMPROVED:
+                return _("improved; size not given")
+            return _("worsened; size not given")
         return str(VERDICT_LABELS[self.verdict])
 
     @property
@@ -217,6 +229,28 @@ def change_between(
         return None
     if baseline.is_wording_only or later.is_wording_only:
         words = baseline if baseline.is_wording_only else later
+        sign = plain_sign(baseline, later) if unit == Unit.PERCENT else None
+        if sign is not None:
+            return Change(
+                baseline=baseline,
+                later=later,
+                absolute=None,
+                relative=None,
+                relative_is_published=False,
+                verdict=verdict(sign, direction),
+                distinguishable=Distinguishable.CANNOT_TELL,
+                explanation=_(
+                    "The %(phase)s is published only in words (%(words)s), which plainly place "
+                    "it %(side)s the other figure: the direction is clear, but the size of the "
+                    "change is not given, so none is computed."
+                )
+                % {
+                    "phase": words.get_phase_display().lower(),
+                    "words": words.display_value,
+                    "side": _("below") if (sign > 0) == (words is baseline) else _("above"),
+                },
+                size_given=False,
+            )
         return Change(
             baseline=baseline,
             later=later,
@@ -269,13 +303,55 @@ def verdict(sign: int | None, direction: str) -> Verdict:
     return Verdict.IMPROVED if sign == better else Verdict.WORSENED
 
 
-def two_proportion_z(p1: float, n1: int, p2: float, n2: int) -> float | None:
+def plain_level(measurement: Measurement) -> Decimal | None:
+    """0 or 100 when a percent published in words plainly sits at that end of the scale."""
+    words = measurement.published_wording.strip().lower()
+    if words in NEAR_NONE:
+        return Decimal(0)
+    if words in NEAR_ALL:
+        return Decimal(100)
+    return None
+
+
+def plain_sign(baseline: Measurement, later: Measurement) -> int | None:
+    """+1 or −1 when a figure in words and the other figure plainly lie one above the other
+    (“almost none” → 21 %: +1); None when the words say nothing that plain."""
+    levels = []
+    for measurement in (baseline, later):
+        if measurement.is_wording_only:
+            level = plain_level(measurement)
+            if level is None:
+                return None
+            levels.append((level, True))
+        elif measurement.value_kind == measurement.ValueKind.POINT:
+            levels.append((required(measurement.value), False))
+        else:
+            return None  # a range or a relative change beside words: nothing plain
+    (before, before_words), (after, after_words) = levels
+    if before_words and after_words:
+        return None if before == after else (1 if after > before else -1)
+    words_level, number = (before, after) if before_words else (after, before)
+    if words_level == 0 and number < PLAIN_MARGIN:
+        return None  # “almost none” beside 3 %: too close to tell
+    if words_level == 100 and number > 100 - PLAIN_MARGIN:
+        return None
+    return 1 if after > before else -1
+
+
+def two_proportion_z(p1: float, n1: float, p2: float, n2: float) -> float | None:
     """The pooled two-proportion z statistic for shares p1 of n1 and p2 of n2 (0–1 scale)."""
     pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
     variance = pooled * (1 - pooled) * (1 / n1 + 1 / n2)
     if variance <= 0:
         return None
     return (p2 - p1) / math.sqrt(variance)
+
+
+def required_share(measurement: Measurement) -> float:
+    share = measurement.share
+    if share is None:
+        raise ValueError("A point figure has its value.")
+    return share
 
 
 def _bounds(measurement: Measurement) -> tuple[Decimal, ...]:
@@ -310,13 +386,11 @@ def _distinguishable(
     # xgettext:no-python-format
     overlap = _("The two 95 % confidence intervals overlap, which alone does not settle it.")
     overlap += " "
-    if unit == Unit.PERCENT and baseline.sample_size and later.sample_size:
-        z = two_proportion_z(
-            float(required(baseline.value)) / 100,
-            baseline.sample_size,
-            float(required(later.value)) / 100,
-            later.sample_size,
-        )
+    n_before, n_after = baseline.effective_sample_size, later.effective_sample_size
+    if unit == Unit.PERCENT and n_before and n_after:
+        # The counts, where given, are the shares and the samples; a design effect shrinks the
+        # sample to what simple random sampling (which the test assumes) would have needed.
+        z = two_proportion_z(required_share(baseline), n_before, required_share(later), n_after)
         if z is not None:
             result = Distinguishable.YES if abs(z) >= Z_CRITICAL_5_PERCENT else Distinguishable.NO
             if result == Distinguishable.YES:
@@ -329,7 +403,8 @@ def _distinguishable(
                     "A two-proportion z-test on the sample sizes gives z = %(z)s: the change is "
                     "not statistically distinguishable at the 5 %% level (|z| ≥ 1.96)."
                 )
-            return result, (overlap if both_intervals else "") + test % {"z": f"{z:.2f}"}
+            test = test % {"z": f"{z:.2f}"} + " " + str(SRS_CAVEAT)
+            return result, (overlap if both_intervals else "") + test
     if both_intervals:
         return Distinguishable.CANNOT_TELL, overlap + _("Without sample sizes we cannot tell.")
     return (
@@ -339,6 +414,13 @@ def _distinguishable(
             "is statistically distinguishable cannot be told."
         ),
     )
+
+
+# Module-level so that it is read in the page's language when the explanation is built.
+SRS_CAVEAT = gettext_lazy(
+    "The test assumes simple random sampling; where the source gives a design effect, each "
+    "sample is divided by it first."
+)
 
 
 def _published_change_distinguishable(later: Measurement) -> Distinguishable:

@@ -256,9 +256,11 @@ class FigureTexts(dict[int, FigureText]):
     def of(self, m: Measurement) -> FigureText:
         text = self.get(id(m))
         if text is None:
-            phase = self.phases.get(m.phase)
+            # A cumulative indicator's later figures read as totals, not as endlines.
+            phase_key = f"{m.phase}:{m.is_cumulative_total}"
+            phase = self.phases.get(phase_key)
             if phase is None:
-                phase = self.phases[m.phase] = m.get_phase_display()
+                phase = self.phases[phase_key] = m.phase_label
             period_key = (m.period_start, m.period_end, m.period_wording)
             period = self.periods.get(period_key)
             if period is None:
@@ -525,7 +527,9 @@ def _mark(m: Measurement, text: FigureText, x, y, of_changes: bool, shown: bool 
         if m.is_baseline:
             return Mark(y=y(0.0), label=_("baseline %(value)s") % {"value": text.value}, **common)
         change = required(m.value)
-        return Mark(y=y(float(change)), label=format_signed(change, " %"), **common)
+        # A change published in words is labelled with them: its number only places the mark.
+        label = f"“{m.published_wording}”" if m.published_wording else format_signed(change, " %")
+        return Mark(y=y(float(change)), label=label, **common)
     if m.is_range:
         low, high = y(float(required(m.value_low))), y(float(required(m.value_high)))
         return Mark(

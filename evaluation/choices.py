@@ -33,6 +33,15 @@ class IndicatorKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class ResultLevel(models.TextChoices):
+    """Where an indicator sits in the results chain (IATI's result types, USAID's levels): what
+    the program did, what changed for the people it serves, and the change in the crime itself."""
+
+    OUTPUT = "output", _("Output")
+    OUTCOME = "outcome", _("Outcome")
+    IMPACT = "impact", _("Impact")
+
+
 class Unit(models.TextChoices):
     PERCENT = "percent", _("Percent")
     COUNT = "count", _("Count")

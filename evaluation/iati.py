@@ -15,7 +15,7 @@ from django.utils import timezone
 from core.text import xml_text
 from justicelib.site import absolute_url
 
-from .choices import Direction, IndicatorKind, ProgramStatus, StudyRole, Unit
+from .choices import Direction, ProgramStatus, ResultLevel, StudyRole, Unit
 from .models import Indicator, Measurement, Program
 from .tables import plain_number
 
@@ -29,10 +29,12 @@ ACTIVITY_STATUS = {
 }
 # IATI ActivityDateType: 2 actual start, 4 actual end.
 ACTUAL_START, ACTUAL_END = "2", "4"
-# IATI ResultType: 2 outcome, 3 impact. How common a crime is, is what a program exists to change
-# (impact); how the justice system and survivors fare are its outcomes.
-RESULT_TYPE: dict[str, str] = {IndicatorKind.CRIME_PREVALENCE: "3"}
-OUTCOME = "2"
+# IATI ResultType: 1 output, 2 outcome, 3 impact: the indicator's level in the results chain.
+RESULT_TYPE: dict[str, str] = {
+    ResultLevel.OUTPUT: "1",
+    ResultLevel.OUTCOME: "2",
+    ResultLevel.IMPACT: "3",
+}
 # IATI IndicatorMeasure: 1 unit, 2 percentage.
 MEASURE: dict[str, str] = {Unit.PERCENT: "2"}
 UNIT = "1"
@@ -101,7 +103,7 @@ def document_link(parent: ET.Element, study, category: str) -> None:
 
 
 def result(activity: ET.Element, indicator: Indicator) -> None:
-    element = sub(activity, "result", type=RESULT_TYPE.get(indicator.kind, OUTCOME))
+    element = sub(activity, "result", type=RESULT_TYPE[ResultLevel(indicator.level)])
     narrative(element, "title", indicator.name)
     ascending = "1" if indicator.direction == Direction.HIGHER_IS_BETTER else "0"
     iati_indicator = sub(
@@ -127,9 +129,9 @@ def figure_attributes(measurement: Measurement) -> dict[str, str]:
 
 def figure_comment(parent: ET.Element, measurement: Measurement) -> None:
     words = [measurement.display_value]
-    if measurement.published_wording and not measurement.is_wording_only:
+    if measurement.published_wording and not measurement.wording_is_the_figure:
         words.append(f"“{measurement.published_wording}”")
-    words.append(f"{measurement.get_phase_display()}, {measurement.period_label}.")
+    words.append(f"{measurement.phase_label}, {measurement.period_label}.")
     if measurement.source_reference:
         words.append(f"Source: {measurement.source_reference}.")
     if measurement.source_citation:

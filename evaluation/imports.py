@@ -40,6 +40,8 @@ DESCRIBING = {
     "disaggregation": lambda indicator, study: indicator.disaggregation,
     "unit": lambda indicator, study: indicator.unit,
     "direction": lambda indicator, study: indicator.direction,
+    "level": lambda indicator, study: indicator.level,
+    "cumulative": lambda indicator, study: "yes" if indicator.is_cumulative else "no",
 }
 
 

@@ -19,6 +19,7 @@ from functools import cached_property
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Cast, Round
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +42,7 @@ from .choices import (
     IndicatorKind,
     Phase,
     ProgramStatus,
+    ResultLevel,
     StudyRole,
     Unit,
     ValueKind,
@@ -224,6 +226,8 @@ class Indicator(models.Model):
 
     Kind = IndicatorKind
 
+    Level = ResultLevel
+
     Unit = Unit
 
     Direction = Direction
@@ -241,6 +245,26 @@ class Indicator(models.Model):
         help_text=_("Unique within the program."),
     )
     kind = models.CharField(max_length=30, choices=Kind.choices)
+    level = models.CharField(
+        _("result level"),
+        max_length=20,
+        choices=Level.choices,
+        default=Level.OUTCOME,
+        db_default=Level.OUTCOME,
+        help_text=_(
+            "Output: what the program did (victims supported, arrests); outcome: how the "
+            "justice system or survivors fare; impact: how common the crime is."
+        ),
+    )
+    is_cumulative = models.BooleanField(
+        _("cumulative count"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "A running total over the program (465 victims supported 2005–2017), not a "
+            "level measured at a baseline and an endline. Counts only."
+        ),
+    )
     definition = models.TextField(help_text=_("What exactly is counted, of whom, where."))
     unit = models.CharField(max_length=20, choices=Unit.choices)
     direction = models.CharField(max_length=20, choices=Direction.choices)
@@ -296,6 +320,17 @@ class Indicator(models.Model):
                 name="indicator_unit_is_known",
             ),
             models.CheckConstraint(
+                condition=Q(level__in=ResultLevel.values),
+                name="indicator_level_is_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_cumulative=False) | Q(unit=Unit.COUNT),
+                name="cumulative_indicator_is_a_count",
+                violation_error_message=_(
+                    "Only a count adds up over time: a cumulative indicator's unit is “Count”."
+                ),
+            ),
+            models.CheckConstraint(
                 condition=Q(direction__in=Direction.values),
                 name="indicator_direction_is_known",
             ),
@@ -349,6 +384,14 @@ class Indicator(models.Model):
     @property
     def label(self) -> str:
         return self.short_name or self.name
+
+
+# The share a measurement's counts give, in percent, computed in numeric (not integer) division.
+COUNTED_PERCENT = (
+    Cast(F("numerator"), models.DecimalField(max_digits=30, decimal_places=10))
+    * 100
+    / F("denominator")
+)
 
 
 # Named at module level: django-stubs only follows `from_queryset` assigned to a name.
@@ -415,6 +458,24 @@ class Measurement(models.Model):
         _("95 % CI upper bound"), max_digits=14, decimal_places=4, null=True, blank=True
     )
     sample_size = models.PositiveIntegerField(null=True, blank=True)
+    numerator = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text=_("Where the source gives the counts of a share: the part (27 minors…)."),
+    )
+    denominator = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("…of the whole (…among 1,203 people).")
+    )
+    design_effect = models.DecimalField(
+        max_digits=8,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Where the source gives one: how much the sampling design inflates the variance "
+            "over simple random sampling (the significance test divides the sample by it)."
+        ),
+    )
     source_study = models.ForeignKey(
         Study,
         on_delete=models.PROTECT,
@@ -554,6 +615,46 @@ class Measurement(models.Model):
                 violation_error_message=_("A sample size is at least 1."),
             ),
             models.CheckConstraint(
+                condition=Q(numerator__isnull=True, denominator__isnull=True)
+                | Q(numerator__isnull=False, denominator__isnull=False),
+                name="measurement_counts_come_together",
+                violation_error_message=_(
+                    "Give both the numerator and the denominator, or neither."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(numerator__isnull=True)
+                | Q(denominator__gte=1, numerator__lte=F("denominator")),
+                name="measurement_numerator_within_denominator",
+                violation_error_message=_(
+                    "The numerator is a part of the denominator: at most the denominator, "
+                    "which is at least 1."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(numerator__isnull=True) | Q(value_kind=ValueKind.POINT),
+                name="measurement_counts_are_of_a_point_value",
+                violation_error_message=_(
+                    "Counts (numerator and denominator) go with a point value."
+                ),
+            ),
+            # “Agrees within rounding”: the stated value is the share the counts give, rounded to
+            # some number of decimals (2.2 for 27 of 1,203 = 2.244…); 2.5 is refused.
+            models.CheckConstraint(
+                condition=Q(numerator__isnull=True)
+                | Q(value__in=[Round(COUNTED_PERCENT, places) for places in range(5)]),
+                name="measurement_value_agrees_with_counts",
+                violation_error_message=_(
+                    "The value must be the share the numerator and denominator give, in percent, "
+                    "rounded (27 of 1,203 is 2.2 %%)."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(design_effect__isnull=True) | Q(design_effect__gt=0),
+                name="measurement_design_effect_is_positive",
+                violation_error_message=_("A design effect is greater than 0."),
+            ),
+            models.CheckConstraint(
                 condition=Q(source_study__isnull=False) | ~Q(source_citation=""),
                 name="measurement_names_its_source",
                 violation_error_message=_(
@@ -594,6 +695,11 @@ class Measurement(models.Model):
         problem = self.percent_problem()
         if problem:
             errors["value"] = problem
+        indicator = self._indicator_if_known()
+        if self.numerator is not None and indicator and indicator.unit != Indicator.Unit.PERCENT:
+            errors["numerator"] = _(
+                "A numerator and denominator give a share: the indicator's unit is not percent."
+            )
         if self.check_order_against_stored and self.indicator_id and self._has_period():
             stored = Measurement.objects.filter(indicator_id=self.indicator_id).exclude(pk=self.pk)
             problems = order_problems(
@@ -663,6 +769,25 @@ class Measurement(models.Model):
         return self.value_kind == self.ValueKind.WORDING_ONLY
 
     @property
+    def is_cumulative_total(self) -> bool:
+        """A cumulative indicator's later figure: a total over the program so far, not an
+        endline level (465 victims supported 2005–2017)."""
+        return not self.is_baseline and self.indicator.is_cumulative
+
+    @property
+    def phase_label(self) -> str:
+        """“Baseline”, “Endline”…; a cumulative total reads as one: “Cumulative total”."""
+        if self.is_cumulative_total:
+            return str(_("Cumulative total") if self.is_endline else _("Running total"))
+        return self.get_phase_display()
+
+    @property
+    def wording_is_the_figure(self) -> bool:
+        """Whether the source's words are the figure itself: words only, or a relative change
+        published in words (“nearly 50 % reduction”), whose stored number only orders it."""
+        return self.is_wording_only or (self.is_relative_change and bool(self.published_wording))
+
+    @property
     def period_label(self) -> str:
         if not self.period_start:
             return ""
@@ -677,12 +802,47 @@ class Measurement(models.Model):
             low, high = required(self.value_low), required(self.value_high)
             return f"{format_value(low, unit)}–{format_value(high, unit)}"
         if self.value_kind == self.ValueKind.RELATIVE_CHANGE:
+            if self.published_wording:
+                # “nearly 50 %” is not −50 %: the number stored beside the words only orders it.
+                return _("“%(wording)s” vs baseline") % {"wording": self.published_wording}
             return _("%(change)s vs baseline") % {
                 "change": format_signed(required(self.value), " %")
             }
         if self.value_kind == self.ValueKind.WORDING_ONLY:
             return f"“{self.published_wording}”"
         return format_value(required(self.value), unit)
+
+    @property
+    def display_counts(self) -> str:
+        """“27 of 1,203”, where the source gives the counts."""
+        if self.numerator is None or self.denominator is None:
+            return ""
+        return _("%(numerator)s of %(denominator)s") % {
+            "numerator": format_number(self.numerator),
+            "denominator": format_number(self.denominator),
+        }
+
+    @property
+    def display_value_with_counts(self) -> str:
+        """“2.2 % — 27 of 1,203”, or the value alone."""
+        counts = self.display_counts
+        return f"{self.display_value} — {counts}" if counts else self.display_value
+
+    @property
+    def effective_sample_size(self) -> float | None:
+        """The sample the significance test uses: the denominator (else the sample size),
+        divided by the design effect where the source gives one."""
+        n = self.denominator or self.sample_size
+        if not n:
+            return None
+        return n / float(self.design_effect) if self.design_effect else float(n)
+
+    @property
+    def share(self) -> float | None:
+        """The share on the 0–1 scale: from the counts where given, else the value."""
+        if self.numerator is not None and self.denominator:
+            return self.numerator / self.denominator
+        return float(self.value) / 100 if self.value is not None else None
 
     @property
     def display_interval(self) -> str:

@@ -136,7 +136,7 @@ def timeline(program: Program) -> list[tuple[str, str]]:
             if m.is_monitoring:
                 monitoring.append((m, indicator.label))
                 continue
-            key = (m.period_start, m.period_end, m.get_phase_display())
+            key = (m.period_start, m.period_end, m.phase_label)
             _when, labels = entries.setdefault(key, (m.period_label, []))
             if indicator.label not in labels:
                 labels.append(indicator.label)

@@ -19,6 +19,7 @@ logger = logging.getLogger(__name__)
 # Whether the index is current is asked at most this often per process (one small query).
 FRESHNESS_CHECK_SECONDS = 5.0
 _freshness: dict[str, tuple[float, bool]] = {}
+_missing_warned_at = -1e9
 
 
 def index_is_current(alias: str) -> bool:
@@ -54,6 +55,10 @@ def backend_for(filterset: "StudyFilterSet") -> TantivyBackend | None:
         catch_up_in_session(alias)
     index = search_index.open_index()
     if index is None:
+        global _missing_warned_at
+        if time.monotonic() - _missing_warned_at < FRESHNESS_CHECK_SECONDS * 12:
+            return None  # said at most once a minute, not on every page
+        _missing_warned_at = time.monotonic()
         logger.warning(
             "No search index in %s: the list is searched by PostgreSQL "
             "(run manage.py rebuild_search_index)",

@@ -110,13 +110,60 @@ def test_a_range_that_straddles_the_later_figure_cannot_say_which_way():
     assert change.verdict == Verdict.UNKNOWN
 
 
-def test_a_baseline_published_only_in_words_gives_no_number():
+def test_a_baseline_published_only_in_words_gives_no_number_but_its_plain_direction():
     """Uganda: widows who would report to police, “almost none” → 21 %."""
     baseline = figure("baseline", value_kind="wording_only", published_wording="almost none")
     change = change_between(baseline, figure("endline", 21), "percent", HIGHER)
     assert change.absolute is None and change.relative is None
-    assert change.verdict == Verdict.UNKNOWN
+    assert change.verdict == Verdict.IMPROVED
+    assert change.verdict_label == "improved; size not given"
+    assert change.distinguishable == Distinguishable.CANNOT_TELL
     assert "“almost none”" in change.explanation
+    assert "below the other figure" in change.explanation
+
+
+def test_an_endline_in_words_near_the_top_of_the_scale_states_its_direction():
+    """Guatemala: testimony in a victim-friendly space, 30 % → “nearly universal”."""
+    endline = figure("endline", value_kind="wording_only", published_wording="nearly universal")
+    change = change_between(figure("baseline", 30), endline, "percent", HIGHER)
+    assert change.verdict_label == "improved; size not given"
+    assert "above the other figure" in change.explanation
+    change = change_between(figure("baseline", 30), endline, "percent", LOWER)
+    assert change.verdict_label == "worsened; size not given"
+
+
+def test_words_too_close_to_the_other_figure_say_nothing():
+    baseline = figure("baseline", value_kind="wording_only", published_wording="almost none")
+    change = change_between(baseline, figure("endline", 3), "percent", HIGHER)
+    assert change.verdict == Verdict.UNKNOWN
+    assert change.verdict_label == "cannot say whether it improved"
+
+
+def test_words_that_place_nothing_on_the_scale_say_nothing():
+    baseline = figure("baseline", value_kind="wording_only", published_wording="a worrying share")
+    change = change_between(baseline, figure("endline", 60), "percent", HIGHER)
+    assert change.verdict == Verdict.UNKNOWN
+
+
+def test_words_about_a_count_say_nothing_about_the_scale():
+    baseline = figure(
+        "baseline", value_kind="wording_only", published_wording="almost none", unit="count"
+    )
+    change = change_between(baseline, figure("endline", 21, unit="count"), "count", HIGHER)
+    assert change.verdict == Verdict.UNKNOWN
+
+
+def test_a_relative_change_published_in_words_is_quoted_not_its_stand_in_number():
+    """Mukono: “nearly 50 % reduction”, stored as −50 only to order it."""
+    endline = figure(
+        "endline", -50, value_kind="relative_change", published_wording="nearly 50 % reduction"
+    )
+    change = change_between(None, endline, "percent", LOWER)
+    assert change.summary == "“nearly 50 % reduction” vs baseline"
+    assert change.relative_label == "“nearly 50 % reduction”"
+    assert endline.display_value == "“nearly 50 % reduction” vs baseline"
+    assert "50" not in change.summary.replace("nearly 50 %", "")
+    assert change.verdict == Verdict.IMPROVED
 
 
 def test_a_zero_baseline_has_no_relative_change():

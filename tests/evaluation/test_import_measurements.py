@@ -121,6 +121,8 @@ def test_a_bad_row_is_refused_with_its_row_and_column_and_nothing_changes(
         ("indicator_slug", "nope", "has no indicator 'nope'"),
         ("unit", "count", "column unit: 'count' is not the indicator's 'percent'"),
         ("value", "150", "A percent lies between 0 and 100"),
+        ("numerator", "5", "Give both the numerator and the denominator, or neither"),
+        ("design_effect", "x", "column design_effect: 'x' is not a number"),
     ],
 )
 def test_each_kind_of_bad_cell_is_named(client, demo_data, tmp_path, column, cell, message):
@@ -333,3 +335,28 @@ def test_a_curator_without_the_permissions_cannot_import(client, django_user_mod
     staff = django_user_model.objects.create_user("viewer", password="pw-123456", is_staff=True)
     client.force_login(staff)
     assert client.get(IMPORT_URL).status_code == 403
+
+
+def test_counts_that_contradict_the_value_are_refused_and_counts_that_agree_come_in(
+    client, demo_data, tmp_path
+):
+    rows = rows_of(download(client))
+    row = next(r for r in rows if r["phase"] == "monitoring")  # 8.16 %
+    row["numerator"], row["denominator"] = "27", "1203"
+    before = stored_values()
+    err = failing(tmp_path, as_csv(rows))
+    assert "row 3, row: The value must be the share" in err and "27 of 1,203 is 2.2 %" in err
+    assert stored_values() == before
+    row["numerator"], row["denominator"], row["design_effect"] = "816", "10000", "2.5"
+    out, _err = run(tmp_path, as_csv(rows))
+    assert "0 created, 1 updated" in out
+    stored = Measurement.objects.get(indicator__program__slug=CAMBODIA, phase="monitoring")
+    assert (stored.numerator, stored.denominator, str(stored.design_effect)) == (
+        816,
+        10000,
+        "2.500",
+    )
+    assert (
+        "8.16 % — 816 of 10,000"
+        in client.get(stored.indicator.program.get_absolute_url()).content.decode()
+    )

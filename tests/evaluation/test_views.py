@@ -388,4 +388,32 @@ def test_a_draft_source_study_is_not_named_publicly(
 
 def test_headline_keeps_the_sources_words_for_an_approximate_change(client, demo_data):
     html = client.get("/programs/").content.decode()
-    assert "“nearly 50 % reduction” vs baseline (recorded as −50 %)" in html
+    assert "“nearly 50 % reduction” vs baseline" in html
+    assert "−50" not in html
+
+
+def test_the_mukono_page_quotes_the_endline_words_and_never_prints_minus_50(client, demo_data):
+    html = client.get("/programs/mukono-property-grabbing-from-widows/").content.decode()
+    assert "“nearly 50 % reduction” vs baseline, as published" in html
+    assert "“more than 50 % reduction” vs baseline, as published" in html
+    assert "−50" not in html and "-50 %" not in html
+
+
+def test_a_plain_direction_in_words_is_stated_on_the_page(client, demo_data):
+    """“almost none” → 21 % (Mukono), 30 % → “nearly universal” (Guatemala)."""
+    for slug in (
+        "mukono-property-grabbing-from-widows",
+        "guatemala-sexual-violence-against-children",
+    ):
+        html = client.get(f"/programs/{slug}/").content.decode()
+        assert "improved; size not given" in html, slug
+
+
+def test_a_cumulative_program_total_is_shown_as_a_total_not_an_endline(client, demo_data):
+    html = client.get("/programs/guatemala-sexual-violence-against-children/").content.decode()
+    assert "Cumulative total, 2005–2017: 465." in html
+    assert "cumulative count (a running total over the program)" in html
+    section = html.split("Victims supported", 1)[1].split("</section>", 1)[0]
+    assert ">Cumulative total</th>" in section
+    assert ">Endline</th>" not in section
+    assert "No baseline figure has been published" not in section
