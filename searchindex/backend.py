@@ -6,8 +6,9 @@ studies, in what order, and how many of each facet value.
 """
 
 import logging
+from collections.abc import Callable
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Concatenate
 
 import tantivy
 from django.db import connections
@@ -40,6 +41,22 @@ def _any_of(field: str, values: list[str]) -> tantivy.Query:
 def _filter(query: tantivy.Query) -> tuple[tantivy.Occur, tantivy.Query]:
     """A condition that narrows without changing the score."""
     return (MUST, tantivy.Query.const_score_query(query, 0.0))
+
+
+def answered[**P, R](
+    method: Callable[Concatenate["TantivyBackend", P], R],
+) -> Callable[Concatenate["TantivyBackend", P], R]:
+    """tantivy's errors at search time (a prefix phrase expanding to too many words) become
+    `Unanswerable`: PostgreSQL answers, the page never fails."""
+
+    def wrapper(self: "TantivyBackend", /, *args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(self, *args, **kwargs)
+        except ValueError as error:
+            logger.warning("The search index could not answer: %s", error)
+            raise Unanswerable(str(error)) from error
+
+    return wrapper
 
 
 class TantivyBackend:
@@ -120,6 +137,7 @@ class TantivyBackend:
         return tantivy.Query.boolean_query(clauses)
 
     # --- what the list asks -----------------------------------------------------------------
+    @answered
     def count(self, skip: tuple[str, ...] = ()) -> int:
         return self._count(self.query(skip))
 
@@ -131,6 +149,7 @@ class TantivyBackend:
         values = self.searcher.fast_field_values("id", [address for _, address in hits])
         return [int(pk) for pk in values if pk is not None]
 
+    @answered
     def ids_between(self, start: int, stop: int) -> list[int]:
         """The ids of the matches `start` to `stop` in the list's order.
 
@@ -178,6 +197,7 @@ class TantivyBackend:
             search_index.SCHEMA, "month", tantivy.FieldType.Integer, low, high
         )
 
+    @answered
     def facet_counts(self) -> "Counts":
         """The raw counts `studies.facets.count_facets` gives, from the index: each facet over
         the matches with every other filter applied, authors sampled as PostgreSQL samples."""

@@ -31,8 +31,11 @@ class Lexeme:
 
 @dataclass(frozen=True)
 class Operator:
-    name: str  # "&", "|", "!", "<->"
+    name: str  # "&", "|", "!", "<->" (a phrase)
     children: tuple["Node", ...]
+    # A phrase's gaps: child i + 1 stands this many positions after child i (`<->` is 1,
+    # `<2>` is 2, as websearch writes a stop word inside a phrase: "a-b" → 'a-b' <2> 'b').
+    distances: tuple[int, ...] = ()
 
 
 type Node = Lexeme | Operator
@@ -54,8 +57,8 @@ def parse(text: str) -> Node | None:
         position = match.end()
         if match.group(3):
             operator = match.group(3)
-            if operator.startswith("<") and operator != "<->":
-                raise Unsupported(text)  # <N>: a distance only `<->` chains produce here
+            if operator.startswith("<") and operator != "<->" and int(operator[1:-1]) < 1:
+                raise Unsupported(text)  # <0>: the same position, which websearch never writes
             tokens.append(operator)
         else:
             suffix = match.group(2) or ""
@@ -78,16 +81,23 @@ def _expression(tokens: list[str | Lexeme], start: int, minimum: int) -> tuple[N
     left, position = _unary(tokens, start)
     while position < len(tokens):
         operator = tokens[position]
-        if not isinstance(operator, str) or operator not in PRECEDENCE:
+        if not isinstance(operator, str) or not (operator in PRECEDENCE or operator[0] == "<"):
             break
+        distance = 0
+        if operator[0] == "<":
+            operator, distance = "<->", 1 if operator == "<->" else int(operator[1:-1])
         strength = PRECEDENCE[operator]
         if strength < minimum:
             break
         right, position = _expression(tokens, position + 1, strength + 1)
-        children = (
-            left.children if isinstance(left, Operator) and left.name == operator else (left,)
-        )
-        left = Operator(operator, (*children, right))
+        if isinstance(left, Operator) and left.name == operator:
+            left = Operator(
+                operator,
+                (*left.children, right),
+                (*left.distances, distance) if distance else (),
+            )
+        else:
+            left = Operator(operator, (left, right), (distance,) if distance else ())
     return left, position
 
 
@@ -155,7 +165,13 @@ def to_tantivy(node: Node) -> tantivy.Query:
     if isinstance(node, Lexeme):
         return lexeme_query(node)
     if node.name == "<->":
-        words: list[str | tuple[int, str]] = [phrase_element(child) for child in node.children]
+        offsets = [0]
+        for distance in node.distances:
+            offsets.append(offsets[-1] + distance)
+        words: list[str | tuple[int, str]] = [
+            (offset, phrase_element(child))
+            for offset, child in zip(offsets, node.children, strict=True)
+        ]
         matcher = tantivy.Query.regex_phrase_query(SCHEMA, "lexemes", words)
         # The phrase's words score as words, as PostgreSQL's cover density ranks them.
         scoring = [

@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import cache
 
 from searchindex import public
+from searchindex.backend import TantivyBackend
 from searchindex.models import OutboxEntry
 from studies.models import SearchSynonym
 
@@ -78,3 +79,20 @@ def test_a_title_sorted_list_is_in_postgres_order(
     settings.SEARCH_BACKEND = "tantivy"
     cache.clear()  # the first page is cached for visitors
     assert titles(client.get(LIST_URL, parameters)) == postgres_order
+
+
+def test_an_error_in_the_index_gives_way_to_postgres(
+    client, make_study, build_index, tantivy_backend, monkeypatch
+):
+    make_study("Widows and land")
+    build_index()
+
+    def fail(*args, **kwargs):
+        raise ValueError("too many expansions")
+
+    monkeypatch.setattr(TantivyBackend, "_count", fail)
+    monkeypatch.setattr(TantivyBackend, "_ids", fail)
+    response = client.get(LIST_URL, {"q": "widows"})
+    assert response.status_code == 200
+    assert titles(response) == ["Widows and land"]
+    assert response.context["page"].paginator.count == 1
