@@ -27,7 +27,7 @@ from history.admin import HistoryAdminMixin
 from history.services import Link
 
 from .imports import ImportFailed, import_measurements, read_table
-from .models import Indicator, Measurement, Program, ProgramStudy
+from .models import Indicator, Measurement, Program, ProgramStudy, Target
 from .rules import phase_problems
 from .services import save_indicators, save_measurements
 
@@ -305,11 +305,38 @@ class MeasurementInline(NoScriptAutocompleteMixin, admin.StackedInline):
         return super().get_queryset(request).select_related("indicator")
 
 
+class TargetForm(forms.ModelForm):
+    period_start = MonthField(label=_("From month"))
+    period_end = MonthField(label=_("To month"))
+
+    class Meta:
+        model = Target
+        fields = ["period_start", "period_end", "value", "date_set", "set_by", "rationale"]
+        widgets = {"rationale": forms.Textarea(attrs={"rows": 2, "cols": 30})}
+
+
+class TargetInline(LabelledTabularInline):
+    """Targets are added, never overwritten nor removed: a stored one is shown read-only, and a
+    revision is a new row for the same period (the old one stops being current)."""
+
+    model = Target
+    form = TargetForm
+    extra = 1
+    can_delete = False
+    verbose_name_plural = _("targets (a revision is a new row; the old one is kept)")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["is_current", "revises"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("indicator")
+
+
 @admin.register(Indicator)
 class IndicatorAdmin(HistoryAdminMixin, NoScriptAutocompleteMixin, admin.ModelAdmin):
     # A version of an indicator includes its measurements at the time.
     history_links = [Link(Measurement, "indicator", "phase", _("measurement"), _("measurements"))]
-    inlines = [MeasurementInline]
+    inlines = [MeasurementInline, TargetInline]
     fields = [
         "program",
         ("name", "slug"),

@@ -25,6 +25,7 @@ y-axis title sits above the plot, clear of the tick labels, whose width sets the
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,7 @@ from .formatting import format_number, format_signed, required, unit_suffix
 
 if TYPE_CHECKING:
     from .models import Indicator, Measurement
+    from .targets import TargetRow
 
 LEGEND_OF_LEVELS = gettext_lazy(
     # xgettext:no-python-format
@@ -166,6 +168,7 @@ class TrajectoryChart:
     bands: list[Band] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)  # each run of consecutive dots
     zero_y: float | None = None  # the baseline's level on a chart of changes
+    targets: list[TargetLine] = field(default_factory=list)
     dot_radius: int = 5
 
     # The drawing's geometry, for the template.
@@ -236,6 +239,17 @@ class TrajectoryChart:
 
 
 @dataclass(frozen=True)
+class TargetLine:
+    """A target drawn across its period, dashed, with its status in words."""
+
+    x_start: float
+    x_end: float
+    y: float
+    label: str
+    on_track: bool
+
+
+@dataclass(frozen=True)
 class FigureText:
     phase: str
     period: str
@@ -274,6 +288,7 @@ def trajectory_chart(
     measurements: list[Measurement],
     frame: Frame = WIDE,
     texts: FigureTexts | None = None,
+    targets: Sequence[TargetRow] = (),
 ) -> TrajectoryChart | None:
     """The chart of `measurements` (one indicator's, in time order) drawn in `frame`; None for
     fewer than two figures. `texts` shares the figures' words between drawings."""
@@ -285,7 +300,10 @@ def trajectory_chart(
     if not on_axis:
         return None
 
+    # Targets are levels: a chart of changes relative to the baseline does not draw them.
+    targets = () if of_changes else targets
     values = [v for m in on_axis for v in _values(m, of_changes)]
+    values += [float(row.target.value) for row in targets]
     low, high = min(values), max(values)
     if of_changes or indicator.unit != Unit.SCORE:
         low, high = min(low, 0.0), max(high, 0.0)
@@ -302,8 +320,10 @@ def trajectory_chart(
     # The tick labels' width sets the left margin, so the longest never leaves the drawing.
     left = math.ceil(max(text_width(label, frame.font_size) for label in y_tick_labels)) + 10
 
-    start = min(_year(m.period_start) for m in measurements)
-    end = max(_year(m.period_end, end=True) for m in measurements)
+    spans: list[tuple[Any, Any]] = [(m.period_start, m.period_end) for m in measurements]
+    spans += [(row.target.period_start, row.target.period_end) for row in targets]
+    start = min(_year(first) for first, _last in spans)
+    end = max(_year(last, end=True) for _first, last in spans)
     years = _year_ticks(start, end, frame.max_year_steps)
     x = _scale(years[0], years[-1], left, frame.width - frame.right)
 
@@ -344,6 +364,17 @@ def trajectory_chart(
         notes=notes,
         zero_y=zero_y,
         dot_radius=5 if len(marks) <= DENSE else 3,
+        targets=[
+            TargetLine(
+                x(_year(row.target.period_start)),
+                x(_year(row.target.period_end, end=True)),
+                y(float(row.target.value)),
+                _("target %(value)s: %(status)s")
+                % {"value": row.target.display_value, "status": row.status_label},
+                row.is_on_track,
+            )
+            for row in targets
+        ],
     )
 
 

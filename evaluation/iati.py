@@ -16,8 +16,9 @@ from core.text import xml_text
 from justicelib.site import absolute_url
 
 from .choices import Direction, ProgramStatus, ResultLevel, StudyRole, Unit
-from .models import Indicator, Measurement, Program
+from .models import Indicator, Measurement, Program, Target
 from .tables import plain_number
+from .targets import target_rows
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
@@ -115,9 +116,14 @@ def result(activity: ET.Element, indicator: Indicator) -> None:
     for measurement in measurements:
         if measurement.is_baseline:
             baseline(iati_indicator, measurement)
+    targets = target_rows(indicator)
+    target_of = {id(row.actual): row.target for row in targets if row.actual is not None}
     for measurement in measurements:
         if not measurement.is_baseline:
-            period(iati_indicator, measurement)
+            period(iati_indicator, measurement, target_of.get(id(measurement)))
+    for row in targets:
+        if row.actual is None:
+            target_period(iati_indicator, row.target)
 
 
 def figure_attributes(measurement: Measurement) -> dict[str, str]:
@@ -157,10 +163,26 @@ def baseline(indicator: ET.Element, measurement: Measurement) -> None:
     figure_comment(element, measurement)
 
 
-def period(indicator: ET.Element, measurement: Measurement) -> None:
+def target_element(parent: ET.Element, target: Target) -> None:
+    element = sub(parent, "target", value=plain_number(target.value))
+    words = f"Set by {target.set_by} on {target.date_set.isoformat()}."
+    narrative(element, "comment", f"{words} {target.rationale}".strip())
+
+
+def target_period(indicator: ET.Element, target: Target) -> None:
+    """A period with a target and no figure yet."""
+    element = sub(indicator, "period")
+    sub(element, "period-start", iso_date=target.period_start.isoformat())
+    sub(element, "period-end", iso_date=month_end(target.period_end).isoformat())
+    target_element(element, target)
+
+
+def period(indicator: ET.Element, measurement: Measurement, target: Target | None = None) -> None:
     element = sub(indicator, "period")
     sub(element, "period-start", iso_date=measurement.period_start.isoformat())
     sub(element, "period-end", iso_date=month_end(measurement.period_end).isoformat())
+    if target is not None:
+        target_element(element, target)
     actual = sub(element, "actual", **figure_attributes(measurement))
     figure_comment(actual, measurement)
     source_link(actual, measurement)

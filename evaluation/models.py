@@ -850,3 +850,76 @@ class Measurement(models.Model):
             return ""
         unit = self.indicator.unit
         return f"{format_value(self.ci_lower, unit)}–{format_value(required(self.ci_upper), unit)}"
+
+
+@track(model_name="TargetEvent")
+class Target(models.Model):
+    """What an indicator should reach in a period, as set by someone on a date and why.
+
+    A target is never overwritten: revising it writes a new row (`services.revise_target`)
+    and leaves the old one as it was, only no longer current. The database refuses any other
+    change (the trigger of migration 0009) and keeps one current target per indicator and
+    period (a partial unique constraint)."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
+    period_start = models.DateField(help_text=_("First month the target covers."))
+    period_end = models.DateField(help_text=_("Last month the target covers."))
+    value = models.DecimalField(max_digits=14, decimal_places=4)
+    date_set = models.DateField(help_text=_("The day the target was set."))
+    set_by = models.CharField(max_length=200, help_text=_("Who set it: a person or a body."))
+    rationale = models.TextField(blank=True, help_text=_("Why this value."))
+    is_current = models.BooleanField(default=True, db_default=True)
+    revises = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="revisions",
+        help_text=_("The target this one replaced."),
+    )
+
+    class Meta:
+        ordering = ["indicator", "period_start", "date_set", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period_start", "period_end"],
+                condition=Q(is_current=True),
+                name="one_current_target_per_indicator_and_period",
+                violation_error_message=_(
+                    "The indicator already has a current target for this period: revise it."
+                ),
+            ),
+            first_of_month("period_start", "period's first month"),
+            first_of_month("period_end", "period's last month"),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")),
+                name="target_period_ends_after_it_starts",
+                violation_error_message=_("A period ends in or after the month it starts."),
+            ),
+            is_not_blank("target", "set_by", "who set it"),
+        ]
+
+    def __str__(self):
+        return f"{format_period(self.period_start, self.period_end)}: {self.display_value}"
+
+    def clean(self):
+        normalise_newlines(self, "rationale")
+        if self.period_start:
+            self.period_start = self.period_start.replace(day=1)
+        if self.period_end:
+            self.period_end = self.period_end.replace(day=1)
+        if self.pk:
+            stored = Target.objects.filter(pk=self.pk).first()
+            fixed = ("value", "period_start", "period_end", "date_set", "set_by", "rationale")
+            if stored and any(getattr(stored, f) != getattr(self, f) for f in fixed):
+                raise ValidationError(
+                    _("A target is never overwritten: add a revision (a new target) instead.")
+                )
+
+    @property
+    def period_label(self) -> str:
+        return format_period(self.period_start, self.period_end)
+
+    @property
+    def display_value(self) -> str:
+        return format_value(self.value, self.indicator.unit)

@@ -21,6 +21,7 @@ from .changes import Change, latest_change
 from .charts import NARROW, FigureTexts, Sparkline, TrajectoryChart, sparkline, trajectory_chart
 from .formatting import format_period, month_and_year
 from .models import Indicator, Measurement, Program
+from .targets import TargetRow, target_rows
 
 # A program measured monthly for ten years has 120 monitoring figures: the page lists the
 # latest of them and the chart draws them all; the CSV download has every one.
@@ -42,6 +43,7 @@ class IndicatorPanel:
     hidden_monitoring_count: int
     has_intervals: bool
     has_sample_sizes: bool
+    targets: list[TargetRow]
 
 
 def indicator_panel(indicator: Indicator, texts: FigureTexts | None = None) -> IndicatorPanel:
@@ -49,15 +51,17 @@ def indicator_panel(indicator: Indicator, texts: FigureTexts | None = None) -> I
     measurements = indicator.ordered_measurements
     rows = table_measurements(measurements)
     texts = FigureTexts() if texts is None else texts
+    targets = target_rows(indicator)
     return IndicatorPanel(
         indicator=indicator,
         change=latest_change(indicator),
-        chart=trajectory_chart(indicator, measurements, texts=texts),
-        narrow_chart=trajectory_chart(indicator, measurements, NARROW, texts),
+        chart=trajectory_chart(indicator, measurements, texts=texts, targets=targets),
+        narrow_chart=trajectory_chart(indicator, measurements, NARROW, texts, targets),
         table_measurements=rows,
         hidden_monitoring_count=len(measurements) - len(rows),
         has_intervals=any(m.ci_lower is not None for m in measurements),
         has_sample_sizes=any(m.sample_size is not None for m in measurements),
+        targets=targets,
     )
 
 

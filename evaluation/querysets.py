@@ -79,6 +79,7 @@ class ProgramQuerySet(models.QuerySet["Program"]):
         ProgramStudy = apps.get_model("evaluation", "ProgramStudy")
         return self.select_related("country", "subject").prefetch_related(
             "indicators",
+            "indicators__targets",
             Prefetch(
                 "indicators__measurements",
                 queryset=Measurement.objects.select_related("source_study").defer(

@@ -7,11 +7,13 @@ and one endline per indicator — which an edit may hand from one row to another
 up its role is written first, so the row taking it over never meets it.
 """
 
+import datetime
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 
 from django.db import transaction
 
-from .models import Indicator, Measurement
+from .models import Indicator, Measurement, Target
 
 # Phases that one measurement of an indicator holds at a time.
 SINGLE_PHASES = (Measurement.Phase.BASELINE, Measurement.Phase.ENDLINE)
@@ -47,3 +49,32 @@ def save_measurements(
         for measurement in sorted(measurements, key=lambda row: row.phase in SINGLE_PHASES):
             measurement.full_clean()
             measurement.save()
+
+
+def revise_target(
+    target: Target,
+    *,
+    value: Decimal | int,
+    date_set: datetime.date,
+    set_by: str,
+    rationale: str = "",
+) -> Target:
+    """A new current target replacing `target`, which is kept as it was, only not current."""
+    with transaction.atomic():
+        old = Target.objects.select_for_update().get(pk=target.pk)
+        if not old.is_current:
+            raise ValueError("Only the current target can be revised.")
+        Target.objects.filter(pk=old.pk).update(is_current=False)
+        revision = Target(
+            indicator_id=old.indicator_id,
+            period_start=old.period_start,
+            period_end=old.period_end,
+            value=value,
+            date_set=date_set,
+            set_by=set_by,
+            rationale=rationale,
+            revises=old,
+        )
+        revision.full_clean()
+        revision.save()
+        return revision

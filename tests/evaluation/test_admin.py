@@ -58,6 +58,7 @@ def indicator_form(indicator, rows, initial=0) -> dict:
         "disaggregation": indicator.disaggregation,
         "notes": indicator.notes,
         **formset("measurements", rows, initial),
+        **formset("targets", []),
     }
 
 
