@@ -36,7 +36,7 @@ from core.filters import ValueListFilter
 from justicelib.site import absolute_url
 
 from .filters import MAX_QUERY_LENGTH, SORT_CHOICES, StudyFilterSet
-from .models import SLUG_PATTERN, Author, Study, url_for_slug
+from .models import SLUG_PATTERN, Author, Study, StudyFile, url_for_slug
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -93,7 +93,7 @@ def study_list(request: HttpRequest) -> JsonResponse:
     if errors:
         return api_response({"errors": errors}, status=400)
 
-    paginator = Paginator(filterset.qs.for_listing(), page_size)
+    paginator = Paginator(filterset.qs.for_listing().with_files(), page_size)
     if page_number > paginator.num_pages:
         last = paginator.num_pages
         message = f"There is no page {page_number:,}; the last page is {last}."
@@ -118,7 +118,7 @@ def study_list(request: HttpRequest) -> JsonResponse:
 def study_detail(request: HttpRequest, slug: str) -> JsonResponse:
     # The URL takes any slug, well-formed or not (“é”, “a b”), so every unknown one gets this
     # answer rather than the site's 404.
-    study = Study.objects.published().for_listing().filter(slug=slug).first()
+    study = Study.objects.published().for_listing().with_files().filter(slug=slug).first()
     if study is None:
         return api_response({"errors": [NO_SUCH_STUDY]}, status=404)
     return api_response(study_json(study, request))
@@ -284,7 +284,25 @@ def study_json(study: Study, request: HttpRequest) -> dict[str, Any]:
         "multiple_countries": study.covers_multiple_countries,
         "subject": {"slug": study.subject.slug, "name": study.subject.name},
         "download_url": absolute_url(download_url) if download_url else None,
+        "files": [file_json(study, study_file) for study_file in study.files.all()],
         "updated_at": study.updated_at.isoformat(),
+    }
+
+
+def file_json(study: Study, study_file: StudyFile) -> dict[str, Any]:
+    """One of a study's files; pages, size and checksum are null until it is processed."""
+    # The study is the one the files were prefetched for: no query for its slug.
+    study_file.study = study
+    return {
+        "label": study_file.label,
+        "language": study_file.language or study.language,
+        "is_main": study_file.is_main,
+        "url": absolute_url(study_file.url),
+        "pages": study_file.pages,
+        "size_bytes": study_file.size_bytes,
+        "sha256": study_file.sha256 or None,
+        "has_text_layer": study_file.has_text_layer,
+        "preview_url": absolute_url(study_file.preview_url) if study_file.preview else None,
     }
 
 
@@ -507,6 +525,7 @@ OPENAPI: dict[str, Any] = {
                     "multiple_countries",
                     "subject",
                     "download_url",
+                    "files",
                     "updated_at",
                 ],
                 "properties": {
@@ -557,7 +576,49 @@ OPENAPI: dict[str, Any] = {
                         "format": "uri",
                         "description": "The PDF, or null when none is online.",
                     },
+                    "files": {
+                        "type": "array",
+                        "description": "The study's PDFs in order (the main file is_main).",
+                        "items": _ref("StudyFile"),
+                    },
                     "updated_at": {"type": "string", "format": "date-time"},
+                },
+            },
+            "StudyFile": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": [
+                    "label",
+                    "language",
+                    "is_main",
+                    "url",
+                    "pages",
+                    "size_bytes",
+                    "sha256",
+                    "has_text_layer",
+                    "preview_url",
+                ],
+                "properties": {
+                    "label": {"type": "string", "examples": ["Full report"]},
+                    "language": {"type": "string", "examples": ["en"]},
+                    "is_main": {"type": "boolean"},
+                    "url": {"type": "string", "format": "uri"},
+                    "pages": {"type": ["integer", "null"], "minimum": 1},
+                    "size_bytes": {"type": ["integer", "null"], "minimum": 0},
+                    "sha256": {
+                        "type": ["string", "null"],
+                        "pattern": "^[0-9a-f]{64}$",
+                        "description": "The file's SHA-256 checksum (hex), null until processed.",
+                    },
+                    "has_text_layer": {
+                        "type": ["boolean", "null"],
+                        "description": "False for a scan without text; null until processed.",
+                    },
+                    "preview_url": {
+                        "type": ["string", "null"],
+                        "format": "uri",
+                        "description": "A WebP image of the first page.",
+                    },
                 },
             },
             "StudyPage": {

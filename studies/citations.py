@@ -235,6 +235,10 @@ def to_bibtex(study: Study, base_url: str) -> str:
     fields.append(("keywords", "{" + bibtex_escape(study.subject.name) + "}"))
     # Not escaped: `url` is verbatim in biblatex and in \url{}; our addresses hold no braces.
     fields.append(("url", "{" + study_url(study, base_url) + "}"))
+    if study.pdf and (file_url := download_url(study, base_url)):
+        # JabRef's and Zotero's `file` field (description:address:type), read as a link to the
+        # PDF; the colons of the address are escaped as JabRef writes them.
+        fields.append(("file", "{PDF:" + file_url.replace(":", "\\:") + ":application/pdf}"))
     body = "".join(f"  {name} = {value},\n" for name, value in fields)
     return f"@{bibtex_entry_type(study)}{{{citation_key(study)},\n{body}}}\n"
 

@@ -58,6 +58,13 @@ class StudyQuerySet(models.QuerySet["Study"]):
             "countries",
         )
 
+    def with_files(self) -> Self:
+        """The studies' files in order, prefetched (one query for all the studies)."""
+        StudyFile = apps.get_model("studies", "StudyFile")
+        return self.prefetch_related(
+            Prefetch("files", queryset=StudyFile.objects.order_by("position", "id"))
+        )
+
     def for_page(self) -> Self:
         """What a study's own page shows: `for_listing()` and the study's files in order (one
         query more, whatever the number of files), without the search document, which only the

@@ -94,3 +94,27 @@ def test_search_columns_and_words_are_what_the_triggers_compute(bench_database_n
             "WHERE search_vector @@ studies_prefix_query('pilipinas')"
         )
         assert cursor.fetchone()[0] == philippines
+
+
+def test_studies_get_synthetic_page_text_for_the_full_text_search(bench_database_name, client):
+    from studies.models import StudyFile, StudyFilePage
+
+    call_command(
+        "generate_synthetic",
+        studies=40,
+        authors=10,
+        programs=0,
+        measurements=0,
+        pages_per_study=3,
+        words_per_page=50,
+        skip_vacuum=True,
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
+    assert StudyFile.objects.filter(is_main=True).count() == 40
+    assert StudyFilePage.objects.count() == 120
+    page = StudyFilePage.objects.order_by("id").first()
+    word = page.text.split()[0]
+    # The page's words are in its study's search document.
+    assert Study.objects.filter(pk=page.file.study_id).matching(word).exists()
+    assert Study.objects.get(pk=page.file.study_id).pdf.name == page.file.file.name

@@ -81,3 +81,12 @@ def test_the_viewer_opens_in_the_page_and_fits_the_screen(open_page, study_with_
     document.wait_for_load_state()
     assert document.url.endswith(study_with_file.files.get().url)
     assert document.evaluate("document.contentType") == "application/pdf"
+
+
+def test_the_file_block_and_search_in_files_are_accessible(
+    page, study_with_file, check_accessibility
+):
+    page.goto(study_with_file.get_absolute_url() + "?find=quokka")
+    assert "1 page matches" in page.locator("#page-matches-heading").inner_text()
+    page.get_by_text("Read it here").click()
+    check_accessibility(page)

@@ -151,6 +151,7 @@ def test_study_has_every_documented_field(client, make_study, make_author):
         "multiple_countries": False,
         "subject": {"slug": "sex-trafficking", "name": "Sex trafficking"},
         "download_url": "https://example.org/manila.pdf",
+        "files": [],
     }
     assert datetime.datetime.fromisoformat(updated_at) == study.updated_at
 
@@ -451,7 +452,8 @@ def test_detail_query_count_is_fixed(client, make_study, make_author):
     study = make_study(countries=["KH", "PH"], authors=[make_author()], types=["a", "b"])
     with CaptureQueriesContext(connection) as queries:
         client.get(f"{LIST_URL}{study.slug}/")
-    assert len(queries) <= 4
+    # The study, its authors, types, countries and files.
+    assert len(queries) <= 5
 
 
 @pytest.mark.parametrize(

@@ -75,3 +75,33 @@ def test_a_list_page_with_snippets_keeps_its_query_bound(
     with django_assert_max_num_queries(12):
         response = client.get(LIST_URL, {"q": "quokka", "page": "1"})
     assert response.status_code == 200
+
+
+# --- The file in the API and in citations --------------------------------------------------------
+
+
+def test_the_api_lists_each_files_facts(client, study_with_report):
+    item = client.get(f"/api/studies/{study_with_report.slug}/").json()
+    [file] = item["files"]
+    study_file = study_with_report.files.get()
+    assert file["pages"] == 3
+    assert file["size_bytes"] == study_file.size_bytes
+    assert file["sha256"] == study_file.sha256
+    assert file["is_main"] is True
+    assert file["url"].endswith(study_file.url)
+    assert item["download_url"].endswith(f"/studies/{study_with_report.slug}/file.pdf")
+
+
+def test_the_main_file_is_the_studys_download_in_ris_and_bibtex(client, study_with_report):
+    ris = client.get(f"/studies/{study_with_report.slug}/cite.ris").content.decode()
+    assert f"L1  - http://testserver/studies/{study_with_report.slug}/file.pdf" in ris
+    bibtex = client.get(f"/studies/{study_with_report.slug}/cite.bib").content.decode()
+    assert (
+        "file = {PDF:http\\://testserver/studies/scale-of-harm/file.pdf:application/pdf}" in bibtex
+    )
+
+
+def test_the_old_file_address_serves_the_main_files_bytes(client, study_with_report):
+    main = study_with_report.files.get()
+    response = client.get(f"/studies/{study_with_report.slug}/file.pdf")
+    assert b"".join(response.streaming_content) == main.file.open("rb").read()

@@ -118,6 +118,14 @@ class Command(BaseCommand):
         parser.add_argument("--measurements", type=int, default=1_000_000)
         parser.add_argument("--seed", type=int, default=20261125)
         parser.add_argument(
+            "--pages-per-study",
+            type=int,
+            default=2,
+            help="Synthetic page text of each study's (file-less) main file, for the full-text "
+            "search; 0 for none.",
+        )
+        parser.add_argument("--words-per-page", type=int, default=150)
+        parser.add_argument(
             "--skip-vacuum", action="store_true", help="Leave VACUUM out (inside a transaction)."
         )
         parser.add_argument(
@@ -152,6 +160,15 @@ class Command(BaseCommand):
             vocabulary = self.create_vocabularies()
             author_ids = self.create_authors(options["authors"])
             study_ids = self.create_studies(options["studies"], vocabulary, author_ids)
+            if options["pages_per_study"] > 0:
+                # Their own random stream, so that the rest of the data is the same with or
+                # without page text.
+                self.create_file_pages(
+                    study_ids,
+                    options["pages_per_study"],
+                    options["words_per_page"],
+                    random.Random(options["seed"] + 1),
+                )
             self.create_programs(
                 options["programs"], options["measurements"], vocabulary, study_ids
             )
@@ -173,6 +190,8 @@ class Command(BaseCommand):
         "evaluation_programstudy",
         "evaluation_program",
         "studies_authorship",
+        "studies_studyfilepage",
+        "studies_studyfile",
         "studies_study_countries",
         "studies_study_resource_types",
         "studies_study",
@@ -363,6 +382,55 @@ class Command(BaseCommand):
             len(links["authors"]),
         )
         return list(range(1, count + 1))
+
+    def create_file_pages(self, study_ids, pages: int, words: int, page_random) -> None:
+        """One main file per study, already “processed”, with `pages` pages of synthetic text.
+
+        No PDF bytes are stored: the rows exist for the search document (weight D) and the
+        search within files; the file links of a synthetic study answer 404.
+        """
+        vocabulary = TOPIC_WORDS + FILLER_WORDS
+
+        def page_text() -> str:
+            return " ".join(page_random.choices(vocabulary, k=words))
+
+        self.copy(
+            "studies_studyfile",
+            [
+                "id", "study_id", "file", "label", "language", "position", "is_main", "pages",
+                "size_bytes", "sha256", "processed_at", "has_text_layer", "processing_error",
+                "preview",
+            ],
+            (
+                (study_id, study_id, f"studies/synthetic-{study_id}.pdf", "", "", 1, True,
+                 pages, 40_000 * pages, "", self.now, True, "", "")
+                for study_id in study_ids
+            ),
+            "study files",
+            len(study_ids),
+        )  # fmt: skip
+        self.copy(
+            "studies_studyfilepage",
+            ["file_id", "number", "text"],
+            (
+                (study_id, number, page_text())
+                for study_id in study_ids
+                for number in range(1, pages + 1)
+            ),
+            "file pages",
+            len(study_ids) * pages,
+        )
+        with connection.cursor() as cursor:
+            # What the main-file trigger (disabled during the load) would have copied.
+            cursor.execute(
+                "UPDATE studies_study s SET pdf = f.file FROM studies_studyfile f "
+                "WHERE f.study_id = s.id AND f.is_main"
+            )
+            for table in ["studies_studyfile", "studies_studyfilepage"]:
+                cursor.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT coalesce(max(id), 1) FROM {table}))"
+                )
 
     # --- programs and measurements ----------------------------------------------------------------
     def create_programs(self, count: int, measurements: int, vocabulary, study_ids):
