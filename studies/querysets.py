@@ -228,6 +228,8 @@ def study_pages_matching(study: "Study", words: str) -> models.QuerySet:
     StudyFilePage = apps.get_model("studies", "StudyFilePage")
     return (
         StudyFilePage.objects.filter(file__study=study)
+        # A page without text (a scan) matches nothing, whatever the words say.
+        .exclude(text="")
         .filter(search.page_matches(words))
         .select_related("file")
         .only("number", "file__id", "file__label", "file__is_main", "file__position")

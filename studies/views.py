@@ -173,6 +173,15 @@ def search_in_files(request: HttpRequest, study: Study) -> tuple[str, list | Non
         return "", None, ""
     if len(words) > FIND_MAX_LENGTH:
         return "", None, _("Search for at most %(count)d characters.") % {"count": FIND_MAX_LENGTH}
+    if "\x00" in words:  # PostgreSQL text cannot hold NUL: never send it to a query
+        return "", None, _("Null characters are not allowed.")
+    if all(word.startswith("-") for word in words.split()):
+        # Words after a minus sign only leave pages out: alone, they would list every page.
+        return (
+            words,
+            None,
+            _("Name at least one word to look for; a word after a minus sign is left out."),
+        )
     return words, list(study_pages_matching(study, words)[:FIND_MAX_PAGES]), ""
 
 

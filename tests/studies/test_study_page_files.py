@@ -111,6 +111,28 @@ def test_too_long_a_search_gets_a_notice_not_an_error(client, study):
     assert "Search for at most 200 characters." in response.content.decode()
 
 
+@pytest.mark.parametrize("words", ["\x00", "quokka\x00x"])
+def test_a_null_character_in_the_search_gets_a_notice_not_an_error(client, study, words):
+    response = client.get(study.get_absolute_url(), {"find": words})
+    assert response.status_code == 200
+    assert "Null characters are not allowed." in response.content.decode()
+
+
+def test_only_left_out_words_list_no_pages_but_say_why(client, study):
+    html = client.get(study.get_absolute_url(), {"find": "-quokka"}).content.decode()
+    assert "Name at least one word to look for" in html
+    assert "pages match" not in html
+
+
+def test_a_page_without_text_never_matches(study):
+    from studies.querysets import study_pages_matching
+
+    # "Not quokka" is true of an empty page too; a scan's pages must still not be listed.
+    matching = study_pages_matching(study, "-quokka")
+    assert matching.exists()
+    assert not [page for page in matching if page.file.label == "Resumen"]
+
+
 def test_searching_the_files_costs_one_query(client, study, django_assert_max_num_queries):
     with django_assert_max_num_queries(9):  # the page's 8 and the matching pages
         response = client.get(study.get_absolute_url(), {"find": "quokka"})
