@@ -241,10 +241,22 @@ class AuthorshipInline(StudyPermissionsMixin, NoScriptAutocompleteMixin, Labelle
     verbose_name_plural = _("authors (in order of position: 1, 2, 3…)")
 
 
+class StudyFileFormSet(forms.BaseInlineFormSet):
+    """A new file's row starts at the next free position: position 1 is the first file's, and a
+    second file saved with it would be refused ("two files cannot share one position")."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        taken = [study_file.position for study_file in self.get_queryset()]
+        following = max(taken, default=0) + 1
+        self.initial_extra = [{"position": following + number} for number in range(self.extra)]
+
+
 class StudyFileInline(StudyPermissionsMixin, LabelledTabularInline):
     """A study's PDFs in order; the facts processing reads from them are shown, not edited."""
 
     model = StudyFile
+    formset = StudyFileFormSet
     fields = ["position", "file", "label", "language", "is_main", "facts"]
     readonly_fields = ["facts"]
     ordering = ["position", "id"]

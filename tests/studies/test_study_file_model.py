@@ -174,3 +174,13 @@ def test_admin_inline_attaches_a_file_and_refuses_a_non_pdf(admin_client, study)
     response = admin_client.post(url, data)
     assert response.status_code == 302
     assert list(study.files.values_list("label", flat=True)) == ["Full report"]
+
+
+def test_admin_offers_a_new_file_the_next_free_position(admin_client, study):
+    import re
+
+    attach(study, label="Full report")
+    html = admin_client.get(f"/admin/studies/study/{study.pk}/change/").content.decode()
+    empty_row = re.search(r'<input[^>]*name="files-1-position"[^>]*>', html)
+    assert empty_row, "no row for a new file"
+    assert 'value="2"' in empty_row.group(0)
