@@ -21,13 +21,14 @@ export SECRET_KEY_FILE ?= $(CURDIR)/var/secret_key
 GUNICORN = GUNICORN_BIND=$(HOST):$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py justicelib.wsgi \
 	$(if $(WORKERS),--workers $(WORKERS)) --access-logfile -
 
-.PHONY: help run dev test lint check db db-stop db-reset migrate demo-data superuser bench clean backup restore screenshots
+.PHONY: help run dev test lint check db db-stop db-reset migrate demo-data superuser bench bench-1m clean backup restore screenshots
 
 help:
 	@echo "make run      set up everything and serve http://$(HOST):$(PORT)/ with gunicorn, DEBUG off"
 	@echo "make dev      the same with DEBUG on, restarting on code changes"
 	@echo "make test     set up everything and run lint, checks and the test suite"
 	@echo "make bench    benchmark against a large synthetic database"
+	@echo "make bench-1m the same with 1,000,000 studies"
 	@echo "make screenshots  full-page screenshots of the study pages into docs/screenshots/after"
 	@echo "make superuser  create an admin user (for /admin/)"
 	@echo "make db-stop  stop the private PostgreSQL cluster"
@@ -82,20 +83,28 @@ demo-data: migrate
 
 # As in production (DEBUG off, hashed static files, the site's own error pages), but over plain
 # HTTP on the loopback: HTTPS-only settings wait for BEHIND_TLS_PROXY=1.
+# Two processes run beside the server and stop with it (when gunicorn exits, or on Ctrl-C):
+# `process_files --watch` reads attached study files (pages, text, preview), and the search
+# index's worker (searchindex/worker.py) applies each committed write to var/search-index,
+# building the index first when there is none. One trap for both: a second would replace it.
+WITH_BACKGROUND_WORKERS = $(PY) manage.py process_files --watch & processor=$$!; \
+	$(PY) manage.py search_index_worker & worker=$$!; \
+	trap 'kill $$processor $$worker 2>/dev/null' EXIT INT TERM;
+
 run: export DEBUG = 0
 run: export ALLOWED_HOSTS ?= 127.0.0.1,localhost
 run dev: export SITE_URL ?= http://$(HOST):$(PORT)
 run: demo-data
 	@$(PY) manage.py collectstatic --no-input -v 0
 	@echo "JusticeLib: http://$(HOST):$(PORT)/  (admin: /admin/; create a user with: make superuser)"
-	$(GUNICORN)
+	$(WITH_BACKGROUND_WORKERS) $(GUNICORN)
 
 # The same server, with DEBUG on (tracebacks, unhashed static files) and --reload: workers restart
 # when the code changes.
 dev: export DEBUG = 1
 dev: demo-data
 	@echo "JusticeLib (DEBUG): http://$(HOST):$(PORT)/"
-	$(GUNICORN) --reload
+	$(WITH_BACKGROUND_WORKERS) $(GUNICORN) --reload
 
 superuser: migrate
 	$(PY) manage.py createsuperuser
@@ -142,13 +151,16 @@ BENCH_PROGRAMS ?= 2000
 BENCH_MEASUREMENTS ?= 1000000
 BENCH_PORT ?= 8001
 BENCH_ARGS ?=  # e.g. "--requests 20" for a quick run
-BENCH_ENV = DEBUG=0 ALLOWED_HOSTS=127.0.0.1,testserver JUSTICELIB_DB_NAME=justicelib_bench \
+# The database (its name must end in _bench) and the README table the run writes.
+BENCH_DB ?= justicelib_bench
+BENCH_TABLE ?= benchmark
+BENCH_ENV = DEBUG=0 ALLOWED_HOSTS=127.0.0.1,testserver JUSTICELIB_DB_NAME=$(BENCH_DB) \
 	$(if $(DATABASE_URL),DATABASE_URL=$(BENCH_DATABASE_URL))
 
 bench: $(VENV)/.installed var/secret_key
 	@if [ -n "$$DATABASE_URL" ] && [ -z "$$BENCH_DATABASE_URL" ]; then \
 	  echo "Set BENCH_DATABASE_URL to a database whose name ends in _bench."; exit 1; fi
-	@if [ -z "$$DATABASE_URL" ]; then $(MAKE) --no-print-directory db DB_NAME=justicelib_bench; fi
+	@if [ -z "$$DATABASE_URL" ]; then $(MAKE) --no-print-directory db DB_NAME=$(BENCH_DB); fi
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk >/dev/null 2>&1; } \
 	  || echo "wrk not installed (apt-get install wrk): the load test will be skipped"
 	@$(BENCH_ENV) $(PY) manage.py migrate --no-input -v 0
@@ -160,8 +172,13 @@ bench: $(VENV)/.installed var/secret_key
 	  justicelib.wsgi --workers 2 --pid var/bench-gunicorn.pid --daemon --error-logfile var/bench-gunicorn.log
 	@for i in $$(seq 50); do curl -fs -o /dev/null http://127.0.0.1:$(BENCH_PORT)/ && break; sleep 0.2; done
 	@$(BENCH_ENV) $(PY) manage.py benchmark --base-url http://127.0.0.1:$(BENCH_PORT) \
-	  --gunicorn-pid $$(cat var/bench-gunicorn.pid) --readme README.md $(BENCH_ARGS); \
+	  --gunicorn-pid $$(cat var/bench-gunicorn.pid) --readme README.md --readme-table $(BENCH_TABLE) $(BENCH_ARGS); \
 	status=$$?; kill $$(cat var/bench-gunicorn.pid); exit $$status
+
+# The same run over 1,000,000 studies in its own database, into the README's second table
+# (generating them takes about 12 minutes the first time).
+bench-1m:
+	@$(MAKE) --no-print-directory bench BENCH_DB=justicelib_1m_bench BENCH_STUDIES=1000000 BENCH_TABLE=benchmark-1m
 
 clean: db-stop
 	rm -rf var $(VENV) staticfiles

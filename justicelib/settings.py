@@ -324,3 +324,14 @@ INSTALLED_APPS.append("oai")
 # IATI organisation identifier and name. The default marks the file as not yet registered.
 IATI_ORGANISATION_REF = os.environ.get("IATI_ORGANISATION_REF", "XX-UNREGISTERED")
 IATI_ORGANISATION_NAME = os.environ.get("IATI_ORGANISATION_NAME", "JusticeLib")
+
+# --- Search index (searchindex app) ----------------------------------------------------------
+# (one block, so that it merges cleanly with other changes to this file)
+# Who answers the public list's matching, ranking and facet counts: "postgres" (the database's
+# own search) or "tantivy" (an index in SEARCH_INDEX_DIR derived from PostgreSQL, kept current
+# by `manage.py search_index_worker`; PostgreSQL answers whatever it cannot).
+SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "postgres")
+if SEARCH_BACKEND not in ("postgres", "tantivy"):
+    raise ImproperlyConfigured(f"SEARCH_BACKEND is {SEARCH_BACKEND!r}: use postgres or tantivy.")
+SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", BASE_DIR / "var" / "search-index"))
+INSTALLED_APPS.append("searchindex")

@@ -21,8 +21,8 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import NoReverseMatch
 from django.utils.dateformat import format as format_date
 from django.utils.text import capfirst
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from core.admin import LabelledTabularInline, NoScriptAutocompleteMixin, RowOfWholeListForm
 from core.forms import MonthField
@@ -39,9 +39,11 @@ from .models import (
     SearchSynonym,
     Study,
     StudyCountry,
+    StudyFile,
     StudyResourceType,
     Subject,
     missing_for_publication,
+    pages_label,
     publication_requirement_message,
 )
 from .querysets import STUDY_TEXT_FIELDS
@@ -239,6 +241,28 @@ class AuthorshipInline(StudyPermissionsMixin, NoScriptAutocompleteMixin, Labelle
     verbose_name_plural = _("authors (in order of position: 1, 2, 3…)")
 
 
+class StudyFileInline(StudyPermissionsMixin, LabelledTabularInline):
+    """A study's PDFs in order; the facts processing reads from them are shown, not edited."""
+
+    model = StudyFile
+    fields = ["position", "file", "label", "language", "is_main", "facts"]
+    readonly_fields = ["facts"]
+    ordering = ["position", "id"]
+    extra = 1
+    verbose_name = _("file")
+    verbose_name_plural = _("files (in order of position: 1, 2, 3…)")
+
+    @admin.display(description=_("pages, size"))
+    def facts(self, study_file: StudyFile) -> str:
+        if study_file.pk is None:
+            return ""
+        if not study_file.is_processed:
+            return gettext("Waiting for processing (manage.py process_files).")
+        if study_file.processing_error:
+            return study_file.processing_error
+        return f"{pages_label(study_file.pages or 0)}, {filesizeformat(study_file.size_bytes or 0)}"
+
+
 # --- Studies -----------------------------------------------------------------------------------
 
 
@@ -324,7 +348,7 @@ class StudyAdmin(HistoryAdminMixin, NoScriptAutocompleteMixin, admin.ModelAdmin)
         Link(StudyResourceType, "study", "resourcetype", _("resource type"), _("resource types")),
     ]
     form = StudyAdminForm
-    inlines = [AuthorshipInline]
+    inlines = [AuthorshipInline, StudyFileInline]
     list_display = [
         "title",
         "short_title",

@@ -22,6 +22,7 @@ from justicelib.routers import read_alias
 
 from .models import Author, Country, LibraryVersion, ResourceType, Study, Subject
 from .querysets import MULTI_COUNTRY_SQL
+from .search import Unanswerable
 
 if TYPE_CHECKING:
     from .filters import StudyFilterSet
@@ -191,11 +192,23 @@ class StudyFacets:
         key = f"facets:{LibraryVersion.current()}:{digest}"
         counts: Counts | None = cache.get(key)
         if counts is None:
+            counts = self.indexed_counts()
+        if counts is None:
             bases = {name: self.filterset.queryset_without(name) for name in self.filterset.FACETS}
             bases["year"] = self.filterset.qs
             counts = count_facets(bases, self.filterset.selected("author"))
-            cache.set(key, counts, timeout=FACET_CACHE_SECONDS)
+        cache.set(key, counts, timeout=FACET_CACHE_SECONDS)
         return counts
+
+    def indexed_counts(self) -> Counts | None:
+        """The counts from the search index, when one answers this list."""
+        backend = self.filterset.search_index
+        if backend is None:
+            return None
+        try:
+            return backend.facet_counts()
+        except Unanswerable:
+            return None
 
     @cached_property
     def options(self) -> dict[str, list[FacetOption]]:

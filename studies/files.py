@@ -12,6 +12,7 @@ import uuid
 
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import transaction
+from django.db.models import Q
 
 STUDY_FILE_DIRECTORY = "studies/"
 # The kinds of file the library stores; any other extension an uploader wrote is dropped.
@@ -36,7 +37,8 @@ class GeneratedNameStorage(FileSystemStorage):
 
 
 def delete_when_unreferenced(name: str | None) -> None:
-    """After the current transaction commits, delete the stored file `name` if no study uses it.
+    """After the current transaction commits, delete the stored file `name` unless a study or
+    a study file still names it.
 
     Outside a transaction this runs at once.
     """
@@ -44,9 +46,12 @@ def delete_when_unreferenced(name: str | None) -> None:
         return
 
     def delete() -> None:
-        from .models import Study
+        from .models import Study, StudyFile
 
-        if not Study.objects.filter(pdf=name).exists():
+        if not (
+            Study.objects.filter(pdf=name).exists()
+            or StudyFile.objects.filter(Q(file=name) | Q(preview=name)).exists()
+        ):
             default_storage.delete(name)
 
     transaction.on_commit(delete)

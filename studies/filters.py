@@ -15,6 +15,7 @@ year and a month bound the same end, the narrower one wins (as two filters ANDed
 import datetime
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import django_filters
@@ -26,6 +27,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from core.filters import ValueListFilter
 
+from . import search
 from .models import Author, Country, ResourceType, Study, Subject
 from .querysets import StudyQuerySet
 
@@ -189,7 +191,9 @@ class StudyFilterSet(django_filters.FilterSet):
         model = Study
         fields: list[str] = []
 
-    def __init__(self, data=None, *args, **kwargs):
+    def __init__(self, data=None, *args, use_search_index: bool = False, **kwargs):
+        # Only the public list (published studies, what the index holds) asks the search index.
+        self.use_search_index = use_search_index
         self.query_length = 0  # of the search as sent, before it was cut to MAX_QUERY_LENGTH
         if data is not None:
             data = data.copy()
@@ -198,6 +202,11 @@ class StudyFilterSet(django_filters.FilterSet):
                 data["q"] = query[:MAX_QUERY_LENGTH]
                 self.query_length = len(query)
         super().__init__(data, *args, **kwargs)
+
+    @cached_property
+    def search_index(self) -> "search.SearchBackend | None":
+        """The search index's answers for these filters, or None: PostgreSQL answers."""
+        return search.index_backend(self) if self.use_search_index else None
 
     # --- filtering --------------------------------------------------------------------------
     def filter_country(self, queryset, name, codes):

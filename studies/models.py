@@ -8,6 +8,7 @@ import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 from urllib.parse import quote
 
 from django.contrib.postgres.fields import ArrayField
@@ -23,6 +24,7 @@ from django.dispatch import receiver
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.text import normalise_newlines
 from core.translation import curated_text
@@ -729,6 +731,195 @@ def delete_study_file(sender, instance: Study, **kwargs) -> None:
     """A deleted study's file leaves storage (also for the admin's bulk delete, which does not
     call `Study.delete`)."""
     delete_when_unreferenced(instance.pdf.name)
+
+
+# What processing derives from a file's bytes (`studies.processing`): recording it would make
+# every reprocessing an event; the file itself, its label, language and order are recorded.
+STUDY_FILE_DERIVED_FIELDS = [
+    "pages",
+    "size_bytes",
+    "sha256",
+    "processed_at",
+    "has_text_layer",
+    "processing_error",
+    "preview",
+]
+PREVIEW_DIRECTORY = "studies/previews/"
+
+
+def pages_label(count: int) -> str:
+    """“1 page”, “12 pages”, in the page's language."""
+    return ngettext("%(count)d page", "%(count)d pages", count) % {"count": count}
+
+
+class StudyFileQuerySet(models.QuerySet):
+    def unprocessed(self) -> "StudyFileQuerySet":
+        """Files attached (or replaced) since processing last ran on them."""
+        return self.filter(processed_at__isnull=True)
+
+
+@track(exclude=STUDY_FILE_DERIVED_FIELDS, model_name="StudyFileEvent")
+class StudyFile(models.Model):
+    """One PDF of a study (the full report, a summary, an annex, a translation), in order.
+
+    At most one file per study is its main file (a partial unique constraint). The facts below
+    the file (pages, size, checksum, text, preview) are filled by `manage.py process_files`, off
+    the request, so that attaching stays fast; `processed_at` is NULL until then.
+    """
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="files")
+    # Only a real PDF is accepted (`validate_pdf`, run by `clean_fields`), stored under a
+    # generated name (`GeneratedNameStorage`).
+    file = models.FileField(_("PDF file"), upload_to=STUDY_FILE_DIRECTORY, max_length=200)
+    label = models.CharField(
+        _("label"),
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("What this file is, e.g. “Full report”, “Summary”, “Annex”."),
+    )
+    # Blank: the study's own language.
+    language = models.CharField(
+        _("language"),
+        max_length=35,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("A BCP 47 code such as “es”; leave blank when it is the study's language."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=1)
+    is_main = models.BooleanField(_("main file"), default=False)
+    pages = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    size_bytes = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    sha256 = models.CharField(max_length=64, blank=True, default="", editable=False)
+    processed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # NULL until processed; False for a scanned PDF whose pages carry no text.
+    has_text_layer = models.BooleanField(null=True, blank=True, editable=False)
+    processing_error = models.TextField(blank=True, default="", editable=False)
+    preview = models.FileField(upload_to=PREVIEW_DIRECTORY, blank=True, editable=False)
+
+    objects = StudyFileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["study", "position", "id"]
+        verbose_name = _("study file")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["study"],
+                condition=Q(is_main=True),
+                name="studyfile_one_main_file_per_study",
+                violation_error_message=_("A study has one main file: untick the other first."),
+            ),
+            models.UniqueConstraint(
+                fields=["study", "position"],
+                name="studyfile_unique_position",
+                violation_error_message=_("Two files of a study cannot share one position."),
+            ),
+            models.CheckConstraint(
+                condition=Q(position__gte=1), name="studyfile_position_from_one"
+            ),
+            models.CheckConstraint(
+                condition=Q(language="") | Q(language__regex=LANGUAGE_PATTERN),
+                name="studyfile_language_is_a_language_tag",
+                violation_error_message="The language must be a BCP 47 code such as “es”.",
+            ),
+            models.CheckConstraint(
+                condition=Q(sha256="") | Q(sha256__regex=r"^[0-9a-f]{64}$"),
+                name="studyfile_sha256_is_hex",
+            ),
+        ]
+
+    def __str__(self):
+        return self.label or self.file.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        previous = (
+            StudyFile.objects.filter(pk=self.pk).values_list("file", "preview").first()
+            if self.pk
+            else None
+        )
+        if previous and previous[0] != self.file.name:
+            # New bytes: what was derived from the old ones no longer holds.
+            self.processed_at = None
+            self.preview = ""
+        super().save(*args, **kwargs)
+        if previous:
+            if previous[0] != self.file.name:
+                delete_when_unreferenced(previous[0])
+            if previous[1] and previous[1] != self.preview.name:
+                delete_when_unreferenced(previous[1])
+
+    def clean_fields(self, exclude=None):
+        """Django's field checks, and the bytes of a newly attached file (see Study)."""
+        errors: dict = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if "file" not in (exclude or ()) and self.file and not self.file._committed:
+            try:
+                validate_pdf(self.file)
+            except ValidationError as error:
+                errors.setdefault("file", []).extend(error.messages)
+        if "language" not in (exclude or ()) and self.language and "language" not in errors:
+            self.language = normalise_language(self.language)
+            if problem := language_problem(self.language):
+                errors["language"] = [problem]
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_processed(self) -> bool:
+        return self.processed_at is not None
+
+    @property
+    def url(self) -> str:
+        """The address that serves this file (`studies.serving`), never the storage's own."""
+        return reverse("studies:study_file", kwargs={"slug": self.study.slug, "file_id": self.pk})
+
+    @property
+    def preview_url(self) -> str:
+        if not self.preview:
+            return ""
+        return reverse(
+            "studies:study_file_preview", kwargs={"slug": self.study.slug, "file_id": self.pk}
+        )
+
+    @property
+    def download_name(self) -> str:
+        """A readable name for the saved file: the study's slug and the label, “scale-of-harm.pdf”,
+        “scale-of-harm-summary.pdf”."""
+        from django.utils.text import slugify
+
+        label = slugify(self.label) if self.label and not self.is_main else ""
+        return f"{self.study.slug}-{label}.pdf" if label else f"{self.study.slug}.pdf"
+
+
+@receiver(post_delete, sender=StudyFile)
+def delete_stored_study_file(sender, instance: StudyFile, **kwargs) -> None:
+    delete_when_unreferenced(instance.file.name)
+    delete_when_unreferenced(instance.preview.name)
+
+
+class StudyFilePage(models.Model):
+    """The text of one page of a study file (page 1 first), as processing extracted it."""
+
+    file = models.ForeignKey(StudyFile, on_delete=models.CASCADE, related_name="page_texts")
+    number = models.PositiveIntegerField()
+    text = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["file", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["file", "number"], name="studyfilepage_unique_number"),
+            models.CheckConstraint(
+                condition=Q(number__gte=1), name="studyfilepage_number_from_one"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.file} p. {self.number}"
 
 
 class AuthorshipManager(models.Manager):

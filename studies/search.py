@@ -6,17 +6,25 @@ and the visitor's words become a tsquery there too (`studies_prefix_query`); thi
 a list uses them. `StudyQuerySet.matching` and `.with_snippets` are the ORM's way in.
 """
 
-from typing import TYPE_CHECKING, Any
+import logging
+from typing import TYPE_CHECKING, Any, Protocol
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQueryField, SearchRank
 from django.db import connections
 from django.db.models import BooleanField, F, Func, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
+from django.utils.module_loading import import_string
 
 from justicelib.routers import read_alias
 
 if TYPE_CHECKING:
+    from .facets import Counts
     from .filters import StudyFilterSet
+    from .models import Study
+    from .querysets import StudyQuerySet
+
+logger = logging.getLogger(__name__)
 
 # Markers for matched words in snippets: the text is HTML-escaped after PostgreSQL marks it, and
 # only then are the markers turned into <mark>, so a study's text can never inject HTML.
@@ -79,6 +87,96 @@ def headline(query: str) -> SearchHeadline:
     )
 
 
+# --- Backends: who answers the public list's matching, ranking and facet counts -------------
+# SEARCH_BACKEND "postgres" (the database's own search, the expressions above) or "tantivy" (the
+# search index of the `searchindex` app, kept current from PostgreSQL). PostgreSQL stays the
+# fallback: a list the index cannot answer (no index, a query shape it does not translate, the
+# title order) is answered by PostgreSQL, and both give the same matches and counts.
+BACKENDS = {"tantivy": "searchindex.public.backend_for"}
+
+
+class Unanswerable(Exception):
+    """The search index cannot answer this list; PostgreSQL does."""
+
+
+class SearchBackend(Protocol):
+    """What the list asks of a search backend, for one filter set's cleaned filters.
+
+    Any method may raise `Unanswerable`; the caller then asks PostgreSQL.
+    """
+
+    def count(self, skip: tuple[str, ...] = ()) -> int:
+        """The number of matches with every filter but those named in `skip`."""
+        ...
+
+    def ids_between(self, start: int, stop: int) -> list[int]:
+        """The ids of the matches `start` to `stop`, in the list's order."""
+        ...
+
+    def facet_counts(self) -> "Counts":
+        """Raw facet counts, as `studies.facets.count_facets` gives them."""
+        ...
+
+
+def index_backend(filterset: "StudyFilterSet") -> SearchBackend | None:
+    """The configured search index's backend for this list, or None for PostgreSQL's search."""
+    path = BACKENDS.get(settings.SEARCH_BACKEND)
+    if path is None:
+        return None
+    backend: SearchBackend | None = import_string(path)(filterset)
+    return backend
+
+
+class IndexedListing:
+    """The list's matches in the index's order, with rows (and snippets) from PostgreSQL by id:
+    what `StudyPaginator` reads (`count()`, `rows_between`). Falls back to `fallback`, the
+    PostgreSQL listing, for what the index cannot answer."""
+
+    def __init__(
+        self, filterset: "StudyFilterSet", backend: SearchBackend, fallback: "StudyQuerySet"
+    ) -> None:
+        self.filterset, self.backend, self.fallback = filterset, backend, fallback
+
+    def count(self) -> int:
+        try:
+            return self.backend.count()
+        except Unanswerable:
+            return self.fallback.count()
+
+    def rows_between(self, start: int, stop: int) -> list["Study"]:
+        try:
+            ids = self.backend.ids_between(start, stop)
+        except Unanswerable:
+            rows: list[Study] = self.fallback.rows_between(start, stop)
+            return rows
+        studies = self.filterset.queryset.for_listing()
+        query = self.filterset.cleaned("q")
+        if query:
+            studies = studies.with_snippets(query)
+        by_id = {study.pk: study for study in studies.filter(pk__in=ids)}
+        return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def listing(
+    filterset: "StudyFilterSet", fallback: "StudyQuerySet"
+) -> "IndexedListing | StudyQuerySet":
+    """The list's matches as the paginator reads them: from the search index when one answers
+    this list, else `fallback` (PostgreSQL's)."""
+    backend = filterset.search_index
+    return IndexedListing(filterset, backend, fallback) if backend is not None else fallback
+
+
+def count_matches(filterset: "StudyFilterSet", skip: tuple[str, ...] = ()) -> int | None:
+    """The number of matches without the filters in `skip`, from the index (None without one)."""
+    backend = filterset.search_index
+    if backend is None:
+        return None
+    try:
+        return backend.count(skip)
+    except Unanswerable:
+        return None
+
+
 def spelling_suggestion(query: str) -> str | None:
     """The query with each unknown word replaced by the nearest word in the library, if any.
 
@@ -128,13 +226,19 @@ def spelling_correction(filterset: "StudyFilterSet") -> "StudyFilterSet | None":
         return None
     data = filterset.data.copy()
     data["q"] = suggestion
-    corrected = type(filterset)(data, queryset=filterset.queryset)
-    return corrected if corrected.qs.exists() else None
+    corrected = type(filterset)(
+        data, queryset=filterset.queryset, use_search_index=filterset.use_search_index
+    )
+    found = count_matches(corrected)
+    return corrected if (corrected.qs.exists() if found is None else found) else None
 
 
 def filters_to_drop(filterset: "StudyFilterSet") -> list[tuple[str, int]]:
     """For an empty result: active filters whose removal alone finds studies, with counts."""
     active = filterset.active_filters()
+    indexed = [count_matches(filterset, skip=(name,)) for name in active]
+    if active and None not in indexed:
+        return [(name, n) for name, n in zip(active, indexed, strict=True) if n]
     counts = count_each([filterset.queryset_without(name) for name in active])
     return [(name, count) for name, count in zip(active, counts, strict=True) if count]
 

@@ -1,4 +1,5 @@
-"""Writes of the study library: publishing and unpublishing studies, saving an author list.
+"""Writes of the study library: publishing and unpublishing studies, saving an author list,
+attaching and removing a study's files.
 
 The admin calls these, and so can commands and imports: each is one transaction, checks the
 library's rules first and says what it did or why not. The database checks the same rules again
@@ -9,15 +10,23 @@ words, never as a database error.
 
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from evaluation.public import programs_citing_studies
 
-from .models import Authorship, Study, StudyStatus, publication_requirement_message
+from .models import (
+    Authorship,
+    Study,
+    StudyFile,
+    StudyStatus,
+    publication_requirement_message,
+)
 
 # What the status rules read: `Study.missing_for_publication()` reads the row's copies of its
 # links, and the messages name the study.
@@ -136,3 +145,56 @@ def save_author_list(
             row.study = study
             row.full_clean()
             row.save(force_insert=row.pk in moved)
+
+
+# --- Study files ---------------------------------------------------------------------------------
+
+
+def attach_study_file(
+    *,
+    study: Study,
+    content: "File[Any]",
+    label: str = "",
+    language: str = "",
+    is_main: bool = False,
+) -> StudyFile:
+    """Attach the PDF `content` to `study` after the model's checks (the bytes are a PDF pypdf
+    opens, within the size limit; the stored name is generated), last in the study's order.
+
+    The study's first file is its main file; `is_main` makes this one the main file instead of
+    the current one. Processing (pages, text, preview) is left to `process_files`.
+    Raises ValidationError with the model's messages.
+    """
+    with transaction.atomic():
+        # One writer at a time per study, so positions and the main file stay consistent.
+        Study.objects.select_for_update().filter(pk=study.pk).first()
+        existing = StudyFile.objects.filter(study=study)
+        last = existing.aggregate(last=Max("position"))["last"] or 0
+        has_main = existing.filter(is_main=True).exists()
+        study_file = StudyFile(
+            study=study,
+            file=content,
+            label=label.strip(),
+            language=language.strip(),
+            position=last + 1,
+            is_main=is_main or not has_main,
+        )
+        study_file.full_clean(exclude=["study"])
+        if study_file.is_main and has_main:
+            existing.filter(is_main=True).update(is_main=False)
+        study_file.save()
+    return study_file
+
+
+def remove_study_file(*, study_file: StudyFile) -> None:
+    """Detach a file; its stored bytes leave storage after the commit. When it was the main
+    file, the next one in order becomes the main file."""
+    with transaction.atomic():
+        study = study_file.study
+        was_main = study_file.is_main
+        study_file.delete()
+        if was_main:
+            following = StudyFile.objects.filter(study=study).order_by("position", "id").first()
+            if following is not None:
+                following.is_main = True
+                following.save(update_fields=["is_main"])

@@ -17,4 +17,14 @@ urlpatterns = [
         name="citation",
     ),
     path("studies/<slug:slug>/file.pdf", views.study_file, name="file"),
+    path(
+        "studies/<slug:slug>/files/<int:file_id>.pdf",
+        views.study_file_download,
+        name="study_file",
+    ),
+    path(
+        "studies/<slug:slug>/files/<int:file_id>/preview.webp",
+        views.study_file_preview,
+        name="study_file_preview",
+    ),
 ]

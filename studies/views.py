@@ -7,15 +7,13 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.db.models.functions import Lower
-from django.http import FileResponse, Http404, HttpRequest, QueryDict
+from django.http import Http404, HttpRequest, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_safe
 
 from core.facets import FacetOption
 from core.filters import without_empty_parameters
@@ -32,9 +30,10 @@ from . import search
 from .citations import citation_context
 from .facets import StudyFacets
 from .filters import DATE_PARAMETERS, SORT_CHOICES, MonthRange, StudyFilterSet
-from .models import Country, HomePage, Study, Subject
+from .models import Country, HomePage, Study, StudyFile, Subject
 from .pagecache import cached_for_visitors
 from .querysets import related_studies
+from .serving import serve_file
 from .signposting import oai_records, study_page_links
 
 STUDIES_PER_PAGE = 20
@@ -79,7 +78,9 @@ def home(request):
 def study_list(request):
     if redirect := without_empty_parameters(request):
         return redirect
-    filterset = StudyFilterSet(request.GET, queryset=Study.objects.published())
+    filterset = StudyFilterSet(
+        request.GET, queryset=Study.objects.published(), use_search_index=True
+    )
     notices = [*filterset.notices, *filterset.date_range_notices()]
     page, page_notice = paginate(listing(filterset), request.GET.get("page"))
     # Zero results never strand a visitor: respell the search, or say which filter to drop.
@@ -133,7 +134,7 @@ def listing(filterset: StudyFilterSet):
     """The matches as the list shows them, with snippets of the matched words when searching."""
     studies = filterset.qs.for_listing()
     query = filterset.cleaned("q")
-    return studies.with_snippets(query) if query else studies
+    return search.listing(filterset, studies.with_snippets(query) if query else studies)
 
 
 def study_detail(request, slug):
@@ -241,13 +242,9 @@ def year_links(params: QueryDict, histogram: list[tuple[int, int]], months: Mont
 
 # A study file is shown by the browser's PDF viewer and nothing else: no script, no plugin, no
 # same-origin access even if some browser were talked into rendering it as a page.
-STUDY_FILE_CSP = "sandbox"
-
-
-@require_safe
 def study_file(request: HttpRequest, slug: str) -> HttpResponseBase:
-    """A study's PDF, from our own origin but inert: `application/pdf`, never sniffed, sandboxed,
-    named after the study. Drafts exist only for curators. `?download=1` asks for a download."""
+    """A study's PDF as first uploaded (`Study.pdf`), from our own origin but inert (see
+    `studies.serving`). Drafts exist only for curators. `?download=1` asks for a download."""
     study = get_object_or_404(
         Study.objects.visible_to(request.user).only("slug", "status", "pdf"), slug=slug
     )
@@ -256,27 +253,75 @@ def study_file(request: HttpRequest, slug: str) -> HttpResponseBase:
     # A stored name is never reused for other bytes (names are generated per upload), so it
     # identifies the content.
     etag = f'"{hashlib.sha256(study.pdf.name.encode()).hexdigest()[:32]}"'
-    not_modified = get_conditional_response(request, etag=etag)
-    if not_modified is not None:
-        not_modified.headers["Content-Security-Policy"] = STUDY_FILE_CSP
-        return not_modified
     try:
         handle = study.pdf.open("rb")
+        size = study.pdf.size
     except FileNotFoundError as error:
         raise Http404("This study's file is missing.") from error
-    response = FileResponse(
+    return serve_file(
+        request,
         handle,
-        as_attachment=request.GET.get("download") == "1",
+        size=size,
+        etag=etag,
         filename=f"{study.slug}.pdf",
-        content_type="application/pdf",
+        as_attachment=request.GET.get("download") == "1",
+        public=study.is_published,
     )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = STUDY_FILE_CSP
-    response.headers["ETag"] = etag
-    # Revalidated on every use (cheap, with the ETag), so an unpublished study's file is not
-    # served from a cache; a draft is never stored by shared caches.
-    if study.is_published:
-        patch_cache_control(response, no_cache=True)
-    else:
-        patch_cache_control(response, private=True, no_store=True)
-    return response
+
+
+def study_file_download(request: HttpRequest, slug: str, file_id: int) -> HttpResponseBase:
+    """One of a study's files, named after the study and the file's label
+    (“scale-of-harm-summary.pdf”); the ETag is its checksum once processed."""
+    study_file = get_object_or_404(
+        StudyFile.objects.select_related("study").filter(
+            study__in=Study.objects.visible_to(request.user)
+        ),
+        study__slug=slug,
+        pk=file_id,
+    )
+    # Before processing, the generated stored name (never reused for other bytes) stands in.
+    checksum = (
+        study_file.sha256 or hashlib.sha256((study_file.file.name or "").encode()).hexdigest()
+    )
+    etag = f'"{checksum}"'
+    try:
+        handle = study_file.file.open("rb")
+        size = study_file.file.size
+    except FileNotFoundError as error:
+        raise Http404("This file is missing.") from error
+    return serve_file(
+        request,
+        handle,
+        size=size,
+        etag=etag,
+        filename=study_file.download_name,
+        as_attachment=request.GET.get("download") == "1",
+        public=study_file.study.is_published,
+    )
+
+
+def study_file_preview(request: HttpRequest, slug: str, file_id: int) -> HttpResponseBase:
+    """The first page of a study's file as a small WebP image."""
+    study_file = get_object_or_404(
+        StudyFile.objects.select_related("study")
+        .filter(study__in=Study.objects.visible_to(request.user))
+        .exclude(preview=""),
+        study__slug=slug,
+        pk=file_id,
+    )
+    # Preview names are generated per processing run: the name identifies the image.
+    etag = f'"{hashlib.sha256((study_file.preview.name or "").encode()).hexdigest()[:32]}"'
+    try:
+        handle = study_file.preview.open("rb")
+        size = study_file.preview.size
+    except FileNotFoundError as error:
+        raise Http404("This preview is missing.") from error
+    return serve_file(
+        request,
+        handle,
+        size=size,
+        etag=etag,
+        filename=study_file.download_name.removesuffix(".pdf") + ".webp",
+        content_type="image/webp",
+        public=study_file.study.is_published,
+    )

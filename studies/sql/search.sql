@@ -253,3 +253,5 @@ CREATE OR REPLACE TRIGGER studies_resourcetype_version AFTER INSERT OR UPDATE OR
     FOR EACH STATEMENT EXECUTE FUNCTION studies_bump_library_version();
 CREATE OR REPLACE TRIGGER studies_searchsynonym_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON studies_searchsynonym
     FOR EACH STATEMENT EXECUTE FUNCTION studies_bump_library_version();
+CREATE OR REPLACE TRIGGER studies_studyfile_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON studies_studyfile
+    FOR EACH STATEMENT EXECUTE FUNCTION studies_bump_library_version();

@@ -9,7 +9,8 @@ from history.commands import command_context
 from history.services import event_model
 from studies.models import Authorship, Country, Study, StudyCountry
 
-UNTRACKED = {"studies.searchterm", "studies.libraryversion"}  # derived by triggers, not curated
+# Derived by triggers or by processing a file's bytes (a page's text), not curated.
+UNTRACKED = {"studies.searchterm", "studies.libraryversion", "studies.studyfilepage"}
 
 
 def tracked_models():
@@ -30,6 +31,7 @@ def test_every_curated_model_is_tracked():
     labels = {model._meta.label for model in tracked_models()}
     assert labels >= {
         "studies.Study",
+        "studies.StudyFile",
         "studies.Authorship",
         "studies.StudyCountry",
         "studies.StudyResourceType",

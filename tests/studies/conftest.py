@@ -71,6 +71,14 @@ def study_data(subject, resource_type):
     return data
 
 
+NO_FILES = {
+    "files-TOTAL_FORMS": "0",
+    "files-INITIAL_FORMS": "0",
+    "files-MIN_NUM_FORMS": "0",
+    "files-MAX_NUM_FORMS": "1000",
+}
+
+
 def with_authors(*rows, initial=0, study=None):
     """The inline's form data: `rows` are (position, author) or (position, author, authorship)."""
     data = {
@@ -78,6 +86,8 @@ def with_authors(*rows, initial=0, study=None):
         "authorships-INITIAL_FORMS": str(initial),
         "authorships-MIN_NUM_FORMS": "0",
         "authorships-MAX_NUM_FORMS": "1000",
+        # The files inline, left empty (tests/studies/test_study_file_model.py fills it).
+        **NO_FILES,
     }
     for index, (position, author, *existing) in enumerate(rows):
         data[f"authorships-{index}-position"] = str(position)

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from studies.models import Authorship, Country, ResourceType, Study, Subject, url_for_slug
 from tests.conftest import check_deferred_rules
+from tests.studies.conftest import NO_FILES
 
 CHANGELIST_URL = "/admin/studies/study/"
 ADD_URL = "/admin/studies/study/add/"
@@ -354,6 +355,7 @@ def test_admin_refuses_deleting_the_last_author_of_a_published_study(admin_clien
         "authorships-0-position": "1",
         "authorships-0-author": str(authorship.author_id),
         "authorships-0-DELETE": "on",
+        **NO_FILES,
     }
     response = admin_client.post(f"{CHANGELIST_URL}{study.pk}/change/", data)
     assert response.status_code == 200

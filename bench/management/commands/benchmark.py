@@ -35,8 +35,9 @@ from django.test import Client
 # The throughput test's list URLs: how many distinct ones, and how many requests drawn from them.
 LOAD_DISTINCT_URLS = 10_000
 LOAD_SEQUENCE = 100_000
-README_START = "<!-- benchmark:start -->"
-README_END = "<!-- benchmark:end -->"
+# The README's tables sit between `<!-- NAME:start -->` and `<!-- NAME:end -->`: `benchmark` for
+# the 100,000-study run, `benchmark-1m` for the 1,000,000-study one (`--readme-table`).
+README_TABLE = "benchmark"
 
 
 @dataclass
@@ -79,6 +80,9 @@ class Command(BaseCommand):
         parser.add_argument("--load-seconds", type=int, default=15)
         parser.add_argument("--gunicorn-pid", type=int)
         parser.add_argument("--readme", type=Path)
+        parser.add_argument(
+            "--readme-table", default=README_TABLE, help="the README markers' name to write between"
+        )
 
     def handle(self, *args, **options):
         if not connection.settings_dict["NAME"].endswith("_bench"):
@@ -106,7 +110,7 @@ class Command(BaseCommand):
         report = self.report(results, load, memory)
         self.stdout.write(report)
         if options["readme"] and options["requests"] >= 200:
-            self.write_readme(options["readme"], report)
+            self.write_readme(options["readme"], report, options["readme_table"])
         elif options["readme"]:
             self.stderr.write("Fewer than 200 requests a page: README.md left as it was.")
 
@@ -378,10 +382,11 @@ class Command(BaseCommand):
         lines += ["", f"Peak memory (VmHWM) of each gunicorn worker: {memory}."]
         return "\n".join(lines) + "\n"
 
-    def write_readme(self, path: Path, report: str):
+    def write_readme(self, path: Path, report: str, table: str = README_TABLE):
+        start, end = f"<!-- {table}:start -->", f"<!-- {table}:end -->"
         text = path.read_text()
-        if README_START not in text:
-            raise CommandError(f"{path} has no {README_START} marker")
-        before, rest = text.split(README_START, 1)
-        _, after = rest.split(README_END, 1)
-        path.write_text(f"{before}{README_START}\n{report}{README_END}{after}")
+        if start not in text or end not in text:
+            raise CommandError(f"{path} has no {start} … {end} markers")
+        before, rest = text.split(start, 1)
+        _, after = rest.split(end, 1)
+        path.write_text(f"{before}{start}\n{report}{end}{after}")
