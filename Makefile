@@ -134,8 +134,14 @@ check: $(VENV)/.installed db var/secret_key
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 
+# The list's search, filter and facet tests run twice: on PostgreSQL's search (the suite's
+# default, the fallback) and on the search index (production's default).
+SEARCH_BACKEND_TESTS = tests/studies/test_search.py tests/studies/test_search_synonyms.py \
+	tests/studies/test_filters.py tests/studies/test_facets.py tests/studies/test_study_list.py \
+	tests/studies/test_pagecache.py
 test: lint check
 	$(PY) -m pytest $(PYTEST_ARGS)
+	SEARCH_BACKEND=tantivy $(PY) -m pytest -q $(SEARCH_BACKEND_TESTS)
 
 # Full-page screenshots of the study pages at 375 px and 1366 px (tests/browser/screenshots.py).
 SCREENSHOTS_DIR ?= docs/screenshots/after
@@ -155,6 +161,7 @@ BENCH_ARGS ?=  # e.g. "--requests 20" for a quick run
 BENCH_DB ?= justicelib_bench
 BENCH_TABLE ?= benchmark
 BENCH_ENV = DEBUG=0 ALLOWED_HOSTS=127.0.0.1,testserver JUSTICELIB_DB_NAME=$(BENCH_DB) \
+	SEARCH_INDEX_DIR=$(CURDIR)/var/search-index-$(BENCH_DB) \
 	$(if $(DATABASE_URL),DATABASE_URL=$(BENCH_DATABASE_URL))
 
 bench: $(VENV)/.installed var/secret_key
@@ -166,6 +173,7 @@ bench: $(VENV)/.installed var/secret_key
 	@$(BENCH_ENV) $(PY) manage.py migrate --no-input -v 0
 	@$(BENCH_ENV) $(PY) manage.py generate_synthetic --unless-present --studies $(BENCH_STUDIES) \
 	  --programs $(BENCH_PROGRAMS) --measurements $(BENCH_MEASUREMENTS)
+	@$(BENCH_ENV) $(PY) manage.py rebuild_search_index
 	@$(BENCH_ENV) $(PY) manage.py collectstatic --no-input -v 0
 	@if [ -f var/bench-gunicorn.pid ]; then kill $$(cat var/bench-gunicorn.pid) 2>/dev/null && sleep 1; rm -f var/bench-gunicorn.pid; fi
 	@$(BENCH_ENV) GUNICORN_BIND=127.0.0.1:$(BENCH_PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py \

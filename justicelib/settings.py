@@ -330,8 +330,13 @@ IATI_ORGANISATION_NAME = os.environ.get("IATI_ORGANISATION_NAME", "JusticeLib")
 # Who answers the public list's matching, ranking and facet counts: "postgres" (the database's
 # own search) or "tantivy" (an index in SEARCH_INDEX_DIR derived from PostgreSQL, kept current
 # by `manage.py search_index_worker`; PostgreSQL answers whatever it cannot).
-SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "postgres")
+SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "tantivy")
 if SEARCH_BACKEND not in ("postgres", "tantivy"):
     raise ImproperlyConfigured(f"SEARCH_BACKEND is {SEARCH_BACKEND!r}: use postgres or tantivy.")
 SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", BASE_DIR / "var" / "search-index"))
+# An outbox entry older than this (seconds) means the worker is down: PostgreSQL answers then.
+SEARCH_INDEX_MAX_LAG = float(os.environ.get("SEARCH_INDEX_MAX_LAG", "60"))
+# Apply pending outbox entries before each search, in the request's own transaction: for the
+# test suite, whose writes never commit (never in production).
+SEARCH_INDEX_SYNC = False
 INSTALLED_APPS.append("searchindex")

@@ -102,12 +102,17 @@ def make_document(row: tuple[Any, ...]) -> tantivy.Document:
     return document
 
 
-def documents(alias: str, ids: list[int] | None = None) -> Iterator[tantivy.Document]:
+def documents(
+    alias: str, ids: list[int] | None = None, in_session: bool = False
+) -> Iterator[tantivy.Document]:
     """The documents of the published studies (of `ids` only, when given), read in batches
-    from a server-side cursor."""
+    from a server-side cursor; `in_session`: on the connection's own psycopg session, unseen by
+    Django's query log (the test suite's catch-up, `worker.catch_up_in_session`)."""
     sql = DOCUMENT_SQL.format(where="AND s.id = ANY(%s)" if ids is not None else "")
     connection = connections[alias]
-    with connection.chunked_cursor() as cursor:
+    if in_session:
+        connection.ensure_connection()
+    with connection.connection.cursor() if in_session else connection.chunked_cursor() as cursor:
         cursor.execute(sql, [ids] if ids is not None else [])
         while rows := cursor.fetchmany(BATCH):
             yield from (make_document(row) for row in rows)
@@ -153,7 +158,12 @@ def forget_index() -> None:
         _indexes.clear()
 
 
-def rebuild(alias: str, total: int, progress: Callable[[int], None] | None = None) -> int:
+def rebuild(
+    alias: str,
+    total: int,
+    progress: Callable[[int], None] | None = None,
+    in_session: bool = False,
+) -> int:
     """Replace the whole index with the published studies, in one commit: readers see the old
     index until the new one is complete. Returns the number of studies indexed."""
     index = open_index(create=True)
@@ -162,7 +172,7 @@ def rebuild(alias: str, total: int, progress: Callable[[int], None] | None = Non
     try:
         writer.delete_all_documents()
         count = 0
-        for document in documents(alias):
+        for document in documents(alias, in_session=in_session):
             writer.add_document(document)
             count += 1
             if progress and count % BATCH == 0:
@@ -178,7 +188,9 @@ def rebuild(alias: str, total: int, progress: Callable[[int], None] | None = Non
     return count
 
 
-def index_studies(writer: tantivy.IndexWriter, alias: str, ids: Iterable[int]) -> None:
+def index_studies(
+    writer: tantivy.IndexWriter, alias: str, ids: Iterable[int], in_session: bool = False
+) -> None:
     """Replace the documents of `ids` with their current state (none for a study deleted or
     no longer published). The caller commits."""
     ids = sorted(set(ids))
@@ -186,5 +198,5 @@ def index_studies(writer: tantivy.IndexWriter, alias: str, ids: Iterable[int]) -
         # By query, not `delete_documents_by_term`: the binding makes a Python int an i64 term,
         # which never equals the u64 id.
         writer.delete_documents_by_query(tantivy.Query.term_set_query(SCHEMA, "id", ids))
-    for document in documents(alias, ids):
+    for document in documents(alias, ids, in_session):
         writer.add_document(document)

@@ -23,6 +23,7 @@ from . import index as search_index
 logger = logging.getLogger(__name__)
 
 CHANNEL = "searchindex_outbox"
+BUMP_LIBRARY_VERSION = "UPDATE studies_libraryversion SET version = version + 1 WHERE id = 1"
 BATCH = 500
 
 
@@ -49,7 +50,42 @@ def apply_pending(writer: tantivy.IndexWriter, alias: str, limit: int = BATCH) -
         cursor.execute(
             "DELETE FROM searchindex_outboxentry WHERE id = ANY(%s)", [[pk for pk, _ in entries]]
         )
+        # Pages and facet counts are cached by library version (studies.pagecache): one built
+        # between the write and this commit showed the old index, so the version moves on.
+        cursor.execute(BUMP_LIBRARY_VERSION)
     return len(entries)
+
+
+def catch_up_in_session(alias: str) -> None:
+    """Apply every pending entry at once, inside the caller's transaction (SEARCH_INDEX_SYNC).
+
+    For the test suite, whose writes are never committed: only its own session sees them. Runs
+    on the psycopg session under Django's connection, so that a page's counted queries stay
+    the page's own.
+    """
+    connection = connections[alias]
+    connection.ensure_connection()
+    with connection.connection.cursor() as cursor:
+        if search_index.open_index() is None:
+            search_index.rebuild(alias, total=0, in_session=True)
+            cursor.execute("DELETE FROM searchindex_outboxentry")
+            return
+        cursor.execute("SELECT id, study_id FROM searchindex_outboxentry ORDER BY id")
+        entries = cursor.fetchall()
+        if not entries:
+            return
+        index = search_index.open_index()
+        assert index is not None
+        writer = index.writer(heap_size=search_index.WRITER_HEAP, num_threads=1)
+        try:
+            search_index.index_studies(writer, alias, [s for _, s in entries], in_session=True)
+            writer.commit()
+        finally:
+            writer.wait_merging_threads()
+        search_index.reload()
+        cursor.execute(
+            "DELETE FROM searchindex_outboxentry WHERE id = ANY(%s)", [[pk for pk, _ in entries]]
+        )
 
 
 def apply_all(writer: tantivy.IndexWriter, alias: str) -> int:

@@ -309,11 +309,14 @@ class PublicationYearFilter(admin.SimpleListFilter):
 
 
 class EstimatedCountPaginator(Paginator):
-    """Counts an unfiltered list from PostgreSQL's statistics instead of COUNT(*).
+    """Counts a large list from PostgreSQL's statistics instead of COUNT(*).
 
-    Counting every study on each load of the list costs a scan of the table; the planner's
-    estimate (pg_class.reltuples, kept by autovacuum) is enough to number pages. Filtered or
-    searched lists, and small tables, are counted exactly.
+    Counting every study on each load of the list costs a scan of the table (and of the 90,000
+    published ones when filtered by status: 15 ms at 100,000 studies); the planner's estimate is
+    enough to number pages of a large list. Unfiltered lists read pg_class.reltuples (kept by
+    autovacuum); lists filtered on the study's own columns read the estimate of EXPLAIN, which the
+    column statistics make close. Small lists, and lists that join (a search, a country or type
+    filter), whose estimates can be far off, are counted exactly.
     """
 
     estimate_above = 10_000
@@ -321,16 +324,25 @@ class EstimatedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        if not self.object_list.query.where:
-            with connection.cursor() as cursor:
+        estimate = self.estimated_count()
+        if estimate is not None and estimate > self.estimate_above:
+            return estimate
+        return super().count
+
+    def estimated_count(self) -> int | None:
+        query = self.object_list.query
+        with connection.cursor() as cursor:
+            if not query.where:
                 cursor.execute(
                     "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
                     [self.object_list.model._meta.db_table],
                 )
-                estimate = cursor.fetchone()[0]
-            if estimate > self.estimate_above:
-                return estimate
-        return super().count
+                return cursor.fetchone()[0]
+            if query.distinct or len(query.alias_map) > 1:
+                return None
+            sql, params = self.object_list.order_by().values("pk").query.sql_with_params()
+            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+            return int(cursor.fetchone()[0][0]["Plan"]["Plan Rows"])
 
     def page(self, number):
         # A full page whatever the estimate says: never cut the last rows off at the count.

@@ -338,6 +338,7 @@ SEARCHED_FIELDS = [
     "subject",
     "countries (and their other names)",
     "description",
+    "the text of the study's files",
 ]
 QUERY_DESCRIPTION = (
     "Words that must all match (websearch syntax: `or` between two words for either, "

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVectorField
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator, URLValidator
 from django.db import models
@@ -23,8 +23,8 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from core.text import normalise_newlines
 from core.translation import curated_text
@@ -874,6 +874,20 @@ class StudyFile(models.Model):
         return self.processed_at is not None
 
     @property
+    def language_label(self) -> str:
+        """The file's language in the page's language (“Spanish”, “español”); the study's when
+        the file names none; the tag itself for a language Django does not name."""
+        tag = self.language or self.study.language
+        try:
+            return str(get_language_info(tag.split("-")[0])["name_translated"])
+        except KeyError:
+            return tag
+
+    @property
+    def pages_label(self) -> str:
+        return pages_label(self.pages or 0)
+
+    @property
     def url(self) -> str:
         """The address that serves this file (`studies.serving`), never the storage's own."""
         return reverse("studies:study_file", kwargs={"slug": self.study.slug, "file_id": self.pk})
@@ -911,6 +925,12 @@ class StudyFilePage(models.Model):
 
     class Meta:
         ordering = ["file", "number"]
+        indexes = [
+            # The search within a study's files (its page) and the snippet's page number.
+            GinIndex(
+                SearchVector("text", config="justicelib"), name="studyfilepage_text_search_idx"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["file", "number"], name="studyfilepage_unique_number"),
             models.CheckConstraint(

@@ -59,10 +59,17 @@ class StudyQuerySet(models.QuerySet["Study"]):
         )
 
     def for_page(self) -> Self:
-        """What a study's own page shows: `for_listing()` without the search document, which
-        only the database's matching reads (about a kilobyte a study, turned into a string for
-        nothing)."""
-        return self.for_listing().defer("search_vector")
+        """What a study's own page shows: `for_listing()` and the study's files in order (one
+        query more, whatever the number of files), without the search document, which only the
+        database's matching reads (about a kilobyte a study, turned into a string for nothing)."""
+        StudyFile = apps.get_model("studies", "StudyFile")
+        return (
+            self.for_listing()
+            .defer("search_vector")
+            .prefetch_related(
+                Prefetch("files", queryset=StudyFile.objects.order_by("position", "id"))
+            )
+        )
 
     def for_csv(self) -> models.QuerySet:
         """What a CSV row prints, as named tuples read in one query (`citations.CsvSource`).
@@ -140,7 +147,16 @@ class StudyQuerySet(models.QuerySet["Study"]):
 
         Costly per row, so only pages of results ask for it (not exports or feeds).
         """
-        return self.annotate(search_headline=search.headline(query))
+        pages = search.first_matching_page(query)
+        return self.annotate(
+            search_headline=search.headline(query),
+            # The words from a file, with their page, for a study whose own text does not
+            # show the match (`Study.file_snippet`).
+            file_match_page=models.Subquery(pages.values("number")[:1]),
+            file_headline=models.Subquery(
+                pages.annotate(headline=search.page_headline(query)).values("headline")[:1]
+            ),
+        )
 
     def rows_between(self, start: int, stop: int) -> list["Study"]:
         """Rows `start` to `stop` in this queryset's order, as a list.
@@ -192,4 +208,18 @@ def related_studies(study: "Study", limit: int = 5) -> StudyQuerySet:
         .select_related("subject")
         # A link with its date and subject: the columns those need, not the study's texts.
         .only(*RELATED_STUDY_FIELDS)[:limit]
+    )
+
+
+def study_pages_matching(study: "Study", words: str) -> models.QuerySet:
+    """The pages of `study`'s files whose text matches `words` (the list's search syntax), in
+    file and page order, each with `headline` (its text around the words, marked) and its file."""
+    StudyFilePage = apps.get_model("studies", "StudyFilePage")
+    return (
+        StudyFilePage.objects.filter(file__study=study)
+        .filter(search.page_matches(words))
+        .select_related("file")
+        .only("number", "file__id", "file__label", "file__is_main", "file__position")
+        .annotate(headline=search.page_headline(words))
+        .order_by("file__position", "file_id", "number")
     )

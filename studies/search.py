@@ -10,9 +10,14 @@ import logging
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchHeadline, SearchQueryField, SearchRank
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQueryField,
+    SearchRank,
+    SearchVector,
+)
 from django.db import connections
-from django.db.models import BooleanField, F, Func, QuerySet, Value
+from django.db.models import BooleanField, F, Func, OuterRef, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.module_loading import import_string
 
@@ -54,8 +59,9 @@ class Matches(Func):
     output_field = BooleanField()
 
 
-# Weights of the search document's parts in PostgreSQL's order D, C, B, A (description,
-# countries, authors and subject, title): a title match beats a description match.
+# Weights of the search document's parts in PostgreSQL's order D, C, B, A (the files' text,
+# countries and description, authors and subject, title): a title match beats a description
+# match, which beats a match only inside a PDF (stripped of positions, it adds no cover density).
 RANK_WEIGHTS = [0.05, 0.2, 0.4, 1.0]
 
 
@@ -257,3 +263,38 @@ def count_each(querysets: list[QuerySet[Any]]) -> list[int]:
     with connections[querysets[0].db].cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(parts)}", params)
         return list(cursor.fetchone())
+
+
+# --- Inside a study's files ------------------------------------------------------------------
+# A page's words as the index on studies_studyfilepage has them (`StudyFilePage.Meta.indexes`).
+PAGE_DOCUMENT = SearchVector("text", config="justicelib")
+
+
+def page_matches(query: str) -> Matches:
+    """The condition that a page's text matches the visitor's words (the list's query)."""
+    return Matches(PAGE_DOCUMENT, PrefixQuery(Value(query)))
+
+
+def page_headline(query: str) -> SearchHeadline:
+    """A page's text around the matched words, marked like the list's snippets."""
+    return SearchHeadline(
+        F("text"),
+        PrefixQuery(Value(query)),
+        config="justicelib",
+        start_sel=HIGHLIGHT_START,
+        stop_sel=HIGHLIGHT_STOP,
+        max_words=30,
+        min_words=12,
+        max_fragments=1,
+    )
+
+
+def first_matching_page(query: str) -> "QuerySet[Any]":
+    """For a study (OuterRef "pk"), its first page that matches, in file and page order."""
+    from .models import StudyFilePage
+
+    return (
+        StudyFilePage.objects.filter(file__study=OuterRef("pk"))
+        .filter(page_matches(query))
+        .order_by("file__position", "file_id", "number")
+    )

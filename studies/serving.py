@@ -16,7 +16,9 @@ from django.http.response import HttpResponseBase
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import content_disposition_header
 
-STUDY_FILE_CSP = "sandbox"
+# Sandboxed (no script, no forms, an opaque origin) and framed only by our own pages: the study
+# page shows the file in an <iframe> (the rest of the site may be framed by no one).
+STUDY_FILE_CSP = "sandbox; frame-ancestors 'self'"
 # One range, the only kind a PDF viewer or a download manager asks for; "bytes=-500" is the
 # last 500 bytes. Several ranges (multipart answers) are served as the whole file, which the
 # standard allows.
@@ -80,6 +82,7 @@ def read_range(handle: IO[bytes], byte_range: ByteRange) -> Iterator[bytes]:
 def inert_headers(response: HttpResponseBase, *, etag: str, public: bool) -> HttpResponseBase:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = STUDY_FILE_CSP
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
     response.headers["ETag"] = etag
     response.headers["Accept-Ranges"] = "bytes"
     # Revalidated on every use (cheap, with the ETag), so an unpublished study's file is not

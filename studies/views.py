@@ -32,7 +32,7 @@ from .facets import StudyFacets
 from .filters import DATE_PARAMETERS, SORT_CHOICES, MonthRange, StudyFilterSet
 from .models import Country, HomePage, Study, StudyFile, Subject
 from .pagecache import cached_for_visitors
-from .querysets import related_studies
+from .querysets import related_studies, study_pages_matching
 from .serving import serve_file
 from .signposting import oai_records, study_page_links
 
@@ -139,6 +139,7 @@ def listing(filterset: StudyFilterSet):
 
 def study_detail(request, slug):
     study = get_object_or_404(Study.objects.published().for_page(), slug=slug)
+    words, page_matches, find_notice = search_in_files(request, study)
     # A citation, the page's metadata and its Link header name the study's one address, the
     # English page's, whichever language the page is read in.
     with translation.override(settings.LANGUAGE_CODE):
@@ -151,10 +152,28 @@ def study_detail(request, slug):
         "oai_records": oai_records(study),
         "citing_measurements": measurements_citing(study),
         "citing_programs": programs_citing(study),
+        "find_words": words,
+        "page_matches": page_matches,
+        "find_notice": find_notice,
     }
     response = render(request, "studies/study_detail.html", context)
     response.headers["Link"] = links
     return response
+
+
+FIND_MAX_LENGTH = 200
+FIND_MAX_PAGES = 50
+
+
+def search_in_files(request: HttpRequest, study: Study) -> tuple[str, list | None, str]:
+    """The words of the page's “search in the files” form, the pages that match them (None
+    when nothing was asked), and a notice for words that cannot be searched."""
+    words = " ".join(request.GET.get("find", "").split())
+    if not words:
+        return "", None, ""
+    if len(words) > FIND_MAX_LENGTH:
+        return "", None, _("Search for at most %(count)d characters.") % {"count": FIND_MAX_LENGTH}
+    return words, list(study_pages_matching(study, words)[:FIND_MAX_PAGES]), ""
 
 
 class StudyPaginator(Paginator):

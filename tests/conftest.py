@@ -13,6 +13,24 @@ from studies.models import Author, Authorship, Country, ResourceType, Study, Sub
 _sequence = itertools.count(1)
 
 
+@pytest.fixture(autouse=True)
+def own_search_index(request):
+    """With SEARCH_BACKEND=tantivy, each test searches an index of its own (built from the
+    test's data on its first search), as each test has its own rolled-back database state."""
+    from django.conf import settings
+
+    if settings.SEARCH_BACKEND != "tantivy":
+        yield
+        return
+    from searchindex import index as search_index
+
+    settings_fixture = request.getfixturevalue("settings")
+    settings_fixture.SEARCH_INDEX_DIR = request.getfixturevalue("tmp_path") / "search-index"
+    search_index.forget_index()
+    yield
+    search_index.forget_index()
+
+
 def check_deferred_rules():
     """Run the deferred constraint triggers now instead of at commit (tests never commit;
     pytest-django runs them once more before rolling a test back)."""

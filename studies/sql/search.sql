@@ -33,8 +33,19 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 
+-- The words of a study's files (every page, in file and page order), for its search document.
+-- Capped so that no report can make the document exceed PostgreSQL's 1 MB tsvector limit; the
+-- search within a study's files (on its page) reads every page.
+CREATE OR REPLACE FUNCTION studies_file_text(p_id bigint) RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT left(coalesce(string_agg(p.text, ' ' ORDER BY f.position, f.id, p.number), ''), 1000000)
+    FROM studies_studyfile f JOIN studies_studyfilepage p ON p.file_id = f.id
+    WHERE f.study_id = p_id
+$$;
+
 -- A study's search document: title and short title (weight A), authors and subject (B),
--- countries with their aliases (C), description (D).
+-- countries with their aliases and the description (C), and the text of its files (D, without
+-- positions: a long report's words would otherwise fill the document, and a match only there
+-- ranks below every match in what the curators wrote).
 CREATE OR REPLACE FUNCTION studies_search_document(
     p_id bigint, p_title text, p_short_title text, p_description text, p_subject_id bigint
 ) RETURNS tsvector LANGUAGE sql STABLE AS $$
@@ -50,7 +61,8 @@ CREATE OR REPLACE FUNCTION studies_search_document(
             SELECT string_agg(studies_country_words(c.name, c.aliases), ' ')
             FROM studies_study_countries sc JOIN studies_country c ON c.id = sc.country_id
             WHERE sc.study_id = p_id), '')), 'C')
-        || setweight(to_tsvector('justicelib', coalesce(p_description, '')), 'D')
+        || setweight(to_tsvector('justicelib', coalesce(p_description, '')), 'C')
+        || strip(to_tsvector('justicelib', studies_file_text(p_id)))
 $$;
 
 -- studies_searchterm: every word of the library, unaccented and lower case, for "did you mean".
@@ -118,6 +130,29 @@ CREATE OR REPLACE TRIGGER studies_authorship_search AFTER INSERT OR UPDATE OR DE
 CREATE OR REPLACE TRIGGER studies_study_countries_search AFTER INSERT OR UPDATE OR DELETE ON studies_study_countries
     FOR EACH ROW EXECUTE FUNCTION studies_touch_study_of_link();
 CREATE OR REPLACE TRIGGER studies_study_resource_types_search AFTER INSERT OR UPDATE OR DELETE ON studies_study_resource_types
+    FOR EACH ROW EXECUTE FUNCTION studies_touch_study_of_link();
+
+-- New or removed page text (processing a file, removing one) recomputes its study's document,
+-- once per statement.
+CREATE OR REPLACE FUNCTION studies_touch_study_of_pages() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        UPDATE studies_study SET search_vector = NULL WHERE id IN (
+            SELECT f.study_id FROM studies_studyfile f WHERE f.id IN (SELECT file_id FROM old_rows));
+    ELSE
+        UPDATE studies_study SET search_vector = NULL WHERE id IN (
+            SELECT f.study_id FROM studies_studyfile f WHERE f.id IN (SELECT file_id FROM new_rows));
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER studies_studyfilepage_search_insert AFTER INSERT ON studies_studyfilepage
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION studies_touch_study_of_pages();
+CREATE OR REPLACE TRIGGER studies_studyfilepage_search_update AFTER UPDATE ON studies_studyfilepage
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION studies_touch_study_of_pages();
+CREATE OR REPLACE TRIGGER studies_studyfilepage_search_delete AFTER DELETE ON studies_studyfilepage
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION studies_touch_study_of_pages();
+-- A removed file (its pages already gone) or one moved to another study.
+CREATE OR REPLACE TRIGGER studies_studyfile_search AFTER INSERT OR UPDATE OF study_id OR DELETE ON studies_studyfile
     FOR EACH ROW EXECUTE FUNCTION studies_touch_study_of_link();
 
 -- A renamed author, country, subject or type: its words join the word list and its studies are

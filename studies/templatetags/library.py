@@ -19,6 +19,12 @@ def highlight(snippet: str | None) -> SafeString:
 
 
 @register.filter
+def has_match(snippet: str | None) -> bool:
+    """Whether a search snippet shows any matched word."""
+    return bool(snippet) and HIGHLIGHT_START in str(snippet)
+
+
+@register.filter
 def percent_of(count: int, maximum: int) -> int:
     """`count` as a whole percentage of `maximum` (for bar widths)."""
     return round(100 * count / maximum) if maximum else 0

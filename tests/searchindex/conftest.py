@@ -10,6 +10,8 @@ from searchindex import index as search_index
 @pytest.fixture
 def search_index_dir(settings, tmp_path):
     settings.SEARCH_INDEX_DIR = tmp_path / "search-index"
+    # These tests apply the outbox themselves (the worker), never before each search.
+    settings.SEARCH_INDEX_SYNC = False
     search_index.forget_index()
     yield settings.SEARCH_INDEX_DIR
     search_index.forget_index()

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.http import QueryDict
 
+from searchindex.models import OutboxEntry
 from searchindex.public import backend_for
 from studies.facets import count_facets
 from studies.filters import StudyFilterSet
@@ -74,6 +75,13 @@ def test_index_holds_only_published_studies(make_study, build_index):
     make_study("Draft widows", status=Study.Status.DRAFT)
     assert build_index() == 1
     assert backend_for(filterset("q=widows")).count() == 1
+
+
+def test_rebuild_takes_the_entries_it_reflects_out_of_the_outbox(make_study, search_index_dir):
+    make_study("Widows")
+    assert OutboxEntry.objects.exists()
+    call_command("rebuild_search_index", verbosity=0)
+    assert not OutboxEntry.objects.exists()
 
 
 def test_title_match_ranks_above_description_match(make_study, build_index):

@@ -523,7 +523,7 @@ def test_openapi_search_description_follows_the_search_document(db):
         [definition] = cursor.fetchone()
     sources = re.findall(
         r"p_title|p_short_title|studies_author_words|studies_subject|studies_country_words"
-        r"|p_description",
+        r"|p_description|studies_file_text",
         definition.split("AS $function$", 1)[1],
     )
     assert list(dict.fromkeys(sources)) == [
@@ -533,8 +533,10 @@ def test_openapi_search_description_follows_the_search_document(db):
         "studies_subject",
         "studies_country_words",
         "p_description",
+        "studies_file_text",
     ]
-    assert definition.count("setweight(") == len(SEARCHED_FIELDS) - 1  # title and short title
+    # Title and short title share one part; the files' text is stripped, not weighted.
+    assert definition.count("setweight(") + definition.count("strip(") == len(SEARCHED_FIELDS) - 1
 
 
 @pytest.mark.parametrize(

@@ -46,7 +46,7 @@ def test_the_file_is_an_inert_pdf_named_after_the_study(client, study_file, cont
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["Content-Security-Policy"] == "sandbox"
+    assert response["Content-Security-Policy"] == "sandbox; frame-ancestors 'self'"
     assert response["Content-Disposition"] == 'inline; filename="scale-of-harm.pdf"'
     assert response["Accept-Ranges"] == "bytes"
     assert body(response) == content
@@ -63,7 +63,7 @@ def test_the_etag_is_the_checksum_and_a_match_answers_304(client, study_file, co
     assert client.get(study_file.url)["ETag"] == etag
     response = client.get(study_file.url, headers={"If-None-Match": etag})
     assert response.status_code == 304
-    assert response["Content-Security-Policy"] == "sandbox"
+    assert response["Content-Security-Policy"] == "sandbox; frame-ancestors 'self'"
 
 
 def test_a_range_answers_206_with_those_bytes(client, study_file, content):

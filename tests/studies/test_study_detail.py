@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from studies.models import Study
+from studies.models import Study, StudyFile
 
 
 def test_detail_shows_everything_about_the_study(client, make_study, make_author):
@@ -51,17 +51,23 @@ def test_related_studies_share_subject_or_country(client, make_study):
     assert sorted(related) == ["Same country", "Same subject"]
 
 
-@pytest.mark.parametrize("extra_authors", [1, 6])
-def test_detail_query_count_is_fixed(client, make_study, make_author, extra_authors):
+@pytest.mark.parametrize(("extra_authors", "files"), [(1, 0), (6, 3)])
+def test_detail_query_count_is_fixed(
+    client, make_study, make_author, extra_authors, files, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
     authors = [make_author(f"Author {n}", kind="person") for n in range(extra_authors)]
     study = make_study(countries=["KH", "PH", "TH"], authors=authors, types=["a", "b", "c"])
+    for n in range(files):
+        StudyFile.objects.create(study=study, file=f"studies/{n}.pdf", position=n + 1, pages=3)
     for n in range(8):
         make_study(f"Related {n}", countries=["KH"])
     with CaptureQueriesContext(connection) as queries:
         response = client.get(study.get_absolute_url())
     assert response.status_code == 200
-    # The study, its authors, types, countries, related studies, citing figures and programs.
-    assert len(queries) == 7
+    # The study, its authors, types, countries, files, related studies, citing figures and
+    # programs: one query more than before files (one for all of them, however many).
+    assert len(queries) == 8
 
 
 def test_home_shows_counts_and_newest(client, demo_data):

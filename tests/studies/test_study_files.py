@@ -216,14 +216,14 @@ def test_the_file_is_served_inert_and_named_after_the_study(client, study_with_f
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Disposition"] == 'inline; filename="ijm-manila.pdf"'
-    assert response["Content-Security-Policy"] == "sandbox"
+    assert response["Content-Security-Policy"] == "sandbox; frame-ancestors 'self'"
     assert b"".join(response.streaming_content) == study_with_file.pdf.open("rb").read()
 
 
 def test_download_parameter_asks_the_browser_to_save_the_file(client, study_with_file):
     response = client.get("/studies/ijm-manila/file.pdf?download=1")
     assert response["Content-Disposition"] == 'attachment; filename="ijm-manila.pdf"'
-    assert response["Content-Security-Policy"] == "sandbox"
+    assert response["Content-Security-Policy"] == "sandbox; frame-ancestors 'self'"
 
 
 def test_an_unchanged_file_is_not_sent_again(client, study_with_file):

@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from searchindex import index as search_index
 from studies.models import Study
@@ -21,8 +21,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         alias = options["database"]
-        total = Study.objects.using(alias).published().count()
         started = time.monotonic()
+        total = Study.objects.using(alias).published().count()
 
         def progress(done: int) -> None:
             share = done / total if total else 1
@@ -33,7 +33,21 @@ class Command(BaseCommand):
             sys.stderr.flush()
 
         try:
-            count = search_index.rebuild(alias, total, progress if options["verbosity"] else None)
+            # One snapshot for the documents and the outbox: the entries it holds are reflected
+            # by this build and leave the outbox once the index is committed; later ones wait
+            # for the worker.
+            outermost = not connections[alias].in_atomic_block  # else: the caller's snapshot
+            with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+                if outermost:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                cursor.execute("SELECT coalesce(array_agg(id), '{}') FROM searchindex_outboxentry")
+                (reflected,) = cursor.fetchone()
+                count = search_index.rebuild(
+                    alias, total, progress if options["verbosity"] else None
+                )
+                cursor.execute(
+                    "DELETE FROM searchindex_outboxentry WHERE id = ANY(%s)", [reflected]
+                )
         except ValueError as error:  # tantivy: another writer (the worker) holds the index
             raise CommandError(f"Cannot write the index: {error}") from error
         if options["verbosity"]:
