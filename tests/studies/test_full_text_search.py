@@ -41,7 +41,21 @@ def test_a_word_only_inside_the_pdf_finds_the_study(client, study_with_report, m
 def test_the_snippet_shows_the_pdfs_words_with_the_page(client, study_with_report):
     html = client.get(LIST_URL, {"q": "quokka"}).content.decode()
     assert "<mark>quokka</mark>" in html
-    assert "(p. 3)" in html
+    assert "p. 3</a>)" in html
+
+
+def test_the_page_of_the_snippet_links_to_the_matching_pages_in_the_study(
+    client, study_with_report
+):
+    import re
+
+    html = client.get(LIST_URL, {"q": "quokka"}).content.decode()
+    link = re.search(r'<a href="([^"]+)">p\. 3</a>', html)
+    assert link, "no link on the page number"
+    assert link.group(1) == "/studies/scale-of-harm/?find=quokka#find-in-files"
+    page = client.get(link.group(1).split("#")[0]).content.decode()
+    assert "1 page matches “quokka”" in page
+    assert 'id="find-in-files"' in page
 
 
 def test_a_match_in_the_description_keeps_the_description_snippet(client, study_with_report):
