@@ -96,6 +96,10 @@ class TantivyBackend:
     def conditions(self, skip: tuple[str, ...] = ()) -> list[tuple[tantivy.Occur, tantivy.Query]]:
         """The filters as clauses, every one but those named in `skip`."""
         filterset, clauses = self.filterset, []
+        if "has_full_text" not in skip and filterset.cleaned("has_full_text"):
+            # The index does not know which files have a text layer (it is not indexed, so that
+            # processing a file never has to touch the index): PostgreSQL answers this list.
+            raise Unanswerable("has_full_text")
         if "country" not in skip and (codes := filterset.selected("country")):
             options = []
             named = [code for code in codes if code != "MULTIPLE"]

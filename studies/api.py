@@ -426,6 +426,15 @@ OPENAPI: dict[str, Any] = {
                         "Published in this month or earlier (with `year_to`, the earlier applies).",
                     ),
                     {
+                        "name": "has_full_text",
+                        "in": "query",
+                        "description": (
+                            "`1`: only studies with at least one file whose text was extracted "
+                            "(a scanned file without a text layer does not count)."
+                        ),
+                        "schema": {"type": "string", "enum": ["1"]},
+                    },
+                    {
                         "name": "q",
                         "in": "query",
                         "description": QUERY_DESCRIPTION,

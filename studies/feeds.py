@@ -168,6 +168,8 @@ def filter_summary(filterset: StudyFilterSet) -> str:
         parts.append(f"{words} " + " or ".join(names.get(value, value) for value in values))
     if months := filterset.month_range():
         parts.append(f"published {months.describe()}")
+    if filterset.cleaned("has_full_text"):
+        parts.append("with full text")
     if query := filterset.cleaned("q"):
         parts.append(f"matching “{query}”")
     return ", ".join(parts)

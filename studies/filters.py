@@ -146,6 +146,23 @@ class MonthFilter(django_filters.Filter):
     field_class = MonthField
 
 
+class FlagField(forms.CharField):
+    """A tick box's value: `1` when ticked, absent (or empty) when not; anything else is an error,
+    so that `?has_full_text=yes` is reported rather than silently read as ticked or not."""
+
+    def clean(self, value):
+        value = (value or "").strip()
+        if not value:
+            return None
+        if value != "1":
+            raise forms.ValidationError(_("is not 1 (ticked) or empty"))
+        return True
+
+
+class FlagFilter(django_filters.Filter):
+    field_class = FlagField
+
+
 class StudyFilterSet(django_filters.FilterSet):
     country = ValueListFilter(
         method="filter_country",
@@ -168,6 +185,7 @@ class StudyFilterSet(django_filters.FilterSet):
     year_to = YearFilter(method="filter_date_bound")
     month_from = MonthFilter(method="filter_date_bound")  # the URL parameter is `from` (below)
     month_to = MonthFilter(method="filter_date_bound")  # the URL parameter is `to` (below)
+    has_full_text = FlagFilter(method="filter_full_text")
     q = django_filters.CharFilter(method="filter_query", strip=True)
     sort = django_filters.ChoiceFilter(choices=SORT_CHOICES, method="filter_sort", empty_label=None)
 
@@ -182,6 +200,7 @@ class StudyFilterSet(django_filters.FilterSet):
         "from": gettext_lazy("from month"),
         "to": gettext_lazy("to month"),
         DATE_RANGE: gettext_lazy("publication date"),
+        "has_full_text": gettext_lazy("has full text"),
         "q": gettext_lazy("search"),
         "sort": gettext_lazy("sort"),
     }
@@ -227,6 +246,9 @@ class StudyFilterSet(django_filters.FilterSet):
 
     def filter_date_bound(self, queryset, name, value):
         return queryset  # the bounds are applied together, as one range (see `filter_queryset`)
+
+    def filter_full_text(self, queryset, name, value):
+        return queryset.with_full_text() if value else queryset
 
     def filter_query(self, queryset, name, query):
         return queryset.matching(query) if query else queryset
@@ -308,6 +330,8 @@ class StudyFilterSet(django_filters.FilterSet):
                 if not dates_written:
                     query.update(self.month_range().parameters())
                     dates_written = True
+            elif value is True:
+                query[name] = "1"  # a flag is written as the form's tick box sends it
             elif isinstance(value, list):
                 if value:
                     query.setlist(name, value)
@@ -410,6 +434,7 @@ class StudyFilterSet(django_filters.FilterSet):
         """The filters narrowing the list, by name; the date range is one (`DATE_RANGE`)."""
         active = [name for name in self.FACETS if self.selected(name)]
         active += [DATE_RANGE] if self.month_range() else []
+        active += ["has_full_text"] if self.cleaned("has_full_text") else []
         active += ["q"] if self.cleaned("q") else []
         return active
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Self
 from django.apps import apps
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import models
-from django.db.models import OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from . import search
 
@@ -130,6 +130,13 @@ class StudyQuerySet(models.QuerySet["Study"]):
 
     def by_any_author(self, slugs: list[str]) -> Self:
         return self.filter(author_slugs__overlap=slugs)
+
+    def with_full_text(self) -> Self:
+        """Studies with at least one file whose text was extracted (not only scanned pages)."""
+        files = apps.get_model("studies", "StudyFile").objects.filter(
+            study=OuterRef("pk"), has_text_layer=True
+        )
+        return self.filter(Exists(files))
 
     def published_between(
         self, first_month: datetime.date | None = None, last_month: datetime.date | None = None

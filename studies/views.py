@@ -118,6 +118,7 @@ def study_list(request):
         "sort": filterset.sort_order,
         "sort_choices": sort_choices(searching=bool(filterset.cleaned("q"))),
         "dates": filterset.date_fields(),
+        "has_full_text": bool(filterset.cleaned("has_full_text")),
     }
     return render(request, "studies/study_list.html", context)
 
@@ -223,6 +224,8 @@ def active_filter_chips(
                 "url": url_without(params, *DATE_PARAMETERS),
             }
         )
+    if filterset.cleaned("has_full_text"):
+        chips.append({"label": _("Has full text"), "url": url_without(params, "has_full_text")})
     if filterset.cleaned("q"):
         chips.append(
             {
