@@ -63,7 +63,6 @@ class ProgramAdminForm(forms.ModelForm):
             "subject",
             "start_month",
             "end_month",
-            "dates_are_inferred",
             "status",
             "summary",
             "name_es",
