@@ -126,16 +126,24 @@ def test_attach_file_command_refuses_a_file_that_is_not_a_pdf(study, tmp_path):
 
 
 def test_attach_file_command_exits_non_zero_with_the_message(study, tmp_path):
+    import os
     import subprocess
     import sys
 
+    from django.db import connection
+
     path = tmp_path / "notes.pdf"
     path.write_bytes(b"just text")
+    # The command runs in its own process: point it at the test database (migrated), not at
+    # the development one, which a fresh clone has not migrated yet.
+    environment = {**os.environ, "JUSTICELIB_DB_NAME": connection.settings_dict["NAME"]}
+    environment.pop("DATABASE_URL", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "attach_file", "no-such-study", str(path)],
         capture_output=True,
         text=True,
         check=False,
+        env=environment,
     )
     assert result.returncode == 1
     assert "no study with the slug" in result.stderr
