@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import content_disposition_header
@@ -136,3 +137,31 @@ def serve_file(
             content_disposition_header(as_attachment, filename) or ""
         )
     return inert_headers(response, etag=etag, public=public)
+
+
+def serve_field_file(
+    request: HttpRequest,
+    field_file: FieldFile,
+    *,
+    etag: str,
+    filename: str,
+    content_type: str = "application/pdf",
+    public: bool = True,
+) -> HttpResponseBase:
+    """A stored file (a `FileField`'s value) through `serve_file`; a file gone from storage is a
+    404, not a 500. `?download=1` asks for a download instead of display."""
+    try:
+        handle = field_file.open("rb")
+        size = field_file.size
+    except FileNotFoundError as error:
+        raise Http404("This file is missing.") from error
+    return serve_file(
+        request,
+        handle,
+        size=size,
+        etag=etag,
+        filename=filename,
+        content_type=content_type,
+        as_attachment=request.GET.get("download") == "1",
+        public=public,
+    )

@@ -33,7 +33,7 @@ from .filters import DATE_PARAMETERS, SORT_CHOICES, MonthRange, StudyFilterSet
 from .models import Country, HomePage, Study, StudyFile, Subject
 from .pagecache import cached_for_visitors
 from .querysets import related_studies, study_pages_matching
-from .serving import serve_file
+from .serving import serve_field_file
 from .signposting import oai_records, study_page_links
 
 STUDIES_PER_PAGE = 20
@@ -274,35 +274,32 @@ def year_links(params: QueryDict, histogram: list[tuple[int, int]], months: Mont
 # A study file is shown by the browser's PDF viewer and nothing else: no script, no plugin, no
 # same-origin access even if some browser were talked into rendering it as a page.
 def study_file(request: HttpRequest, slug: str) -> HttpResponseBase:
-    """A study's PDF as first uploaded (`Study.pdf`), from our own origin but inert (see
-    `studies.serving`). Drafts exist only for curators. `?download=1` asks for a download."""
+    """A study's main file (`Study.pdf`, kept by the database on the main `StudyFile`), from our
+    own origin but inert (see `studies.serving`). Drafts exist only for curators.
+    `?download=1` asks for a download."""
     study = get_object_or_404(
         Study.objects.visible_to(request.user).only("slug", "status", "pdf"), slug=slug
     )
+    main_file = study.files.filter(is_main=True).first()
+    if main_file is not None:
+        main_file.study = study
+        return serve_study_file(request, main_file)
     if not study.pdf.name:
         raise Http404("This study has no file.")
-    # A stored name is never reused for other bytes (names are generated per upload), so it
-    # identifies the content.
-    etag = f'"{hashlib.sha256(study.pdf.name.encode()).hexdigest()[:32]}"'
-    try:
-        handle = study.pdf.open("rb")
-        size = study.pdf.size
-    except FileNotFoundError as error:
-        raise Http404("This study's file is missing.") from error
-    return serve_file(
+    # A PDF uploaded before studies had files: its stored name is never reused for other bytes
+    # (names are generated per upload), so it identifies the content.
+    return serve_field_file(
         request,
-        handle,
-        size=size,
-        etag=etag,
+        study.pdf,
+        etag=f'"{hashlib.sha256(study.pdf.name.encode()).hexdigest()[:32]}"',
         filename=f"{study.slug}.pdf",
-        as_attachment=request.GET.get("download") == "1",
         public=study.is_published,
     )
 
 
 def study_file_download(request: HttpRequest, slug: str, file_id: int) -> HttpResponseBase:
     """One of a study's files, named after the study and the file's label
-    (“scale-of-harm-summary.pdf”); the ETag is its checksum once processed."""
+    (“scale-of-harm-summary.pdf”)."""
     study_file = get_object_or_404(
         StudyFile.objects.select_related("study").filter(
             study__in=Study.objects.visible_to(request.user)
@@ -310,23 +307,20 @@ def study_file_download(request: HttpRequest, slug: str, file_id: int) -> HttpRe
         study__slug=slug,
         pk=file_id,
     )
-    # Before processing, the generated stored name (never reused for other bytes) stands in.
+    return serve_study_file(request, study_file)
+
+
+def serve_study_file(request: HttpRequest, study_file: StudyFile) -> HttpResponseBase:
+    """The ETag is the file's checksum once processed; before, the generated stored name (never
+    reused for other bytes) stands in."""
     checksum = (
         study_file.sha256 or hashlib.sha256((study_file.file.name or "").encode()).hexdigest()
     )
-    etag = f'"{checksum}"'
-    try:
-        handle = study_file.file.open("rb")
-        size = study_file.file.size
-    except FileNotFoundError as error:
-        raise Http404("This file is missing.") from error
-    return serve_file(
+    return serve_field_file(
         request,
-        handle,
-        size=size,
-        etag=etag,
+        study_file.file,
+        etag=f'"{checksum}"',
         filename=study_file.download_name,
-        as_attachment=request.GET.get("download") == "1",
         public=study_file.study.is_published,
     )
 
@@ -341,17 +335,10 @@ def study_file_preview(request: HttpRequest, slug: str, file_id: int) -> HttpRes
         pk=file_id,
     )
     # Preview names are generated per processing run: the name identifies the image.
-    etag = f'"{hashlib.sha256((study_file.preview.name or "").encode()).hexdigest()[:32]}"'
-    try:
-        handle = study_file.preview.open("rb")
-        size = study_file.preview.size
-    except FileNotFoundError as error:
-        raise Http404("This preview is missing.") from error
-    return serve_file(
+    return serve_field_file(
         request,
-        handle,
-        size=size,
-        etag=etag,
+        study_file.preview,
+        etag=f'"{hashlib.sha256((study_file.preview.name or "").encode()).hexdigest()[:32]}"',
         filename=study_file.download_name.removesuffix(".pdf") + ".webp",
         content_type="image/webp",
         public=study_file.study.is_published,

@@ -137,3 +137,17 @@ def test_searching_the_files_costs_one_query(client, study, django_assert_max_nu
     with django_assert_max_num_queries(9):  # the page's 8 and the matching pages
         response = client.get(study.get_absolute_url(), {"find": "quokka"})
     assert response.status_code == 200
+
+
+def test_the_studys_file_address_serves_its_main_file_like_the_files_own(client, study):
+    """/studies/<slug>/file.pdf (in citations, the API and the signposting links) and the main
+    file's own address answer with the same bytes, name and checksum ETag."""
+    main_file = study.files.get(is_main=True)
+    study.refresh_from_db()
+    assert study.file_url.endswith("/file.pdf")
+    by_study = client.get(study.file_url)
+    by_file = client.get(main_file.url)
+    assert by_study.status_code == by_file.status_code == 200
+    assert by_study.getvalue() == by_file.getvalue()
+    assert by_study["ETag"] == by_file["ETag"] == f'"{main_file.sha256}"'
+    assert 'filename="scale-of-harm.pdf"' in by_study["Content-Disposition"]
