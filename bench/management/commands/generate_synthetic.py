@@ -559,7 +559,8 @@ class Command(BaseCommand):
             cursor.execute(
                 "ANALYZE studies_authorship, studies_study_countries, "
                 "studies_study_resource_types, studies_author, studies_country, "
-                "studies_resourcetype, studies_subject, studies_study"
+                "studies_resourcetype, studies_subject, studies_studyfile, studies_studyfilepage, "
+                "studies_study"
             )
             # The database's own functions, the ones its triggers use (studies/sql/search.sql),
             # so the bulk result is what the triggers would have written row by row.
