@@ -296,6 +296,8 @@ def to_csl_json(study: Study, base_url: str) -> dict:
 
     Only fields of CSL's input schema (csl-data.json, which allows no others): it has no field
     for a licence nor for an author's ORCID iD, so those stay in the page metadata and JSON-LD.
+    Nor has it a field for an attached file: `URL` stays the study's page, which links every file
+    (RIS `L1`, BibTeX `file` and the JSON API's `files` name the file itself).
     The `id` is the citation key, as Pandoc cites it (`@ijm2023scale`).
     """
     month = study.publication_month
