@@ -63,6 +63,7 @@ class ProgramAdminForm(forms.ModelForm):
             "subject",
             "start_month",
             "end_month",
+            "dates_are_inferred",
             "status",
             "summary",
             "name_es",

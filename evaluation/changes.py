@@ -135,6 +135,7 @@ class Change:
             Unit.PERCENT: _(" percentage points"),
             Unit.DAYS: _(" days"),
             Unit.RATE_PER_1000: _(" per 1,000"),
+            Unit.RATE_PER_10000: _(" per 10,000"),
         }
         return self.absolute.label(suffix.get(unit, ""))
 

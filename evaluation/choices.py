@@ -46,6 +46,7 @@ class Unit(models.TextChoices):
     PERCENT = "percent", _("Percent")
     COUNT = "count", _("Count")
     RATE_PER_1000 = "rate_per_1000", _("Rate per 1,000")
+    RATE_PER_10000 = "rate_per_10000", _("Rate per 10,000")
     DAYS = "days", _("Days")
     RATIO = "ratio", _("Ratio")
     SCORE = "score", _("Score")

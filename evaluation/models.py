@@ -84,7 +84,13 @@ class Program(models.Model):
     )
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="programs")
     area = models.CharField(
-        _("community or area"), max_length=200, help_text=_("e.g. “Metro Cebu”, “Mukono County”.")
+        _("community or area"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "e.g. “Metro Cebu”, “Mukono County”; empty where no source names it (the page "
+            "says “not published”)."
+        ),
     )
     subject = models.ForeignKey(
         Subject,
@@ -93,6 +99,15 @@ class Program(models.Model):
         help_text=_("The targeted crime, named as in the library."),
     )
     start_month = models.DateField(help_text=_("The month the program started."))
+    dates_are_inferred = models.BooleanField(
+        _("dates inferred"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "No source publishes the program's start or end: they are inferred from its "
+            "studies' years (enter whole years, January to December), and the page says so."
+        ),
+    )
     end_month = models.DateField(
         null=True, blank=True, help_text=_("The month it ended; empty while it runs.")
     )
@@ -129,6 +144,14 @@ class Program(models.Model):
                 condition=Q(status__in=ProgramStatus.values),
                 name="program_status_is_known",
             ),
+            models.CheckConstraint(
+                condition=Q(dates_are_inferred=False)
+                | Q(start_month__month=1) & (Q(end_month__isnull=True) | Q(end_month__month=12)),
+                name="inferred_program_dates_are_whole_years",
+                violation_error_message=_(
+                    "Dates inferred from the studies are years: start in January, end in December."
+                ),
+            ),
             slug_is_well_formed("program"),
             is_not_blank("program", "name", "name"),
         ]
@@ -159,7 +182,22 @@ class Program(models.Model):
             self.end_month = self.end_month.replace(day=1)
 
     @property
+    def area_label(self) -> str:
+        return self.area or str(_("area not published"))
+
+    @property
     def period_label(self) -> str:
+        if self.dates_are_inferred:
+            # Only the years are known, from the studies: never a month.
+            years = format_period(
+                self.start_month.replace(month=1),
+                (self.end_month or self.start_month).replace(month=12),
+            )
+            if self.end_month is None:
+                years = _("since %(month)s") % {"month": self.start_month.year}
+            return _("%(years)s (inferred from the studies' dates; not published)") % {
+                "years": years
+            }
         if self.end_month is None:
             return _("since %(month)s") % {
                 "month": date_format(self.start_month, "YEAR_MONTH_FORMAT")

@@ -124,8 +124,10 @@ def timeline(program: Program) -> list[tuple[str, str]]:
     Reads the prefetched indicators and measurements of `for_detail()`. A program entered
     as whole years (January to December) shows years, not months.
     """
-    whole_years = program.start_month.month == 1 and (
-        program.end_month is None or program.end_month.month == 12
+    whole_years = (
+        program.dates_are_inferred
+        or program.start_month.month == 1
+        and (program.end_month is None or program.end_month.month == 12)
     )
 
     def month(date: datetime.date) -> str:
@@ -145,7 +147,14 @@ def timeline(program: Program) -> list[tuple[str, str]]:
             if indicator.label not in labels:
                 labels.append(indicator.label)
     events = [
-        (program.start_month, program.start_month, month(program.start_month), _("Program starts"))
+        (
+            program.start_month,
+            program.start_month,
+            month(program.start_month),
+            _("Program starts (year inferred from its studies)")
+            if program.dates_are_inferred
+            else _("Program starts"),
+        )
     ]
     events += [
         (start, end, when, f"{phase}: {', '.join(labels)}")
@@ -168,6 +177,11 @@ def timeline(program: Program) -> list[tuple[str, str]]:
         events.append((start, end, when, f"{what}: {names}"))
     if program.end_month:
         end_month = program.end_month
-        events.append((end_month, end_month, month(end_month), _("Program ends")))
+        ends = (
+            _("Program ends (year inferred from its studies)")
+            if program.dates_are_inferred
+            else _("Program ends")
+        )
+        events.append((end_month, end_month, month(end_month), ends))
     events.sort(key=lambda event: (event[0], event[1]))
     return [(when, what) for _, _, when, what in events]

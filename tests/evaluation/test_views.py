@@ -67,7 +67,7 @@ def count_queries(client, url) -> int:
 def test_the_list_shows_every_program_with_its_headline_change(client, demo_data):
     response = client.get(LIST_URL)
     assert response.status_code == 200
-    assert len(programs_on(response)) == 5
+    assert len(programs_on(response)) == 8
     page = response.content.decode()
     assert 'Availability of minors: <strong class="improved">−79 % vs baseline</strong>' in page
     assert "15 %–30 % → 2.2 % (−93 to −85 %)" in page
@@ -106,13 +106,13 @@ def test_facet_counts_follow_the_other_filter(client, demo_data):
     response = client.get(LIST_URL, {"subject": "sex-trafficking"})
     country_block = next(b for b in response.context["facet_blocks"] if b["name"] == "country")
     counts = {option["value"]: option["count"] for option in country_block["options"]}
-    assert counts == {"GT": 0, "KH": 1, "PH": 2, "UG": 0}
+    assert counts == {"DO": 1, "GH": 0, "GT": 0, "KH": 1, "PH": 2, "UG": 0}
 
 
 def test_an_unknown_country_is_ignored_with_a_notice(client, demo_data):
     response = client.get(LIST_URL, {"country": "zz"})
     assert response.status_code == 200
-    assert len(programs_on(response)) == 5
+    assert len(programs_on(response)) == 8
     assert "Ignored unknown country “ZZ”: no such country in the library." in (
         response.content.decode()
     )
@@ -211,10 +211,16 @@ def test_every_measurement_on_a_program_page_names_its_source(client, demo_data)
                 assert measurement.source_citation.replace("'", "&#x27;") in page
 
 
-def test_a_program_without_figures_links_its_studies(client, demo_data):
+def test_a_program_without_figures_says_so(client, make_program):
+    page = client.get(make_program().get_absolute_url()).content.decode()
+    assert "No figures for this program are recorded yet" in page
+
+
+def test_the_philippines_program_quotes_its_range_and_links_its_studies(client, demo_data):
     response = client.get(program_page("philippines-sex-trafficking-of-children-2003-2015"))
     page = response.content.decode()
-    assert "No figures for this program are recorded yet" in page
+    assert "“plummeted between 75% and 86%”" in page
+    assert "Cumulative total, to October 2017 (October 2017): 1,450." in page
     assert "/studies/evaluation-program-combat-sex-trafficking-children-philippines-2003-2015/" in (
         page
     )
