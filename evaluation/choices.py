@@ -68,3 +68,20 @@ class ValueKind(models.TextChoices):
     RANGE = "range", _("Range of estimates")
     RELATIVE_CHANGE = "relative_change", _("Change relative to the baseline (%)")
     WORDING_ONLY = "wording_only", _("Published in words only (no number)")
+
+
+class QualityRating(models.TextChoices):
+    """How a measurement fares on one of the five dimensions of USAID's Data Quality Assessment
+    (ADS 201: validity, integrity, precision, reliability, timeliness)."""
+
+    MEETS = "meets", _("meets the standard")
+    PARTLY_MEETS = "partly_meets", _("partly meets the standard")
+    DOES_NOT_MEET = "does_not_meet", _("does not meet the standard")
+    NOT_ASSESSED = "not_assessed", _("not assessed")
+
+
+class DatePrecision(models.TextChoices):
+    """How precisely a source dates its fieldwork: to the day, or only to the month."""
+
+    DAY = "day", _("to the day")
+    MONTH = "month", _("to the month")

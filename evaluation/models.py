@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Cast, Round
 from django.utils.formats import date_format
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.text import normalise_newlines
@@ -38,10 +39,12 @@ from studies.models import (
 )
 
 from .choices import (
+    DatePrecision,
     Direction,
     IndicatorKind,
     Phase,
     ProgramStatus,
+    QualityRating,
     ResultLevel,
     StudyRole,
     Unit,
@@ -58,6 +61,15 @@ def first_of_month(field: str, what: str) -> models.CheckConstraint:
         name=f"%(class)s_{field}_is_first_of_month",
         violation_error_message=f"The {what} is stored as the first day of its month.",
     )
+
+
+def same_method(first: str, second: str) -> bool | None:
+    """Whether two stated methods are the same, ignoring case and spacing; None if one is not
+    stated."""
+    first, second = " ".join(first.split()).casefold(), " ".join(second.split()).casefold()
+    if not first or not second:
+        return None
+    return first == second
 
 
 def draft_study_message(study: Study) -> str:
@@ -432,6 +444,101 @@ COUNTED_PERCENT = (
 )
 
 
+# The five dimensions of USAID's Data Quality Assessment (ADS 201.3.5.7), each a rating and a
+# note on a measurement: (field, what a rating of it judges).
+QUALITY_DIMENSIONS = [
+    (
+        "validity",
+        _("validity"),
+        _("The figure clearly and adequately represents what the indicator measures."),
+    ),
+    (
+        "reliability",
+        _("reliability"),
+        _("Collected and analysed the same way over time: stable and consistent."),
+    ),
+    (
+        "precision",
+        _("precision"),
+        _(
+            "Detailed enough to act on: e.g. its margin of error is smaller than the change "
+            "it should show."
+        ),
+    ),
+    (
+        "timeliness",
+        _("timeliness"),
+        _("Current, and available often enough to inform decisions."),
+    ),
+    (
+        "integrity",
+        _("integrity"),
+        _("Safeguards against bias, transcription error and manipulation."),
+    ),
+]
+QUALITY_RATING_FIELDS = [name for name, _label, _help in QUALITY_DIMENSIONS]
+
+
+def quality_rating_field(index: int) -> models.CharField:
+    _name, label, help_text = QUALITY_DIMENSIONS[index]
+    return models.CharField(
+        label,
+        max_length=20,
+        choices=QualityRating.choices,
+        default=QualityRating.NOT_ASSESSED,
+        db_default=QualityRating.NOT_ASSESSED,
+        help_text=help_text,
+    )
+
+
+def quality_note_field(index: int) -> models.TextField:
+    return models.TextField(
+        format_lazy(_("{dimension}: note"), dimension=QUALITY_DIMENSIONS[index][1]),
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("What the rating rests on (required unless “not assessed”)."),
+    )
+
+
+def quality_constraints() -> list[models.BaseConstraint]:
+    """A rating is one of the known ones, and one that is given says what it rests on: a DQA
+    documents its reasons, and a bare “meets” or “does not meet” could not be checked."""
+    constraints: list[models.BaseConstraint] = []
+    for name, label, _help in QUALITY_DIMENSIONS:
+        constraints += [
+            models.CheckConstraint(
+                condition=Q(**{f"{name}__in": QualityRating.values}),
+                name=f"measurement_{name}_rating_is_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(**{name: QualityRating.NOT_ASSESSED})
+                | Q(**{f"{name}_note__regex": r"\S"}),
+                name=f"measurement_{name}_rating_has_note",
+                violation_error_message=format_lazy(
+                    _(
+                        "A {dimension} rating says what it rests on: write its note, or set it "
+                        "to “not assessed”."
+                    ),
+                    dimension=label,
+                ),
+            ),
+        ]
+    # Someone made each rating: the source's own assessment, or a curator's reading of it.
+    constraints.append(
+        models.CheckConstraint(
+            condition=Q(**dict.fromkeys(QUALITY_RATING_FIELDS, QualityRating.NOT_ASSESSED))
+            | Q(quality_assessed_by__regex=r"\S"),
+            name="measurement_quality_rating_names_who_rated",
+            violation_error_message=_(
+                "Data-quality ratings name who made them (“assessed by”): the source's own "
+                "assessment, or the curator who read it."
+            ),
+        )
+    )
+    return constraints
+
+
 # Named at module level: django-stubs only follows `from_queryset` assigned to a name.
 MeasurementManagerBase = models.Manager.from_queryset(MeasurementQuerySet)
 
@@ -533,6 +640,82 @@ class Measurement(models.Model):
         help_text=_("Sources outside the library (or beside the study), e.g. a news article."),
     )
     notes = models.TextField(blank=True)
+
+    # --- Method and data quality --------------------------------------------------------------
+    method = models.CharField(
+        _("method"),
+        max_length=300,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_(
+            "How this figure was measured, where the source says (e.g. “household survey, "
+            "1,806 households”); empty: the indicator's method. Compared between the baseline "
+            "and later figures."
+        ),
+    )
+    collected_by = models.CharField(
+        _("collected by"),
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Who collected the data: an organisation, a team, an agency."),
+    )
+    fieldwork_start = models.DateField(
+        _("fieldwork from"), null=True, blank=True, help_text=_("When data collection began.")
+    )
+    fieldwork_end = models.DateField(
+        _("fieldwork to"),
+        null=True,
+        blank=True,
+        help_text=_("When it ended; empty if the source gives one date."),
+    )
+    fieldwork_precision = models.CharField(
+        _("fieldwork dated"),
+        max_length=10,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        db_default=DatePrecision.DAY,
+        help_text=_("“To the month” where the source gives months only (the day is stored as 1)."),
+    )
+    validity = quality_rating_field(0)
+    validity_note = quality_note_field(0)
+    reliability = quality_rating_field(1)
+    reliability_note = quality_note_field(1)
+    precision = quality_rating_field(2)
+    precision_note = quality_note_field(2)
+    timeliness = quality_rating_field(3)
+    timeliness_note = quality_note_field(3)
+    integrity = quality_rating_field(4)
+    integrity_note = quality_note_field(4)
+    quality_assessed_by = models.CharField(
+        _("quality assessed by"),
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_(
+            "Who rated the data's quality: e.g. “the evaluators (report, annex 2)” or a curator."
+        ),
+    )
+    limitations = models.TextField(
+        _("known limitations"),
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("What the source says limits the figure: sample, coverage, bias…"),
+    )
+    not_comparable_reason = models.TextField(
+        _("not directly comparable because"),
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_(
+            "Where this figure cannot be set directly against the baseline, why (a new sample "
+            "frame, a changed definition…). Methods that differ are flagged without it."
+        ),
+    )
 
     objects = MeasurementManager()
 
@@ -708,6 +891,46 @@ class Measurement(models.Model):
                     "source, or leave it empty and pick a study."
                 ),
             ),
+            models.CheckConstraint(
+                condition=Q(fieldwork_end__isnull=True)
+                | Q(fieldwork_start__isnull=False, fieldwork_end__gte=F("fieldwork_start")),
+                name="measurement_fieldwork_ends_after_it_starts",
+                violation_error_message=_(
+                    "Fieldwork ends on or after the day it starts (give its start too)."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(fieldwork_precision__in=DatePrecision.values),
+                name="measurement_fieldwork_precision_is_known",
+            ),
+            models.CheckConstraint(
+                condition=~Q(fieldwork_precision=DatePrecision.MONTH)
+                | Q(fieldwork_start__isnull=False, fieldwork_start__day=1)
+                & (Q(fieldwork_end__isnull=True) | Q(fieldwork_end__day=1)),
+                name="measurement_fieldwork_months_are_first_days",
+                violation_error_message=_(
+                    "Fieldwork dated to the month is stored as the first day of each month, "
+                    "and needs its start month."
+                ),
+            ),
+            # Comparability is judged against the baseline: the baseline itself has nothing to
+            # be compared with.
+            models.CheckConstraint(
+                condition=~Q(phase=Phase.BASELINE) | Q(not_comparable_reason=""),
+                name="baseline_has_no_comparability_reason",
+                violation_error_message=_(
+                    "The baseline is what later figures are compared with: write why a later "
+                    "figure is not directly comparable on that figure."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(not_comparable_reason="") | Q(not_comparable_reason__regex=r"\S"),
+                name="measurement_comparability_reason_is_not_blank",
+                violation_error_message=_(
+                    "The reason a figure is not directly comparable cannot be only spaces."
+                ),
+            ),
+            *quality_constraints(),
         ]
 
     def __str__(self):
@@ -720,7 +943,19 @@ class Measurement(models.Model):
     natural_key.dependencies = ["evaluation.indicator"]  # type: ignore[attr-defined]
 
     def clean(self):
-        normalise_newlines(self, "source_citation", "notes")
+        normalise_newlines(
+            self,
+            "source_citation",
+            "notes",
+            "limitations",
+            "not_comparable_reason",
+            *(f"{name}_note" for name in QUALITY_RATING_FIELDS),
+        )
+        if self.fieldwork_precision == DatePrecision.MONTH:
+            if self.fieldwork_start:
+                self.fieldwork_start = self.fieldwork_start.replace(day=1)
+            if self.fieldwork_end:
+                self.fieldwork_end = self.fieldwork_end.replace(day=1)
         if self.period_start:
             self.period_start = self.period_start.replace(day=1)
         if self.period_start and not self.period_end:
@@ -888,6 +1123,71 @@ class Measurement(models.Model):
             return ""
         unit = self.indicator.unit
         return f"{format_value(self.ci_lower, unit)}–{format_value(required(self.ci_upper), unit)}"
+
+    # --- Method and data quality ---------------------------------------------------------------
+
+    @property
+    def method_used(self) -> str:
+        """The figure's own method where the source gives it, else its indicator's."""
+        return self.method or self.indicator.method
+
+    def not_comparable_reasons(self, baseline: "Measurement | None") -> list[str]:
+        """Why this figure cannot be set directly against `baseline`, in words: the curator's
+        reason, and methods that differ (compared without case or extra spaces). Empty when
+        nothing says so."""
+        if self.is_baseline:
+            return []
+        reasons = [self.not_comparable_reason] if self.not_comparable_reason else []
+        if baseline is not None and same_method(baseline.method_used, self.method_used) is False:
+            reasons.append(
+                _("The baseline was measured by “%(before)s”, this figure by “%(after)s”.")
+                % {"before": baseline.method_used, "after": self.method_used}
+            )
+        return reasons
+
+    @property
+    def fieldwork_label(self) -> str:
+        """“March–April 2014”, “3 March 2014 – 20 April 2014”, or “” when not published."""
+        start, end = self.fieldwork_start, self.fieldwork_end
+        if start is None:
+            return ""
+        if self.fieldwork_precision == DatePrecision.MONTH:
+            return format_period(start, end or start)
+        if end is None or end == start:
+            return date_format(start, "DATE_FORMAT")
+        return f"{date_format(start, 'DATE_FORMAT')} – {date_format(end, 'DATE_FORMAT')}"
+
+    @property
+    def quality_ratings(self) -> list[tuple[str, str, str]]:
+        """(dimension, rating, note) for each of the five DQA dimensions, in the page's language."""
+        return [
+            (
+                str(label),
+                str(QualityRating(getattr(self, name)).label),
+                getattr(self, f"{name}_note"),
+            )
+            for name, label, _help in QUALITY_DIMENSIONS
+        ]
+
+    @property
+    def quality_is_recorded(self) -> bool:
+        """Whether any dimension is rated or has a note."""
+        return any(
+            getattr(self, name) != QualityRating.NOT_ASSESSED or getattr(self, f"{name}_note")
+            for name in QUALITY_RATING_FIELDS
+        )
+
+    @property
+    def has_method_and_quality(self) -> bool:
+        """Whether anything beyond the indicator's method is recorded (the page's disclosure)."""
+        return bool(
+            self.method
+            or self.collected_by
+            or self.fieldwork_start
+            or self.limitations
+            or self.not_comparable_reason
+            or self.quality_is_recorded
+        )
 
 
 @track(model_name="TargetEvent")
