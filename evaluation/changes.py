@@ -12,6 +12,9 @@
 - Where a source publishes a change only in words (Mukono's “nearly 50 % reduction”), the
   words are the change: the number stored beside them only orders it and is never shown.
 - Improvement: the change goes the way the indicator's direction calls better.
+- Not directly comparable: where the later figure was measured by another method than the
+  baseline (their stated methods differ), or a curator says why it is not comparable, the change
+  is still computed and shown, marked “not directly comparable” with the reasons in words.
 - Statistical distinguishability, at the 5 % level:
   1. both figures have 95 % confidence intervals that do not overlap → distinguishable (a
      conservative test: intervals that overlap may still differ);
@@ -27,7 +30,7 @@ module: pages build their changes through `presentation`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 from itertools import product
@@ -125,6 +128,28 @@ class Change:
     explanation: str
     size_given: bool = True
     """False when only the direction is known (a figure published in words)."""
+    not_comparable_reasons: tuple[str, ...] = ()
+    """Why the later figure cannot be set directly against the baseline; empty when nothing
+    says so (`Measurement.not_comparable_reasons`)."""
+
+    @property
+    def is_directly_comparable(self) -> bool:
+        return not self.not_comparable_reasons
+
+    @property
+    def not_comparable_text(self) -> str:
+        """The reasons, each a sentence: “The baseline was measured by …”."""
+        return " ".join(
+            reason if reason.rstrip().endswith((".", "!", "?")) else reason.rstrip() + "."
+            for reason in self.not_comparable_reasons
+        )
+
+    @property
+    def not_comparable_label(self) -> str:
+        """“Not directly comparable: the baseline was measured by …”, or “”."""
+        if self.is_directly_comparable:
+            return ""
+        return _("Not directly comparable: %(reasons)s") % {"reasons": self.not_comparable_text}
 
     @property
     def absolute_label(self) -> str:
@@ -202,7 +227,18 @@ def latest_change(indicator: Indicator) -> Change | None:
 def change_between(
     baseline: Measurement | None, later: Measurement, unit: str, direction: str
 ) -> Change | None:
-    """The change from `baseline` to `later`, or None when nothing can be said at all."""
+    """The change from `baseline` to `later`, or None when nothing can be said at all; marked
+    when the two are not directly comparable."""
+    change = _change_between(baseline, later, unit, direction)
+    reasons = tuple(later.not_comparable_reasons(baseline))
+    if change is None or not reasons:
+        return change
+    return replace(change, not_comparable_reasons=reasons)
+
+
+def _change_between(
+    baseline: Measurement | None, later: Measurement, unit: str, direction: str
+) -> Change | None:
     if later.is_relative_change:
         published = Span(required(later.value), required(later.value))
         return Change(
