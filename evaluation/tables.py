@@ -8,7 +8,7 @@ and an import checks them against the database instead of writing them.
 """
 
 import datetime
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -16,8 +16,8 @@ from typing import Any
 from core.spreadsheet import spreadsheet_safe
 from justicelib.site import absolute_url
 
-from .choices import Phase, ValueKind
-from .models import Measurement
+from .choices import DatePrecision, Phase, QualityRating, ValueKind
+from .models import QUALITY_RATING_FIELDS, Measurement, same_method
 
 
 class CellProblem(ValueError):
@@ -60,8 +60,24 @@ def read_month(cell: str):
         raise CellProblem(f"{cell!r} is not a month written as YYYY-MM") from None
 
 
-def read_choice(choices: list[str]) -> Callable[[str], str]:
+def read_day(cell: str) -> datetime.date | None:
+    """“2014-03-15” → that day; empty → none."""
+    if cell == "":
+        return None
+    try:
+        if len(cell) == 10:
+            return datetime.date.fromisoformat(cell)
+    except ValueError:
+        pass
+    raise CellProblem(f"{cell!r} is not a day written as YYYY-MM-DD")
+
+
+def read_choice(choices: list[str], empty: str | None = None) -> Callable[[str], str]:
+    """One of `choices`; an empty cell reads as `empty` where the field has a default."""
+
     def read(cell: str) -> str:
+        if cell == "" and empty is not None:
+            return empty
         if cell not in choices:
             raise CellProblem(f"{cell!r} is not one of {', '.join(choices)}")
         return cell
@@ -108,6 +124,42 @@ def _month(value) -> str:
     return f"{value:%Y-%m}" if value else ""
 
 
+def _day(value) -> str:
+    return value.isoformat() if value else ""
+
+
+def _reasons(m: Measurement) -> list[str]:
+    return m.not_comparable_reasons(getattr(m, "table_baseline", None))
+
+
+def _comparable(m: Measurement) -> str:
+    """“no” when something says the row is not directly comparable with its baseline, “yes”
+    when both methods are stated alike, “” otherwise (the baseline itself, no baseline, or a
+    method not stated: nothing to go on)."""
+    if m.is_baseline:
+        return ""
+    if _reasons(m):
+        return "no"
+    baseline = getattr(m, "table_baseline", None)
+    if baseline is not None and same_method(baseline.method_used, m.method_used):
+        return "yes"
+    return ""
+
+
+def with_baselines(measurements: Iterable[Measurement]) -> Iterator[Measurement]:
+    """The measurements, each told its indicator's baseline (`table_baseline`), read in table
+    order: an indicator's baseline ends before its other figures start (the phase rule of the
+    database), so it is the indicator's first row and no further query is needed."""
+    indicator_id, baseline = None, None
+    for m in measurements:
+        if m.indicator_id != indicator_id:
+            indicator_id, baseline = m.indicator_id, None
+        if m.is_baseline:
+            baseline = m
+        m.table_baseline = baseline  # type: ignore[attr-defined]
+        yield m
+
+
 COLUMNS: list[Column] = [
     Column("program", lambda m: m.indicator.program.name, is_text=True),
     Column("program_slug", lambda m: m.indicator.program.slug),
@@ -139,6 +191,49 @@ COLUMNS: list[Column] = [
     Column("source_reference", lambda m: m.source_reference, "source_reference", is_text=True),
     Column("source_citation", lambda m: m.source_citation, "source_citation", is_text=True),
     Column("notes", lambda m: m.notes, "notes", is_text=True),
+    Column("method", lambda m: m.method, "method", is_text=True),
+    Column("collected_by", lambda m: m.collected_by, "collected_by", is_text=True),
+    Column("fieldwork_start", lambda m: _day(m.fieldwork_start), "fieldwork_start", read_day),
+    Column("fieldwork_end", lambda m: _day(m.fieldwork_end), "fieldwork_end", read_day),
+    Column(
+        "fieldwork_precision",
+        lambda m: m.fieldwork_precision,
+        "fieldwork_precision",
+        read_choice(DatePrecision.values, empty=DatePrecision.DAY),
+    ),
+    *[
+        column
+        for name in QUALITY_RATING_FIELDS
+        for column in (
+            Column(
+                name,
+                lambda m, name=name: getattr(m, name),
+                name,
+                read_choice(QualityRating.values, empty=QualityRating.NOT_ASSESSED),
+            ),
+            Column(
+                f"{name}_note",
+                lambda m, name=name: getattr(m, f"{name}_note"),
+                f"{name}_note",
+                is_text=True,
+            ),
+        )
+    ],
+    Column(
+        "quality_assessed_by", lambda m: m.quality_assessed_by, "quality_assessed_by", is_text=True
+    ),
+    Column("limitations", lambda m: m.limitations, "limitations", is_text=True),
+    Column(
+        "not_comparable_reason",
+        lambda m: m.not_comparable_reason,
+        "not_comparable_reason",
+        is_text=True,
+    ),
+    # Derived from the row and its indicator's baseline (the row before it in table order):
+    # for the reader; an import neither writes nor checks them, since an edited file may change
+    # the baseline's method in the same go.
+    Column("comparable_with_baseline", lambda m: _comparable(m)),
+    Column("not_comparable_because", lambda m: " ".join(_reasons(m)), is_text=True),
 ]
 COLUMN_NAMES = [column.name for column in COLUMNS]
 
@@ -161,8 +256,9 @@ def csv_row(measurement: Measurement) -> list[str]:
 
 
 def csv_rows(measurements) -> Iterator[list[str]]:
+    """The header and a row per measurement; `measurements` in table order (`in_table_order`)."""
     yield COLUMN_NAMES
-    for measurement in measurements:
+    for measurement in with_baselines(measurements):
         yield csv_row(measurement)
 
 
