@@ -27,7 +27,7 @@ from history.admin import HistoryAdminMixin
 from history.services import Link
 
 from .imports import ImportFailed, import_measurements, read_table
-from .models import Indicator, Measurement, Program, ProgramStudy, Target
+from .models import QUALITY_RATING_FIELDS, Indicator, Measurement, Program, ProgramStudy, Target
 from .rules import phase_problems
 from .services import save_indicators, save_measurements
 
@@ -214,10 +214,46 @@ MEASUREMENT_FIELDSETS: list[Any] = [
         _("Source"),
         {"fields": [("source_study", "source_reference"), ("source_citation", "notes")]},
     ),
+    # Folded until opened (a <details>; Django opens it when one of its fields has an error).
+    (
+        _("Method and data quality"),
+        {
+            "classes": ["collapse"],
+            "description": _(
+                "How the figure was measured, and how it fares on the five dimensions of "
+                "USAID's Data Quality Assessment. A rating other than “not assessed” needs a "
+                "note saying what it rests on, and “assessed by”."
+            ),
+            "fields": [
+                ("method", "collected_by"),
+                ("fieldwork_start", "fieldwork_end", "fieldwork_precision"),
+                *[(name, f"{name}_note") for name in QUALITY_RATING_FIELDS],
+                "quality_assessed_by",
+                ("limitations", "not_comparable_reason"),
+            ],
+        },
+    ),
+]
+MEASUREMENT_QUALITY_FIELDS = [
+    "method",
+    "collected_by",
+    "fieldwork_start",
+    "fieldwork_end",
+    "fieldwork_precision",
+    *[field for name in QUALITY_RATING_FIELDS for field in (name, f"{name}_note")],
+    "quality_assessed_by",
+    "limitations",
+    "not_comparable_reason",
 ]
 MEASUREMENT_WIDGETS = {
     "source_citation": forms.Textarea(attrs={"rows": 2, "cols": 40}),
     "notes": forms.Textarea(attrs={"rows": 2, "cols": 40}),
+    "limitations": forms.Textarea(attrs={"rows": 2, "cols": 40}),
+    "not_comparable_reason": forms.Textarea(attrs={"rows": 2, "cols": 40}),
+    **{
+        f"{name}_note": forms.Textarea(attrs={"rows": 2, "cols": 40})
+        for name in QUALITY_RATING_FIELDS
+    },
 }
 
 
@@ -250,6 +286,7 @@ class MeasurementForm(forms.ModelForm):
             "source_reference",
             "source_citation",
             "notes",
+            *MEASUREMENT_QUALITY_FIELDS,
         ]
         widgets = MEASUREMENT_WIDGETS
 
