@@ -29,7 +29,7 @@ from history.services import Link
 from .imports import ImportFailed, import_measurements, read_table
 from .models import QUALITY_RATING_FIELDS, Indicator, Measurement, Program, ProgramStudy, Target
 from .rules import phase_problems
-from .services import save_indicators, save_measurements
+from .services import save_indicators, save_measurements, save_target
 
 # A long name is shown whole: it wraps in a box of two lines instead of running off the input.
 TWO_LINES = {"rows": 2, "class": "vLargeTextField"}
@@ -290,6 +290,14 @@ class MeasurementForm(forms.ModelForm):
         ]
         widgets = MEASUREMENT_WIDGETS
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Choices with a default (“not assessed”, “to the day”): a form posted without them (a
+        # script, an older page) keeps the default rather than failing on a field it never saw.
+        for name in [*QUALITY_RATING_FIELDS, "fieldwork_precision"]:
+            if name in self.fields:
+                self.fields[name].required = False
+
 
 class MeasurementInlineForm(RowOfWholeListForm, MeasurementForm):
     """Per-indicator rules (one baseline, one endline, one row per phase and month, the order of
@@ -353,18 +361,32 @@ class TargetForm(forms.ModelForm):
         widgets = {"rationale": forms.Textarea(attrs={"rows": 2, "cols": 30})}
 
 
+def revise_link(target: Target) -> str:
+    """“Revise…”: the add form of a target, filled in from the current `target`."""
+    if target.pk is None or not target.is_current:
+        return ""
+    url = reverse("admin:evaluation_target_add")
+    return format_html(
+        '<a href="{}?revises={}">{}</a>', url, target.pk, gettext("Revise this target…")
+    )
+
+
 class TargetInline(LabelledTabularInline):
-    """Targets are added, never overwritten nor removed: a stored one is shown read-only, and a
-    revision is a new row for the same period (the old one stops being current)."""
+    """Targets are added, never overwritten nor removed: a new one is a new row; a stored one
+    is revised on a page of its own (“Revise this target…”), which keeps the old one."""
 
     model = Target
     form = TargetForm
     extra = 1
     can_delete = False
-    verbose_name_plural = _("targets (a revision is a new row; the old one is kept)")
+    verbose_name_plural = _("targets (revise one with its link; the old one is kept)")
 
     def get_readonly_fields(self, request, obj=None):
-        return ["is_current", "revises"]
+        return ["is_current", "revises", "revise"]
+
+    @admin.display(description=_("revise"))
+    def revise(self, target):
+        return revise_link(target)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("indicator")
@@ -407,6 +429,109 @@ class IndicatorAdmin(HistoryAdminMixin, NoScriptAutocompleteMixin, admin.ModelAd
             else {}
         )
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+
+class TargetAdminForm(TargetForm):
+    """A new target, or a revision of the current one (`revises`, set by the “Revise” link)."""
+
+    class Meta(TargetForm.Meta):
+        fields = ["revises", "indicator", *TargetForm.Meta.fields]
+        widgets = {**TargetForm.Meta.widgets, "revises": forms.HiddenInput()}
+
+
+@admin.register(Target)
+class TargetAdmin(HistoryAdminMixin, NoScriptAutocompleteMixin, admin.ModelAdmin):
+    """Targets, each on a page of its own, read-only once stored: a target is never overwritten.
+
+    “Revise this target…” opens the add form filled in from the current target; saving it
+    (`services.save_target`) makes the new target current and the old one not, at once. Both
+    stay listed, each with its history.
+    """
+
+    form = TargetAdminForm
+    fields = [
+        "revises",
+        "indicator",
+        ("period_start", "period_end"),
+        "value",
+        ("date_set", "set_by"),
+        "rationale",
+    ]
+    autocomplete_fields = ["indicator"]
+    list_display = ["target", "indicator_name", "set_by", "date_set", "is_current", "revise"]
+    list_select_related = ["indicator__program"]
+    list_filter = ["is_current", "indicator__program"]
+    search_fields = ["indicator__name", "indicator__program__name", "set_by", "rationale"]
+    ordering = ["indicator__program__name", "indicator_id", "period_start", "date_set", "pk"]
+
+    @property
+    def media(self):
+        return super().media + admin_css()
+
+    @admin.display(description=_("target"))
+    def target(self, target):
+        return str(target)
+
+    @admin.display(description=_("indicator"))
+    def indicator_name(self, target):
+        return str(target.indicator)
+
+    @admin.display(description=_("revise"))
+    def revise(self, target):
+        return revise_link(target)
+
+    @admin.display(description=_("replaced by"))
+    def replaced_by(self, target):
+        return ", ".join(str(revision) for revision in target.revisions.all())
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return self.fields
+        return [*self.fields, "is_current", "replaced_by", "revise"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return [
+            "revises",
+            "indicator",
+            "period_start",
+            "period_end",
+            "value",
+            "date_set",
+            "set_by",
+            "rationale",
+            "is_current",
+            "replaced_by",
+            "revise",
+        ]
+
+    def has_change_permission(self, request, obj=None):
+        # Stored targets are read, never changed (nor restored to an older version).
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_changeform_initial_data(self, request):
+        """`?revises=<pk>`: the revision starts from the current target's values."""
+        initial = super().get_changeform_initial_data(request)
+        revised_pk = request.GET.get("revises", "")
+        revised = Target.objects.filter(pk=revised_pk).first() if revised_pk.isdigit() else None
+        if revised is not None:
+            initial.update(
+                revises=revised.pk,
+                indicator=revised.indicator_id,
+                period_start=revised.period_start,
+                period_end=revised.period_end,
+                value=revised.value,
+                set_by=revised.set_by,
+                rationale=revised.rationale,
+            )
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        save_target(obj)
 
 
 # --- Measurements, one page each -----------------------------------------------------------------

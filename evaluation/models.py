@@ -517,7 +517,7 @@ def quality_constraints() -> list[models.BaseConstraint]:
                 name=f"measurement_{name}_rating_has_note",
                 violation_error_message=format_lazy(
                     _(
-                        "A {dimension} rating says what it rests on: write its note, or set it "
+                        "The {dimension} rating says what it rests on: write its note, or set it "
                         "to “not assessed”."
                     ),
                     dimension=label,
@@ -1253,6 +1253,45 @@ class Target(models.Model):
                 raise ValidationError(
                     _("A target is never overwritten: add a revision (a new target) instead.")
                 )
+        if self._state.adding and self.revises_id is not None:
+            self._check_revision()
+
+    def _check_revision(self) -> None:
+        revised = self.revises
+        assert revised is not None
+        if not Target.objects.filter(pk=revised.pk, is_current=True).exists():
+            raise ValidationError(
+                {
+                    "revises": _(
+                        "This target has already been revised: revise the current one instead."
+                    )
+                }
+            )
+        same = (
+            self.indicator_id == revised.indicator_id
+            and self.period_start == revised.period_start
+            and self.period_end == revised.period_end
+        )
+        if not same:
+            raise ValidationError(
+                _(
+                    "A revision keeps the indicator and period of the target it revises "
+                    "(%(period)s); for another period, add a new target."
+                )
+                % {"period": revised.period_label}
+            )
+
+    def validate_constraints(self, exclude=None):
+        """A new revision is checked as the current target it is about to be: the target it
+        revises stops being current in the same transaction (`services.save_target`), so the
+        one current target per period is not broken by it."""
+        if not (self._state.adding and self.revises_id is not None):
+            return super().validate_constraints(exclude)
+        self.is_current, was_current = False, self.is_current
+        try:
+            super().validate_constraints(exclude)
+        finally:
+            self.is_current = was_current
 
     @property
     def period_label(self) -> str:

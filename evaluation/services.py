@@ -60,21 +60,34 @@ def revise_target(
     rationale: str = "",
 ) -> Target:
     """A new current target replacing `target`, which is kept as it was, only not current."""
+    revision = Target(
+        indicator_id=target.indicator_id,
+        period_start=target.period_start,
+        period_end=target.period_end,
+        value=value,
+        date_set=date_set,
+        set_by=set_by,
+        rationale=rationale,
+        revises=target,
+    )
+    return save_target(revision)
+
+
+def save_target(target: Target) -> Target:
+    """Write a new target; one that `revises` another becomes the current target of its period
+    and the revised one stops being current, in one transaction (the revised one is locked, so
+    two curators revising it at once cannot both succeed). Raises ValidationError."""
+    if target.pk is not None:
+        raise ValueError("A target is never overwritten: save a revision (a new target).")
     with transaction.atomic():
-        old = Target.objects.select_for_update().get(pk=target.pk)
-        if not old.is_current:
-            raise ValueError("Only the current target can be revised.")
-        Target.objects.filter(pk=old.pk).update(is_current=False)
-        revision = Target(
-            indicator_id=old.indicator_id,
-            period_start=old.period_start,
-            period_end=old.period_end,
-            value=value,
-            date_set=date_set,
-            set_by=set_by,
-            rationale=rationale,
-            revises=old,
-        )
-        revision.full_clean()
-        revision.save()
-        return revision
+        old = None
+        if target.revises_id is not None:
+            old = Target.objects.select_for_update().get(pk=target.revises_id)
+            target.revises = old
+        # Checked while the old one is still current: `Target.clean` refuses to revise one that
+        # is not, and `validate_constraints` knows the old one is about to give way.
+        target.full_clean()
+        if old is not None:
+            Target.objects.filter(pk=old.pk).update(is_current=False)
+        target.save()
+        return target
