@@ -358,7 +358,9 @@ class TargetForm(forms.ModelForm):
     class Meta:
         model = Target
         fields = ["period_start", "period_end", "value", "date_set", "set_by", "rationale"]
-        widgets = {"rationale": forms.Textarea(attrs={"rows": 2, "cols": 30})}
+        widgets: dict[str, forms.Widget] = {
+            "rationale": forms.Textarea(attrs={"rows": 2, "cols": 30})
+        }
 
 
 def revise_link(target: Target) -> str:

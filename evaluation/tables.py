@@ -11,6 +11,7 @@ import datetime
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from operator import attrgetter
 from typing import Any
 
 from core.spreadsheet import spreadsheet_safe
@@ -207,16 +208,11 @@ COLUMNS: list[Column] = [
         for column in (
             Column(
                 name,
-                lambda m, name=name: getattr(m, name),
+                attrgetter(name),
                 name,
                 read_choice(QualityRating.values, empty=QualityRating.NOT_ASSESSED),
             ),
-            Column(
-                f"{name}_note",
-                lambda m, name=name: getattr(m, f"{name}_note"),
-                f"{name}_note",
-                is_text=True,
-            ),
+            Column(f"{name}_note", attrgetter(f"{name}_note"), f"{name}_note", is_text=True),
         )
     ],
     Column(
