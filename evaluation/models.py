@@ -1194,10 +1194,12 @@ class Measurement(models.Model):
 class Target(models.Model):
     """What an indicator should reach in a period, as set by someone on a date and why.
 
-    A target is never overwritten: revising it writes a new row (`services.revise_target`)
-    and leaves the old one as it was, only no longer current. The database refuses any other
-    change (the trigger of migration 0009) and keeps one current target per indicator and
-    period (a partial unique constraint)."""
+    A target is never overwritten: revising it writes a new row (`services.revise_target`,
+    `services.save_target`; in the admin, “Revise this target…”) for the same indicator and
+    period, and leaves the old one as it was, only no longer current. The database refuses any
+    other change (the trigger of migration 0009), a revision of another period (that of
+    migration 0012), and keeps one current target per indicator and period (a partial unique
+    constraint)."""
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
     period_start = models.DateField(help_text=_("First month the target covers."))

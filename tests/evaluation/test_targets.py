@@ -130,3 +130,12 @@ def test_the_iati_file_carries_the_targets_and_still_validates(
     assert [p.find("target").get("value") for p in periods] == ["5", "1"]
     assert periods[0].find("actual").get("value") == "2.2"
     assert periods[1].find("actual") is None
+
+
+def test_the_database_refuses_a_revision_of_another_period(make_target):
+    old = make_target()
+    with (
+        pytest.raises(IntegrityError, match="keeps the indicator and period"),
+        transaction.atomic(),
+    ):
+        make_target(old.indicator, period_end=datetime.date(2016, 12, 1), revises=old)
