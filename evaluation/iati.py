@@ -142,6 +142,14 @@ def figure_comment(parent: ET.Element, measurement: Measurement) -> None:
         words.append(f"Source: {measurement.source_reference}.")
     if measurement.source_citation:
         words.append(f"Source: {measurement.source_citation}")
+    if measurement.method:
+        words.append(f"Method: {measurement.method}.")
+    if measurement.limitations:
+        words.append(f"Known limitations: {measurement.limitations}")
+    # The indicator's baseline, from the prefetched measurements: no query.
+    reasons = measurement.not_comparable_reasons(measurement.indicator.baseline)
+    if reasons:
+        words.append("Not directly comparable with the baseline: " + " ".join(reasons))
     narrative(parent, "comment", " ".join(str(w) for w in words))
 
 

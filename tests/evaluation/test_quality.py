@@ -5,6 +5,7 @@ measured differently is marked “not directly comparable”, on the page and in
 import csv
 import datetime
 import io
+import json
 
 import pytest
 from django.conf import settings
@@ -245,7 +246,8 @@ def test_the_csv_says_whether_each_figure_is_comparable_with_its_baseline(
 def test_the_json_download_has_the_quality_columns(client, baseline_and_endline):
     baseline, endline = baseline_and_endline
     Measurement.objects.filter(pk=endline.pk).update(not_comparable_reason="Other venues")
-    records = client.get(reverse("evaluation:all_measurements_json")).json()["measurements"]
+    response = client.get(reverse("evaluation:all_measurements_json"))
+    records = json.loads(response.getvalue())["measurements"]
     endline_record = next(r for r in records if r["phase"] == "endline")
     assert endline_record["comparable_with_baseline"] == "no"
     assert endline_record["not_comparable_because"] == "Other venues"
@@ -269,7 +271,7 @@ def test_quality_columns_round_trip_through_the_import(client, baseline_and_endl
         comparable_with_baseline="whatever",  # derived: the import ignores it
     )
     out, _err = run(tmp_path, as_csv(rows), "--dry-run")
-    assert out.strip().splitlines()[-1].startswith("0 created, 1 updated, 1 unchanged")
+    assert out.strip().splitlines()[-1].endswith("0 created, 1 updated, 1 unchanged")
     assert Measurement.objects.get(pk=endline.pk).method == ""
 
     out, _err = run(tmp_path, as_csv(rows))
@@ -317,3 +319,20 @@ def test_a_csv_header_is_read_back_as_written(client, baseline_and_endline):
         "comparable_with_baseline",
         "not_comparable_because",
     ]
+
+
+def test_the_iati_file_says_a_figure_is_not_directly_comparable_and_validates(
+    client, baseline_and_endline
+):
+    from tests.evaluation.test_iati import iati_of, iati_schema
+
+    baseline, endline = baseline_and_endline
+    Measurement.objects.filter(pk=endline.pk).update(
+        method="Telephone survey", limitations="Urban households only."
+    )
+    document = iati_of(client, baseline.indicator.program.slug)
+    assert iati_schema().validate(document), iati_schema().error_log.last_error
+    comment = document.find("iati-activity/result/indicator/period/actual/comment/narrative").text
+    assert "Method: Telephone survey." in comment
+    assert "Known limitations: Urban households only." in comment
+    assert "Not directly comparable with the baseline: The baseline was measured by" in comment
