@@ -239,7 +239,7 @@ def import_measurements(rows: list[dict[str, str]], *, dry_run: bool = False) ->
 def _write_parts(rows, indicators, result: ImportResult) -> None:
     """Writes the rows of values by category, or raises _PartsRefused with all their problems
     (the transaction is then rolled back, measurements too)."""
-    problems = []
+    problems: list[str] = []
     for row in rows:
         outcome = _plan_part(row, indicators)
         if isinstance(outcome, list):

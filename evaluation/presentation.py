@@ -21,7 +21,7 @@ from .breakdowns import Contradiction, contradictions, groupings
 from .changes import Change, latest_change
 from .charts import NARROW, FigureTexts, Sparkline, TrajectoryChart, sparkline, trajectory_chart
 from .formatting import format_period, month_and_year
-from .models import BreakdownValue, Category, Indicator, Measurement, Program
+from .models import BreakdownValue, Category, Dimension, Indicator, Measurement, Program
 from .targets import TargetRow, target_rows
 
 # A program measured monthly for ten years has 120 monitoring figures: the page lists the
@@ -107,7 +107,7 @@ def heading(measurement: Measurement) -> str:
     return f"{measurement.phase_label} {measurement.period_label}"
 
 
-def order_of(dimensions: dict, pk: int) -> tuple[int, int]:
+def order_of(dimensions: dict[int, Dimension], pk: int) -> tuple[int, int]:
     dimension = dimensions.get(pk)
     return (dimension.position, pk) if dimension else (0, pk)
 
