@@ -581,3 +581,31 @@ def test_the_indicator_page_refuses_to_drop_a_category_that_has_figures(admin_cl
     assert response.status_code == 200
     assert "“female” still has figures by category" in response.content.decode()
     assert category(sex, "female")
+
+
+# --- IATI ---------------------------------------------------------------------------------------
+
+
+def test_the_iati_file_disaggregates_baseline_and_actuals_by_dimension(
+    client, arrests, make_measurement
+):
+    from tests.evaluation.test_iati import iati_of, iati_schema
+
+    endline, sex, venue = arrests
+    baseline = make_measurement(endline.indicator, value=80, start=datetime.date(2010, 1, 1))
+    part(baseline, category(venue, "streets"), value=30, source_reference="p. 4")
+    part(endline, category(sex, "female"), category(venue, "bars"), value=5)
+    document = iati_of(client, endline.indicator.program.slug)
+    iati_schema().assertValid(document)
+    [indicator] = document.iter("indicator")
+    baselines = indicator.findall("baseline")
+    assert [b.get("value") for b in baselines] == ["80", "30"]
+    assert [(d.get("name"), d.get("value")) for d in baselines[1].iter("dimension")] == [
+        ("venue type", "streets")
+    ]
+    actuals = indicator.findall("period/actual")
+    assert [a.get("value") for a in actuals] == ["120", "5"]
+    assert [(d.get("name"), d.get("value")) for d in actuals[1].iter("dimension")] == [
+        ("sex", "female"),
+        ("venue type", "bars"),
+    ]
