@@ -550,7 +550,11 @@ class BreakdownValueInline(LabelledTabularInline):
         "denominator",
         "published_wording",
         "source_reference",
+        "notes",
     ]
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 30})}
+    }
     extra = 2
     verbose_name = _("value by category")
     verbose_name_plural = _("values by category (the indicator's dimensions)")

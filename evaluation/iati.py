@@ -184,7 +184,9 @@ def part_comment(parent: ET.Element, part: BreakdownValue) -> None:
     if part.published_wording:
         words.append(f"“{part.published_wording}”")
     if part.source_reference:
-        words.append(f"Source: {part.source_reference}.")
+        words.append(f"Source: {part.source_reference}")
+    if part.notes:
+        words.append(part.notes)
     narrative(parent, "comment", " ".join(str(w) for w in words))
 
 

@@ -272,8 +272,8 @@ def _plan_part(row, indicators) -> tuple[BreakdownValue, list[str]] | list[str]:
         if row[name] != _guarded(name, stored(indicator, None))
     ]
     problems += [
-        f"column {column.name}: a row by category holds only its own value, counts, wording "
-        "and page; leave this empty (the measurement's row holds it)"
+        f"column {column.name}: a row by category holds only its own value, counts, wording, "
+        "source and notes; leave this empty (the measurement's row holds it)"
         for column in COLUMNS
         if column.part is None and column.name not in COMPUTED and row[column.name].strip()
     ]

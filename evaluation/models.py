@@ -989,7 +989,7 @@ class Dimension(models.Model):
     )
 
     class Meta:
-        ordering = ["indicator", "position", "pk"]
+        ordering = ["indicator_id", "position", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["indicator", "name"],
@@ -1013,7 +1013,7 @@ class Category(models.Model):
 
     class Meta:
         verbose_name_plural = "categories"
-        ordering = ["dimension", "position", "pk"]
+        ordering = ["dimension_id", "position", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["dimension", "name"],
@@ -1059,11 +1059,26 @@ class BreakdownValue(models.Model):
     denominator = models.PositiveIntegerField(null=True, blank=True)
     published_wording = models.CharField(max_length=300, blank=True)
     source_reference = models.CharField(
-        _("page or table"), max_length=200, blank=True, help_text=_("Where in the source.")
+        _("source, page or table"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Where in the measurement's source (“table 3”), or the source itself where the "
+            "value comes from another (“Orientación Popular, November 2022”)."
+        ),
     )
+    notes = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["measurement", "category__dimension__position", "category__position", "pk"]
+        # By id, not by the measurement's own ordering (a join to its indicator and program).
+        ordering = [
+            "measurement_id",
+            "category__dimension__position",
+            "category__dimension_id",
+            "category__position",
+            F("second_category__position").asc(nulls_first=True),  # a category's own value first
+            "pk",
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["measurement", "category", "second_category"],

@@ -9,8 +9,9 @@ and an import checks them against the database instead of writing them.
 A measurement's values by category follow its row, one row each: the same program, indicator,
 phase and first month, with `dimension` and `category` (and `second_dimension`,
 `second_category` for a value by two dimensions at once) naming the part; its own value,
-counts, wording and page; the rest empty, as the measurement's row holds it. The measurement's
-row has the four empty, and `breakdown_check` says, in words, where its parts contradict it.
+counts, wording, source and notes; the rest empty, as the measurement's row holds it. The
+measurement's row has the four empty, and `breakdown_check` says, in words, where its parts
+contradict it.
 """
 
 import datetime
@@ -236,7 +237,7 @@ COLUMNS: list[Column] = [
     Column(
         "source_citation", lambda m: m.source_citation, "source_citation", is_text=True, part=None
     ),
-    Column("notes", lambda m: m.notes, "notes", is_text=True, part=None),
+    Column("notes", lambda m: m.notes, "notes", is_text=True, part=_own("notes")),
     Column("breakdown_check", _breakdown_check, is_text=True, part=None),
 ]
 COLUMN_NAMES = [column.name for column in COLUMNS]

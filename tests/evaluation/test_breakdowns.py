@@ -435,8 +435,8 @@ def test_a_bad_row_by_category_is_refused_and_nothing_changes(client, arrests):
         import_measurements(as_table(rows))
     assert failure.value.problems == [
         "row 3, column category: dimension 'sex' has no category 'women'",
-        "row 4, column ci_lower: a row by category holds only its own value, counts, wording "
-        "and page; leave this empty (the measurement's row holds it)",
+        "row 4, column ci_lower: a row by category holds only its own value, counts, wording, "
+        "source and notes; leave this empty (the measurement's row holds it)",
     ]
     endline.refresh_from_db()
     assert endline.value == 120
