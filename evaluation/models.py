@@ -988,6 +988,14 @@ class Dimension(models.Model):
         ),
     )
 
+    class Manager(models.Manager):
+        def get_by_natural_key(self, program_slug, indicator_slug, name):
+            return self.get(
+                indicator__program__slug=program_slug, indicator__slug=indicator_slug, name=name
+            )
+
+    objects = Manager()
+
     class Meta:
         ordering = ["indicator_id", "position", "pk"]
         constraints = [
@@ -1002,6 +1010,12 @@ class Dimension(models.Model):
     def __str__(self):
         return self.name
 
+    def natural_key(self):
+        return (*self.indicator.natural_key(), self.name)
+
+    # Django reads the attribute off the method; mypy allows no attributes on functions.
+    natural_key.dependencies = ["evaluation.indicator"]  # type: ignore[attr-defined]
+
 
 @track(model_name="CategoryEvent")
 class Category(models.Model):
@@ -1010,6 +1024,17 @@ class Category(models.Model):
     dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="categories")
     name = models.CharField(max_length=100)
     position = models.PositiveSmallIntegerField(default=1)
+
+    class Manager(models.Manager):
+        def get_by_natural_key(self, program_slug, indicator_slug, dimension_name, name):
+            return self.get(
+                dimension__indicator__program__slug=program_slug,
+                dimension__indicator__slug=indicator_slug,
+                dimension__name=dimension_name,
+                name=name,
+            )
+
+    objects = Manager()
 
     class Meta:
         verbose_name_plural = "categories"
@@ -1027,6 +1052,12 @@ class Category(models.Model):
         if Category.dimension.is_cached(self) or self.dimension_id:
             return f"{self.dimension.name}: {self.name}"
         return self.name
+
+    def natural_key(self):
+        return (*self.dimension.natural_key(), self.name)
+
+    # Django reads the attribute off the method; mypy allows no attributes on functions.
+    natural_key.dependencies = ["evaluation.dimension"]  # type: ignore[attr-defined]
 
 
 @track(model_name="BreakdownValueEvent")
@@ -1068,6 +1099,38 @@ class BreakdownValue(models.Model):
         ),
     )
     notes = models.TextField(blank=True)
+
+    class Manager(models.Manager):
+        def get_by_natural_key(
+            self,
+            program_slug,
+            indicator_slug,
+            phase,
+            period_start,
+            dimension,
+            category,
+            second_dimension="",
+            second_category="",
+        ):
+            second = (
+                Q(second_category__isnull=True)
+                if not second_category
+                else Q(
+                    second_category__dimension__name=second_dimension,
+                    second_category__name=second_category,
+                )
+            )
+            return self.get(
+                second,
+                measurement__indicator__program__slug=program_slug,
+                measurement__indicator__slug=indicator_slug,
+                measurement__phase=phase,
+                measurement__period_start=period_start,
+                category__dimension__name=dimension,
+                category__name=category,
+            )
+
+    objects = Manager()
 
     class Meta:
         # By id, not by the measurement's own ordering (a join to its indicator and program).
@@ -1115,6 +1178,18 @@ class BreakdownValue(models.Model):
 
     def __str__(self):
         return f"{self.combination_label}: {self.display_value}"
+
+    def natural_key(self):
+        """The measurement's key, then each category's dimension and name (empty for none)."""
+        names = [(c.dimension.name, c.name) for c in self.categories]
+        names += [("", "")] * (2 - len(names))
+        return (*self.measurement.natural_key(), *(part for pair in names for part in pair))
+
+    # Django reads the attribute off the method; mypy allows no attributes on functions.
+    natural_key.dependencies = [  # type: ignore[attr-defined]
+        "evaluation.measurement",
+        "evaluation.category",
+    ]
 
     @property
     def categories(self) -> list[Category]:

@@ -609,3 +609,15 @@ def test_the_iati_file_disaggregates_baseline_and_actuals_by_dimension(
         ("sex", "female"),
         ("venue type", "bars"),
     ]
+
+
+def test_dimensions_categories_and_values_are_found_by_their_natural_keys(arrests):
+    """The demo fixture names them so: loading it twice finds the rows it wrote."""
+    endline, sex, venue = arrests
+    alone = part(endline, category(sex, "female"), value=50)
+    pair = part(endline, category(sex, "female"), category(venue, "bars"), value=5)
+    assert alone.natural_key()[-4:] == ("sex", "female", "", "")
+    assert BreakdownValue.objects.get_by_natural_key(*alone.natural_key()) == alone
+    assert BreakdownValue.objects.get_by_natural_key(*pair.natural_key()) == pair
+    assert Category.objects.get_by_natural_key(*pair.category.natural_key()) == pair.category
+    assert Dimension.objects.get_by_natural_key(*venue.natural_key()) == venue
