@@ -14,6 +14,7 @@ from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -27,9 +28,19 @@ from history.admin import HistoryAdminMixin
 from history.services import Link
 
 from .imports import ImportFailed, import_measurements, read_table
-from .models import QUALITY_RATING_FIELDS, Indicator, Measurement, Program, ProgramStudy, Target
+from .models import (
+    QUALITY_RATING_FIELDS,
+    BreakdownValue,
+    Category,
+    Dimension,
+    Indicator,
+    Measurement,
+    Program,
+    ProgramStudy,
+    Target,
+)
 from .rules import phase_problems
-from .services import save_indicators, save_measurements, save_target
+from .services import save_indicators, save_measurements, save_target, set_categories
 
 # A long name is shown whole: it wraps in a box of two lines instead of running off the input.
 TWO_LINES = {"rows": 2, "class": "vLargeTextField"}
@@ -394,11 +405,78 @@ class TargetInline(LabelledTabularInline):
         return super().get_queryset(request).select_related("indicator")
 
 
+class DimensionForm(forms.ModelForm):
+    """A dimension with its categories typed one per line, in order."""
+
+    categories = forms.CharField(
+        label=_("categories"),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 30}),
+        help_text=_("One per line, in the order of the page, e.g. “formal establishments”."),
+    )
+
+    class Meta:
+        model = Dimension
+        fields = ["name", "position", "categories_are_exhaustive", "categories"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            names = [c.name for c in self.instance.categories.all()]
+            self.fields["categories"].initial = "\n".join(names)
+
+    def clean_categories(self) -> list[str]:
+        names = [" ".join(line.split()) for line in self.cleaned_data["categories"].splitlines()]
+        names = [name for name in names if name]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise ValidationError(
+                gettext("Each category once: %(names)s listed twice.")
+                % {"names": ", ".join(f"“{n}”" for n in twice)}
+            )
+        if self.instance.pk:
+            removed = self.instance.categories.exclude(name__in=names)
+            used = [c.name for c in removed if _has_values(c)]
+            if used:
+                raise ValidationError(
+                    gettext(
+                        "%(names)s still has figures by category: remove them on the "
+                        "measurements' pages first (or keep the category)."
+                    )
+                    % {"names": ", ".join(f"“{n}”" for n in used)}
+                )
+        return names
+
+    def _save_m2m(self):
+        super()._save_m2m()
+        set_categories(dimension=self.instance, names=self.cleaned_data["categories"])
+
+
+def _has_values(category: Category) -> bool:
+    return BreakdownValue.objects.filter(
+        models.Q(category=category) | models.Q(second_category=category)
+    ).exists()
+
+
+class DimensionInline(LabelledTabularInline):
+    """An indicator's dimensions (venue type, sex…), each with its categories; the values by
+    category are entered on each measurement's page."""
+
+    model = Dimension
+    form = DimensionForm
+    extra = 1
+    verbose_name_plural = _(
+        "dimensions (figures by category: enter them on each measurement's page)"
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("categories")
+
+
 @admin.register(Indicator)
 class IndicatorAdmin(HistoryAdminMixin, NoScriptAutocompleteMixin, admin.ModelAdmin):
     # A version of an indicator includes its measurements at the time.
     history_links = [Link(Measurement, "indicator", "phase", _("measurement"), _("measurements"))]
-    inlines = [MeasurementInline, TargetInline]
+    inlines = [DimensionInline, MeasurementInline, TargetInline]
     fields = [
         "program",
         ("name", "slug"),
@@ -605,6 +683,68 @@ class MeasurementImportForm(forms.Form):
         return upload
 
 
+class BreakdownValueFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            if self._should_delete_form(form) or not form.is_valid():
+                continue
+            data = form.cleaned_data
+            if not data.get("category"):
+                continue
+            pair = frozenset(c.pk for c in (data["category"], data.get("second_category")) if c)
+            if pair in seen:
+                raise ValidationError(
+                    gettext("Each combination of categories once: %(label)s is given twice.")
+                    % {"label": form.instance.combination_label}
+                )
+            seen.add(pair)
+
+
+class BreakdownValueInline(LabelledTabularInline):
+    """The measurement's values by category of its indicator's dimensions, beside its total."""
+
+    model = BreakdownValue
+    formset = BreakdownValueFormSet
+    fields = [
+        "category",
+        "second_category",
+        "value",
+        "numerator",
+        "denominator",
+        "published_wording",
+        "source_reference",
+        "notes",
+    ]
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 30})}
+    }
+    extra = 2
+    verbose_name = _("value by category")
+    verbose_name_plural = _("values by category (the indicator's dimensions)")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        self._indicator_id = obj.indicator_id if obj else None
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in ("category", "second_category"):
+            kwargs["queryset"] = Category.objects.filter(
+                dimension__indicator=getattr(self, "_indicator_id", None)
+            ).select_related("dimension")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(
+                "measurement__indicator", "category__dimension", "second_category__dimension"
+            )
+        )
+
+
 @admin.register(Measurement)
 class MeasurementAdmin(HistoryAdminMixin, NoScriptAutocompleteMixin, admin.ModelAdmin):
     """Each measurement on a page of its own, with the figure, period and source together.
@@ -615,6 +755,7 @@ class MeasurementAdmin(HistoryAdminMixin, NoScriptAutocompleteMixin, admin.Model
 
     form = MeasurementForm
     fieldsets = [(None, {"fields": ["indicator"]}), *MEASUREMENT_FIELDSETS]
+    inlines = [BreakdownValueInline]
     autocomplete_fields = ["indicator", "source_study"]
     list_display = ["figure", "phase", "period", "indicator_name", "source"]
     list_display_links = ["figure"]
@@ -645,6 +786,10 @@ class MeasurementAdmin(HistoryAdminMixin, NoScriptAutocompleteMixin, admin.Model
             where = f", {measurement.source_reference}" if measurement.source_reference else ""
             return format_html("{}{}", measurement.source_study, where)
         return measurement.source_citation
+
+    def get_inlines(self, request, obj):
+        # Values by category need the indicator's categories: once the measurement is saved.
+        return self.inlines if obj is not None else []
 
     def get_changeform_initial_data(self, request):
         """“Add measurement” from a list filtered to one indicator starts on that indicator."""

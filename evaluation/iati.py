@@ -16,7 +16,7 @@ from core.text import xml_text
 from justicelib.site import absolute_url
 
 from .choices import Direction, ProgramStatus, ResultLevel, StudyRole, Unit
-from .models import Indicator, Measurement, Program, Target
+from .models import BreakdownValue, Indicator, Measurement, Program, Target
 from .tables import plain_number
 from .targets import target_rows
 
@@ -169,6 +169,33 @@ def baseline(indicator: ET.Element, measurement: Measurement) -> None:
     )
     source_link(element, measurement)
     figure_comment(element, measurement)
+    for part in measurement.breakdown_values.all():
+        # A disaggregated baseline: one more baseline per value by category, with its dimensions.
+        element = sub(
+            indicator,
+            "baseline",
+            year=str(measurement.period_start.year),
+            iso_date=measurement.period_start.isoformat(),
+            value=plain_number(part.value),
+        )
+        dimensions(element, part)
+        part_comment(element, part)
+
+
+def dimensions(parent: ET.Element, part: BreakdownValue) -> None:
+    for category in part.categories:
+        sub(parent, "dimension", name=category.dimension.name, value=category.name)
+
+
+def part_comment(parent: ET.Element, part: BreakdownValue) -> None:
+    words = [part.display_value_with_counts]
+    if part.published_wording:
+        words.append(f"“{part.published_wording}”")
+    if part.source_reference:
+        words.append(f"Source: {part.source_reference}")
+    if part.notes:
+        words.append(part.notes)
+    narrative(parent, "comment", " ".join(str(w) for w in words))
 
 
 def target_element(parent: ET.Element, target: Target) -> None:
@@ -194,3 +221,7 @@ def period(indicator: ET.Element, measurement: Measurement, target: Target | Non
     actual = sub(element, "actual", **figure_attributes(measurement))
     figure_comment(actual, measurement)
     source_link(actual, measurement)
+    for part in measurement.breakdown_values.all():
+        actual = sub(element, "actual", value=plain_number(part.value))
+        dimensions(actual, part)
+        part_comment(actual, part)

@@ -1302,3 +1302,309 @@ class Target(models.Model):
     @property
     def display_value(self) -> str:
         return format_value(self.value, self.indicator.unit)
+
+
+# --- Disaggregation: an indicator's dimensions and a measurement's values by category ---------
+
+
+@track(model_name="DimensionEvent")
+class Dimension(models.Model):
+    """A way an indicator's figures are broken down (venue type, sex, age group, location),
+    with its categories in order.
+
+    `categories_are_exhaustive` says that the categories cover everyone the total counts (sex:
+    female, male), so that counts by category that fall short of the total contradict it; a
+    list of some venue types does not."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="dimensions")
+    name = models.CharField(max_length=100, help_text=_("e.g. “venue type”, “sex”, “age group”."))
+    position = models.PositiveSmallIntegerField(default=1, help_text=_("Order on the page."))
+    categories_are_exhaustive = models.BooleanField(
+        _("categories cover the whole total"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "Tick when every person (or case) the total counts falls in one of the categories: "
+            "counts by category must then add up to the total."
+        ),
+    )
+
+    class Manager(models.Manager):
+        def get_by_natural_key(self, program_slug, indicator_slug, name):
+            return self.get(
+                indicator__program__slug=program_slug, indicator__slug=indicator_slug, name=name
+            )
+
+    objects = Manager()
+
+    class Meta:
+        ordering = ["indicator_id", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "name"],
+                name="dimension_name_unique_in_indicator",
+                violation_error_message=_("The indicator already has a dimension of this name."),
+            ),
+            is_not_blank("dimension", "name", "name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (*self.indicator.natural_key(), self.name)
+
+    # Django reads the attribute off the method; mypy allows no attributes on functions.
+    natural_key.dependencies = ["evaluation.indicator"]  # type: ignore[attr-defined]
+
+
+@track(model_name="CategoryEvent")
+class Category(models.Model):
+    """One category of a dimension: “public spaces” of “venue type”."""
+
+    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="categories")
+    name = models.CharField(max_length=100)
+    position = models.PositiveSmallIntegerField(default=1)
+
+    class Manager(models.Manager):
+        def get_by_natural_key(self, program_slug, indicator_slug, dimension_name, name):
+            return self.get(
+                dimension__indicator__program__slug=program_slug,
+                dimension__indicator__slug=indicator_slug,
+                dimension__name=dimension_name,
+                name=name,
+            )
+
+    objects = Manager()
+
+    class Meta:
+        verbose_name_plural = "categories"
+        ordering = ["dimension_id", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dimension", "name"],
+                name="category_name_unique_in_dimension",
+                violation_error_message=_("The dimension already has a category of this name."),
+            ),
+            is_not_blank("category", "name", "name"),
+        ]
+
+    def __str__(self):
+        if Category.dimension.is_cached(self) or self.dimension_id:
+            return f"{self.dimension.name}: {self.name}"
+        return self.name
+
+    def natural_key(self):
+        return (*self.dimension.natural_key(), self.name)
+
+    # Django reads the attribute off the method; mypy allows no attributes on functions.
+    natural_key.dependencies = ["evaluation.dimension"]  # type: ignore[attr-defined]
+
+
+@track(model_name="BreakdownValueEvent")
+class BreakdownValue(models.Model):
+    """A measurement's value for one category of a dimension (“public spaces”: 2.4 %), or for
+    one category of each of two dimensions (“female, aged 15–17”), beside its total.
+
+    The database keeps one value per measurement and combination, the categories on dimensions
+    of the measurement's own indicator (two different ones, the first created first), and the
+    value in the unit's range (the constraint trigger of migration 0012)."""
+
+    measurement = models.ForeignKey(
+        Measurement, on_delete=models.CASCADE, related_name="breakdown_values"
+    )
+    # A category with figures is not deleted by accident: remove its figures first. (RESTRICT,
+    # not PROTECT: deleting the whole indicator still takes both with it.)
+    category = models.ForeignKey(Category, on_delete=models.RESTRICT, related_name="+")
+    second_category = models.ForeignKey(
+        Category,
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("For a value by two dimensions at once: the category of the second one."),
+    )
+    value = models.DecimalField(max_digits=14, decimal_places=4)
+    numerator = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("Where the source gives the counts of a share.")
+    )
+    denominator = models.PositiveIntegerField(null=True, blank=True)
+    published_wording = models.CharField(max_length=300, blank=True)
+    source_reference = models.CharField(
+        _("source, page or table"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Where in the measurement's source (“table 3”), or the source itself where the "
+            "value comes from another (“Orientación Popular, November 2022”)."
+        ),
+    )
+    notes = models.TextField(blank=True)
+
+    class Manager(models.Manager):
+        def get_by_natural_key(
+            self,
+            program_slug,
+            indicator_slug,
+            phase,
+            period_start,
+            dimension,
+            category,
+            second_dimension="",
+            second_category="",
+        ):
+            second = (
+                Q(second_category__isnull=True)
+                if not second_category
+                else Q(
+                    second_category__dimension__name=second_dimension,
+                    second_category__name=second_category,
+                )
+            )
+            return self.get(
+                second,
+                measurement__indicator__program__slug=program_slug,
+                measurement__indicator__slug=indicator_slug,
+                measurement__phase=phase,
+                measurement__period_start=period_start,
+                category__dimension__name=dimension,
+                category__name=category,
+            )
+
+    objects = Manager()
+
+    class Meta:
+        # By id, not by the measurement's own ordering (a join to its indicator and program).
+        ordering = [
+            "measurement_id",
+            "category__dimension__position",
+            "category__dimension_id",
+            "category__position",
+            F("second_category__position").asc(nulls_first=True),  # a category's own value first
+            "pk",
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measurement", "category", "second_category"],
+                nulls_distinct=False,
+                name="breakdown_value_once_per_combination",
+                violation_error_message=_(
+                    "The measurement already has a value for this combination of categories."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(second_category=F("category")),
+                name="breakdown_categories_differ",
+                violation_error_message=_("The two categories of a value must differ."),
+            ),
+            models.CheckConstraint(
+                condition=Q(numerator__isnull=True, denominator__isnull=True)
+                | Q(numerator__isnull=False, denominator__gte=1, numerator__lte=F("denominator")),
+                name="breakdown_counts_come_together",
+                violation_error_message=_(
+                    "Give both the numerator and the denominator, or neither; the numerator is "
+                    "at most the denominator, which is at least 1."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(numerator__isnull=True)
+                | Q(value__in=[Round(COUNTED_PERCENT, places) for places in range(5)]),
+                name="breakdown_value_agrees_with_counts",
+                violation_error_message=_(
+                    "The value must be the share the numerator and denominator give, in percent, "
+                    "rounded (27 of 1,203 is 2.2 %%)."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.combination_label}: {self.display_value}"
+
+    def natural_key(self):
+        """The measurement's key, then each category's dimension and name (empty for none)."""
+        names = [(c.dimension.name, c.name) for c in self.categories]
+        names += [("", "")] * (2 - len(names))
+        return (*self.measurement.natural_key(), *(part for pair in names for part in pair))
+
+    # Django reads the attribute off the method; mypy allows no attributes on functions.
+    natural_key.dependencies = [  # type: ignore[attr-defined]
+        "evaluation.measurement",
+        "evaluation.category",
+    ]
+
+    @property
+    def categories(self) -> list[Category]:
+        return [c for c in (self.category, self.second_category) if c is not None]
+
+    @property
+    def combination_label(self) -> str:
+        """“public spaces”, “female, 15–17”."""
+        return ", ".join(c.name for c in self.categories)
+
+    @property
+    def dimension_ids(self) -> tuple[int, ...]:
+        return tuple(c.dimension_id for c in self.categories)
+
+    @property
+    def display_value(self) -> str:
+        return format_value(self.value, self.measurement.indicator.unit)
+
+    @property
+    def display_value_with_counts(self) -> str:
+        if self.numerator is None or self.denominator is None:
+            return self.display_value
+        counts = _("%(numerator)s of %(denominator)s") % {
+            "numerator": format_number(self.numerator),
+            "denominator": format_number(self.denominator),
+        }
+        return f"{self.display_value} — {counts}"
+
+    def clean(self):
+        errors: dict[str, str] = {}
+        # The admin and the import validate values of a measurement not saved yet: use the
+        # instance attached rather than a query.
+        known = BreakdownValue.measurement.is_cached(self) or self.measurement_id
+        indicator = self.measurement.indicator if known else None
+        first = self.category if self.category_id else None
+        second = self.second_category if self.second_category_id else None
+        if first and second and first.dimension_id == second.dimension_id:
+            errors["second_category"] = str(
+                _(
+                    "The two categories are of the same dimension (%(dimension)s): pick one "
+                    "of another."
+                )
+                % {"dimension": first.dimension.name}
+            )
+        elif first and second and second.dimension_id < first.dimension_id:
+            # One order for a pair, so that (female, 15–17) and (15–17, female) are one value.
+            self.category, self.second_category = second, first
+        if indicator is not None:
+            for name, category in (("category", first), ("second_category", second)):
+                if category and category.dimension.indicator_id != indicator.pk:
+                    errors[name] = str(
+                        _("“%(category)s” is not a category of this indicator's dimensions.")
+                        % {"category": category}
+                    )
+            unit = indicator.unit
+            if self.value is not None:
+                if unit == Indicator.Unit.PERCENT and not 0 <= self.value <= 100:
+                    errors["value"] = str(
+                        _("A percent lies between 0 and 100 (%(value)s does not).")
+                        % {"value": format_number(self.value)}
+                    )
+                elif unit == Indicator.Unit.COUNT and (
+                    self.value < 0 or self.value != self.value.to_integral_value()
+                ):
+                    errors["value"] = str(
+                        _("A count is a whole number, at least 0 (%(value)s is not).")
+                        % {"value": format_number(self.value)}
+                    )
+            if self.numerator is not None and unit != Indicator.Unit.PERCENT:
+                errors["numerator"] = str(
+                    _(
+                        "A numerator and denominator give a share: the indicator's unit is not "
+                        "percent."
+                    )
+                )
+        if errors:
+            raise ValidationError(errors)

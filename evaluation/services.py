@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from .models import Indicator, Measurement, Target
+from .models import Category, Dimension, Indicator, Measurement, Target
 
 # Phases that one measurement of an indicator holds at a time.
 SINGLE_PHASES = (Measurement.Phase.BASELINE, Measurement.Phase.ENDLINE)
@@ -91,3 +91,20 @@ def save_target(target: Target) -> Target:
             Target.objects.filter(pk=old.pk).update(is_current=False)
         target.save()
         return target
+
+
+def set_categories(*, dimension: Dimension, names: Sequence[str]) -> None:
+    """Make `names` the dimension's categories, in that order: those already there keep their
+    values (and move), new ones are added, the others deleted. A category that still has values
+    cannot be deleted (RestrictedError): the admin's form says so first."""
+    with transaction.atomic():
+        existing = {category.name: category for category in dimension.categories.all()}
+        for name, category in existing.items():
+            if name not in names:
+                category.delete()
+        for position, name in enumerate(names, start=1):
+            category = existing.get(name) or Category(dimension=dimension, name=name)
+            if category.pk is None or category.position != position:
+                category.position = position
+                category.full_clean()
+                category.save()

@@ -57,6 +57,7 @@ def indicator_form(indicator, rows, initial=0) -> dict:
         "method": indicator.method,
         "disaggregation": indicator.disaggregation,
         "notes": indicator.notes,
+        **formset("dimensions", []),
         **formset("measurements", rows, initial),
         **formset("targets", []),
     }

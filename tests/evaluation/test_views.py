@@ -241,10 +241,11 @@ def test_a_program_page_runs_the_same_queries_however_many_figures(
         extra = make_indicator(large)
         make_measurement(extra, phase="baseline", start=datetime.date(2009, 1, 1))
         make_measurement(extra, phase="endline", start=datetime.date(2016, 1, 1))
-    # Program, indicators, their targets, their measurements, the studies: five, whatever
-    # the numbers (the targets' prefetch is the fifth, since targets per period came in).
-    assert count_queries(client, program_page(small.slug)) == 5
-    assert count_queries(client, program_page(large.slug)) == 5
+    # Program, indicators, their targets, their dimensions, their measurements, the values by
+    # category, the studies: seven, whatever the numbers (the dimensions' categories are an
+    # eighth where there are dimensions: test_breakdowns.py).
+    assert count_queries(client, program_page(small.slug)) == 7
+    assert count_queries(client, program_page(large.slug)) == 7
 
 
 # --- /programs/<slug>/measurements.csv ------------------------------------------------------------
@@ -297,7 +298,9 @@ def test_the_csv_runs_the_same_queries_however_many_figures(
     client, make_program, make_indicator, make_measurement, make_study
 ):
     program = make_program_with_figures(make_program, make_indicator, make_measurement, make_study)
-    assert count_queries(client, csv_url(program.slug)) == 2
+    # The program, its measurements, their indicators' dimensions and their values by category
+    # (with dimensions, their categories too: test_breakdowns.py).
+    assert count_queries(client, csv_url(program.slug)) == 4
 
 
 # --- What a study page shows (the partial the study page includes) --------------------------------
