@@ -83,5 +83,5 @@ class QualityRating(models.TextChoices):
 class DatePrecision(models.TextChoices):
     """How precisely a source dates its fieldwork: to the day, or only to the month."""
 
-    DAY = "day", _("to the day")
-    MONTH = "month", _("to the month")
+    DAY = "exact_day", _("to the day")
+    MONTH = "month_only", _("to the month")

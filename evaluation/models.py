@@ -493,7 +493,7 @@ def quality_rating_field(index: int) -> models.CharField:
 
 def quality_note_field(index: int) -> models.TextField:
     return models.TextField(
-        format_lazy(_("{dimension}: note"), dimension=QUALITY_DIMENSIONS[index][1]),
+        format_lazy(_("{dimension} note"), dimension=QUALITY_DIMENSIONS[index][1]),
         blank=True,
         default="",
         db_default="",

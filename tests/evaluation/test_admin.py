@@ -523,7 +523,7 @@ def test_a_curator_records_method_and_quality_in_the_indicator_page(
                     "15",
                     method="Telephone survey",
                     fieldwork_start="2015-03-02",
-                    fieldwork_precision="day",
+                    fieldwork_precision="exact_day",
                     validity="partly_meets",
                     validity_note="Only households with a phone.",
                     reliability="not_assessed",

@@ -53,7 +53,7 @@ def baseline_and_endline(make_indicator, make_measurement):
         ),
         ({"fieldwork_end": DAY(2014, 4, 30)}, "measurement_fieldwork_ends_after_it_starts"),
         (
-            {"fieldwork_start": DAY(2014, 5, 3), "fieldwork_precision": "month"},
+            {"fieldwork_start": DAY(2014, 5, 3), "fieldwork_precision": "month_only"},
             "measurement_fieldwork_months_are_first_days",
         ),
         ({"fieldwork_precision": "week"}, "measurement_fieldwork_precision_is_known"),
@@ -107,7 +107,7 @@ def test_fieldwork_ending_before_it_starts_is_refused_with_a_message(baseline_an
 
 def test_fieldwork_dated_to_the_month_is_stored_on_the_first(baseline_and_endline):
     _baseline, endline = baseline_and_endline
-    endline.fieldwork_precision = "month"
+    endline.fieldwork_precision = "month_only"
     endline.fieldwork_start, endline.fieldwork_end = DAY(2015, 3, 10), DAY(2015, 4, 20)
     endline.full_clean()
     endline.save()
@@ -262,7 +262,7 @@ def test_quality_columns_round_trip_through_the_import(client, baseline_and_endl
         collected_by="Field team",
         fieldwork_start="2015-03-01",
         fieldwork_end="2015-04-01",
-        fieldwork_precision="month",
+        fieldwork_precision="month_only",
         timeliness="does_not_meet",
         timeliness_note="Published three years later.",
         quality_assessed_by="Curator",
