@@ -152,6 +152,22 @@ def demo_data(db):
     call_command("load_demo_data", verbosity=0)
 
 
+@pytest.fixture
+def uncited_demo_study(demo_data):
+    """A published demo study that no program cites, so a curator may turn it back into a draft:
+    a study a program page cites stays published (evaluation/migrations/0003_rules.py)."""
+    from studies.models import Study
+
+    study = (
+        Study.objects.published()
+        .filter(program_links__isnull=True, measurements__isnull=True)
+        .order_by("slug")
+        .first()
+    )
+    assert study is not None, "every demo study is cited by a program"
+    return study
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache.

@@ -59,8 +59,12 @@ def test_the_featured_study_is_the_curators_choice(client, demo_data):
     assert "nearly half a million Filipino children, or roughly 1 in 100" in featured
 
 
-def test_an_unpublished_featured_study_is_not_shown(client, demo_data):
-    Study.objects.filter(slug="scale-of-harm").update(status=Study.Status.DRAFT)
+def test_an_unpublished_featured_study_is_not_shown(client, uncited_demo_study):
+    # The demo's featured study is cited by a program, so it stays published: feature one no
+    # program cites, then turn it back into a draft.
+    HomePage.objects.update(featured_study=uncited_demo_study)
+    assert 'id="featured-heading"' in home_html(client)
+    Study.objects.filter(pk=uncited_demo_study.pk).update(status=Study.Status.DRAFT)
     assert 'id="featured-heading"' not in home_html(client)
 
 
