@@ -46,6 +46,14 @@ def assign_citation_keys():
         cursor.execute("SET CONSTRAINTS study_citation_key, authorship_citation_key DEFERRED")
 
 
+def as_shown(text: str) -> str:
+    """`text` as the program pages set it: a no-break space between each number and its “%”
+    (evaluation/templatetags/figures.py), so “15 %–30 %” is written plainly in the tests."""
+    from evaluation.templatetags.figures import keep_figures_together
+
+    return keep_figures_together(text)
+
+
 @contextmanager
 def rule_switched_off(table: str, trigger: str):
     """Write rows a rule's trigger refuses, to test what pages do should such rows come back
