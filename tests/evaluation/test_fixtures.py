@@ -15,6 +15,7 @@ from django.core.management import call_command
 
 from evaluation.models import Indicator, Measurement, Program, ProgramStudy
 from studies.models import Study
+from tests.conftest import as_shown
 
 EVIDENCE_PATH = Path(settings.BASE_DIR).parent / "shared" / "evidence" / "program-figures.md"
 
@@ -96,7 +97,7 @@ FIGURES = [
         CEBU,
         "victims-rescued",
         "endline",
-        "point",
+        "minimum",
         {"value": "220"},
         "more than 220",
         "project-lantern-results-summary",
@@ -106,7 +107,7 @@ FIGURES = [
         CEBU,
         "suspects-charged",
         "endline",
-        "point",
+        "minimum",
         {"value": "100"},
         "more than 100",
         "project-lantern-results-summary",
@@ -256,7 +257,7 @@ FIGURES = [
         GT,
         "individuals-arrested",
         "endline",
-        "point",
+        "minimum",
         {"value": "287"},
         "more than 287",
         "final-evaluation-program-combat-sexual-violence-against-children-guatemala",
@@ -437,7 +438,7 @@ FIGURES = [
         PH,
         "victims-rescued",
         "endline",
-        "point",
+        "minimum",
         {"value": "1450"},
         "over 1,450",
         None,
@@ -447,7 +448,7 @@ FIGURES = [
         PH,
         "traffickers-convicted",
         "endline",
-        "point",
+        "minimum",
         {"value": "175"},
         "over 175",
         None,
@@ -536,7 +537,7 @@ def test_unpublished_areas_and_dates_are_not_invented(client, demo_data, evidenc
     html = client.get(Program.objects.get(slug=DR).get_absolute_url()).content.decode()
     assert "area not published" in html
     assert "since 2014 (inferred from the studies&#x27; dates; not published)" in html
-    assert "2.2 % — 27 of 1,203" in html
+    assert as_shown("2.2 % — 27 of 1,203") in html
 
 
 def test_secondary_sources_say_so(demo_data):
@@ -569,6 +570,17 @@ def test_the_philippines_program_links_its_studies_and_invents_no_city_figure(de
         "child-sex-trafficking-in-angeles-city": "related",
         "child-sex-trafficking-in-metro-manila": "related",
     }
+
+
+def test_a_published_minimum_is_stored_as_a_minimum(demo_data):
+    """“more than 220”, “over 1,450”: floors, never stored as point values that read as exact."""
+    # A change in words (“more than 50 % reduction”) is quoted already; words only have no number.
+    floors = Measurement.objects.filter(
+        published_wording__iregex=r"^(more than|over|at least) [0-9]",
+        value_kind__in=["point", "minimum"],
+    )
+    assert set(floors.values_list("value_kind", flat=True)) == {"minimum"}
+    assert floors.count() == 5
 
 
 def test_each_program_with_figures_has_a_headline_indicator(demo_data):
