@@ -11,6 +11,8 @@
   other figure is well away from that end, the direction is stated (“improved; size not given”).
 - Where a source publishes a change only in words (Mukono's “nearly 50 % reduction”), the
   words are the change: the number stored beside them only orders it and is never shown.
+- A minimum (Cebu's “more than 220”) is no size either: no change is computed, and the
+  direction is stated only when the other figure plainly lies on one side of it.
 - Improvement: the change goes the way the indicator's direction calls better.
 - Not directly comparable: where the later figure was measured by another method than the
   baseline (their stated methods differ), or a curator says why it is not comparable, the change
@@ -301,6 +303,8 @@ def _change_between(
             )
             % {"phase": words.get_phase_display().lower(), "words": words.display_value},
         )
+    if baseline.is_minimum or later.is_minimum:
+        return _change_from_a_minimum(baseline, later, direction)
     before, after = _bounds(baseline), _bounds(later)
     absolute = Span.of(b - a for a, b in product(before, after))
     relative: Span | None = None
@@ -327,6 +331,41 @@ def _change_between(
         verdict=verdict(absolute.sign(), direction),
         distinguishable=distinguishable,
         explanation=how,
+    )
+
+
+def _change_from_a_minimum(baseline: Measurement, later: Measurement, direction: str) -> Change:
+    """A minimum (“more than 220”) is no size: the direction is stated only where the other
+    figure plainly lies on one side of it (a later “more than 220” after a baseline of 150)."""
+    minimum = later if later.is_minimum else baseline
+    sign: int | None = None
+    if not (baseline.is_minimum and later.is_minimum):
+        floor = required(minimum.value)
+        if minimum is later and floor > max(_bounds(baseline)):
+            sign = 1
+        elif minimum is baseline and max(_bounds(later)) < floor:
+            sign = -1
+    words = {"phase": minimum.get_phase_display().lower(), "words": minimum.display_value}
+    if sign is None:
+        explanation = _("The %(phase)s is a minimum (%(words)s), so no change is computed.") % words
+    else:
+        explanation = (
+            _(
+                "The %(phase)s is a minimum (%(words)s) above the other figure: the direction "
+                "is clear, but the size of the change is not given, so none is computed."
+            )
+            % words
+        )
+    return Change(
+        baseline=baseline,
+        later=later,
+        absolute=None,
+        relative=None,
+        relative_is_published=False,
+        verdict=verdict(sign, direction),
+        distinguishable=Distinguishable.CANNOT_TELL,
+        explanation=explanation,
+        size_given=False,
     )
 
 

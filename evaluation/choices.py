@@ -68,6 +68,8 @@ class ValueKind(models.TextChoices):
     RANGE = "range", _("Range of estimates")
     RELATIVE_CHANGE = "relative_change", _("Change relative to the baseline (%)")
     WORDING_ONLY = "wording_only", _("Published in words only (no number)")
+    # “more than 220 victims rescued”: the number is a floor the source gives, never the figure.
+    MINIMUM = "minimum", _("A minimum, published in words (“more than 220”)")
 
 
 class QualityRating(models.TextChoices):

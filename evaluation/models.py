@@ -580,7 +580,10 @@ class Measurement(models.Model):
         decimal_places=4,
         null=True,
         blank=True,
-        help_text=_("The value; for a relative change, the change in percent (−79 for “−79 %”)."),
+        help_text=_(
+            "The value; for a relative change, the change in percent (−79 for “−79 %”); for "
+            "a minimum, the number the words give (220 for “more than 220”)."
+        ),
     )
     value_low = models.DecimalField(
         _("range from"), max_digits=14, decimal_places=4, null=True, blank=True
@@ -814,6 +817,18 @@ class Measurement(models.Model):
                 ),
             ),
             models.CheckConstraint(
+                condition=~Q(value_kind=ValueKind.MINIMUM)
+                | (
+                    Q(value__isnull=False, value_low__isnull=True, value_high__isnull=True)
+                    & Q(published_wording__regex=r"\S")
+                ),
+                name="minimum_measurement_has_value_and_wording",
+                violation_error_message=_(
+                    "A minimum needs its number (220 for “more than 220”, no range) and the "
+                    "published wording that says it is a minimum."
+                ),
+            ),
+            models.CheckConstraint(
                 condition=Q(ci_lower__isnull=True, ci_upper__isnull=True)
                 | Q(ci_lower__isnull=False, ci_upper__isnull=False),
                 name="confidence_interval_has_both_bounds",
@@ -995,7 +1010,11 @@ class Measurement(models.Model):
         indicator = self._indicator_if_known()
         if indicator is None or indicator.unit != Indicator.Unit.PERCENT:
             return None
-        if self.value_kind not in (self.ValueKind.POINT, self.ValueKind.RANGE):
+        if self.value_kind not in (
+            self.ValueKind.POINT,
+            self.ValueKind.RANGE,
+            self.ValueKind.MINIMUM,
+        ):
             return None  # a relative change (e.g. +136 %) is not a share
         numbers = [self.value, self.value_low, self.value_high, self.ci_lower, self.ci_upper]
         # Values that are not numbers yet have failed their own field's validation.
@@ -1042,6 +1061,10 @@ class Measurement(models.Model):
         return self.value_kind == self.ValueKind.WORDING_ONLY
 
     @property
+    def is_minimum(self) -> bool:
+        return self.value_kind == self.ValueKind.MINIMUM
+
+    @property
     def is_cumulative_total(self) -> bool:
         """A cumulative indicator's later figure: a total over the program so far, not an
         endline level (465 victims supported 2005–2017)."""
@@ -1056,9 +1079,14 @@ class Measurement(models.Model):
 
     @property
     def wording_is_the_figure(self) -> bool:
-        """Whether the source's words are the figure itself: words only, or a relative change
-        published in words (“nearly 50 % reduction”), whose stored number only orders it."""
-        return self.is_wording_only or (self.is_relative_change and bool(self.published_wording))
+        """Whether the source's words are the figure itself: words only, a minimum (“more than
+        220”), or a relative change published in words (“nearly 50 % reduction”), whose stored
+        number only orders it."""
+        return (
+            self.is_wording_only
+            or self.is_minimum
+            or (self.is_relative_change and bool(self.published_wording))
+        )
 
     @property
     def period_label(self) -> str:
@@ -1069,7 +1097,7 @@ class Measurement(models.Model):
 
     @property
     def display_value(self) -> str:
-        """“8.16 %”, “15 %–30 %”, “−79 % vs baseline”, ““almost none””."""
+        """“8.16 %”, “15 %–30 %”, “−79 % vs baseline”, ““almost none””, ““more than 220””."""
         unit = self.indicator.unit
         if self.value_kind == self.ValueKind.RANGE:
             low, high = required(self.value_low), required(self.value_high)
@@ -1081,7 +1109,8 @@ class Measurement(models.Model):
             return _("%(change)s vs baseline") % {
                 "change": format_signed(required(self.value), " %")
             }
-        if self.value_kind == self.ValueKind.WORDING_ONLY:
+        if self.value_kind in (self.ValueKind.WORDING_ONLY, self.ValueKind.MINIMUM):
+            # “more than 220” is not 220: the words are the figure, the number its floor.
             return f"“{self.published_wording}”"
         return format_value(required(self.value), unit)
 

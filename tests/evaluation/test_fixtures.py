@@ -13,8 +13,17 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from evaluation.models import Indicator, Measurement, Program, ProgramStudy
+from evaluation.models import (
+    BreakdownValue,
+    Category,
+    Dimension,
+    Indicator,
+    Measurement,
+    Program,
+    ProgramStudy,
+)
 from studies.models import Study
+from tests.conftest import as_shown
 
 EVIDENCE_PATH = Path(settings.BASE_DIR).parent / "shared" / "evidence" / "program-figures.md"
 
@@ -96,7 +105,7 @@ FIGURES = [
         CEBU,
         "victims-rescued",
         "endline",
-        "point",
+        "minimum",
         {"value": "220"},
         "more than 220",
         "project-lantern-results-summary",
@@ -106,7 +115,7 @@ FIGURES = [
         CEBU,
         "suspects-charged",
         "endline",
-        "point",
+        "minimum",
         {"value": "100"},
         "more than 100",
         "project-lantern-results-summary",
@@ -256,7 +265,7 @@ FIGURES = [
         GT,
         "individuals-arrested",
         "endline",
-        "point",
+        "minimum",
         {"value": "287"},
         "more than 287",
         "final-evaluation-program-combat-sexual-violence-against-children-guatemala",
@@ -291,46 +300,6 @@ FIGURES = [
         "",
         None,
         "2.2 % (27 minors among 1,203 people in 132 establishments in 20 towns)",
-    ),
-    (
-        DR,
-        "minors-in-formal-establishments",
-        "baseline",
-        "point",
-        {"value": "5.8"},
-        "",
-        None,
-        "5.8 % → 1.7 %",
-    ),
-    (
-        DR,
-        "minors-in-formal-establishments",
-        "endline",
-        "point",
-        {"value": "1.7"},
-        "",
-        None,
-        "5.8 % → 1.7 %",
-    ),
-    (
-        DR,
-        "minors-in-public-spaces",
-        "baseline",
-        "point",
-        {"value": "23.9"},
-        "",
-        None,
-        "23.9 % → 2.4 %",
-    ),
-    (
-        DR,
-        "minors-in-public-spaces",
-        "endline",
-        "point",
-        {"value": "2.4"},
-        "",
-        None,
-        "23.9 % → 2.4 %",
     ),
     (
         DR,
@@ -437,7 +406,7 @@ FIGURES = [
         PH,
         "victims-rescued",
         "endline",
-        "point",
+        "minimum",
         {"value": "1450"},
         "over 1,450",
         None,
@@ -447,7 +416,7 @@ FIGURES = [
         PH,
         "traffickers-convicted",
         "endline",
-        "point",
+        "minimum",
         {"value": "175"},
         "over 175",
         None,
@@ -455,6 +424,48 @@ FIGURES = [
     ),
 ]
 FIGURE_IDS = [f"{program}/{indicator}/{phase}" for program, indicator, phase, *_ in FIGURES]
+
+# Values by category: (program, indicator, phase, dimension, category, value, evidence text).
+# The source presents the venue figures as the headline prevalence split by venue type (the
+# same minors' share, the same 2014 and 2022 waves): a breakdown, not indicators of their own.
+BREAKDOWNS = [
+    (
+        DR,
+        "minors-in-commercial-sex",
+        "baseline",
+        "venue type",
+        "formal establishments",
+        "5.8",
+        "| minors, formal establishments | baseline → endline | 2014 → 2022 | 5.8 % → 1.7 %",
+    ),
+    (
+        DR,
+        "minors-in-commercial-sex",
+        "endline",
+        "venue type",
+        "formal establishments",
+        "1.7",
+        "5.8 % → 1.7 % (relative reduction 70.6 %)",
+    ),
+    (
+        DR,
+        "minors-in-commercial-sex",
+        "baseline",
+        "venue type",
+        "public spaces",
+        "23.9",
+        "| minors, public spaces | baseline → endline | 2014 → 2022 | 23.9 % → 2.4 %",
+    ),
+    (
+        DR,
+        "minors-in-commercial-sex",
+        "endline",
+        "venue type",
+        "public spaces",
+        "2.4",
+        "23.9 % → 2.4 % (relative reduction 85.8 %)",
+    ),
+]
 
 
 @pytest.fixture(scope="module")
@@ -497,6 +508,48 @@ def test_the_fixture_holds_exactly_these_figures_as_published(demo_data):
     assert sorted(stored, key=str) == sorted(expected, key=str)
 
 
+@pytest.mark.parametrize("row", BREAKDOWNS, ids=[f"{r[1]}/{r[2]}/{r[4]}" for r in BREAKDOWNS])
+def test_each_value_by_category_is_in_the_evidence_file(evidence, row):
+    *_, evidence_text = row
+    assert evidence_text in evidence
+
+
+def test_the_fixture_holds_exactly_these_values_by_category(demo_data):
+    stored = [
+        (
+            b.measurement.indicator.program.slug,
+            b.measurement.indicator.slug,
+            b.measurement.phase,
+            b.category.dimension.name,
+            b.category.name,
+            f"{b.value.normalize():f}",
+        )
+        for b in BreakdownValue.objects.select_related(
+            "measurement__indicator__program", "category__dimension"
+        )
+    ]
+    assert sorted(stored) == sorted(tuple(row[:-1]) for row in BREAKDOWNS)
+    assert not BreakdownValue.objects.filter(second_category__isnull=False).exists()
+    secondary = "Orientación Popular (November 2022), quoting the 2022 study in Spanish"
+    assert all(b.source_reference.startswith(secondary) for b in BreakdownValue.objects.all())
+    notes = set(BreakdownValue.objects.exclude(notes="").values_list("notes", flat=True))
+    assert notes == {
+        "The source gives the relative reduction as 70.6 %.",
+        "The source gives the relative reduction as 85.8 %.",
+    }
+
+
+def test_the_dominican_republic_page_shows_prevalence_by_venue_type(client, demo_data):
+    html = " ".join(
+        client.get(Program.objects.get(slug=DR).get_absolute_url()).content.decode().split()
+    )
+    assert "<caption>prevalence of minors by venue type</caption>" in html
+    assert '<th scope="row" role="rowheader">public spaces</th>' in html
+    for figure in ("5.8 %", "1.7 %", "23.9 %", "2.4 %"):
+        assert f"> {figure} " in html
+    assert "Warning:" not in html  # shares within each venue type need not add up
+
+
 def test_the_uganda_baseline_survey_counts_1806_widows(demo_data, evidence):
     measurement = Measurement.objects.get(
         indicator__slug="widows-experiencing-property-grabbing", phase="baseline"
@@ -517,6 +570,8 @@ def test_every_fixture_row_passes_validation(demo_data):
         measurement.full_clean()
     for indicator in Indicator.objects.all():
         indicator.full_clean()
+    for value in BreakdownValue.objects.select_related("measurement__indicator"):
+        value.full_clean()
     for program in Program.objects.all():
         program.full_clean()
 
@@ -536,12 +591,16 @@ def test_unpublished_areas_and_dates_are_not_invented(client, demo_data, evidenc
     html = client.get(Program.objects.get(slug=DR).get_absolute_url()).content.decode()
     assert "area not published" in html
     assert "since 2014 (inferred from the studies&#x27; dates; not published)" in html
-    assert "2.2 % — 27 of 1,203" in html
+    assert as_shown("2.2 % — 27 of 1,203") in html
 
 
 def test_secondary_sources_say_so(demo_data):
     secondary = Measurement.objects.filter(source_citation__contains="a secondary source")
-    assert secondary.filter(indicator__program__slug=DR).count() == 5  # Orientación Popular
+    # Orientación Popular: the endline's counts, and the four values by venue type.
+    assert secondary.filter(indicator__program__slug=DR).count() == 1
+    assert (
+        BreakdownValue.objects.filter(source_reference__contains="a secondary source").count() == 4
+    )
     assert (
         secondary.filter(indicator__program__slug=OS, indicator__slug="ip-addresses").count() == 2
     )
@@ -571,6 +630,17 @@ def test_the_philippines_program_links_its_studies_and_invents_no_city_figure(de
     }
 
 
+def test_a_published_minimum_is_stored_as_a_minimum(demo_data):
+    """“more than 220”, “over 1,450”: floors, never stored as point values that read as exact."""
+    # A change in words (“more than 50 % reduction”) is quoted already; words only have no number.
+    floors = Measurement.objects.filter(
+        published_wording__iregex=r"^(more than|over|at least) [0-9]",
+        value_kind__in=["point", "minimum"],
+    )
+    assert set(floors.values_list("value_kind", flat=True)) == {"minimum"}
+    assert floors.count() == 5
+
+
 def test_each_program_with_figures_has_a_headline_indicator(demo_data):
     for program in Program.objects.all():
         assert program.indicators.filter(is_headline=True).count() == 1, program.slug
@@ -578,9 +648,19 @@ def test_each_program_with_figures_has_a_headline_indicator(demo_data):
 
 def test_loading_the_demo_data_twice_changes_nothing(demo_data):
     def counts():
-        return [model.objects.count() for model in (Program, ProgramStudy, Indicator, Measurement)]
+        models = (
+            Program,
+            ProgramStudy,
+            Indicator,
+            Measurement,
+            Dimension,
+            Category,
+            BreakdownValue,
+        )
+        return [model.objects.count() for model in models]
 
     before = counts()
+    assert before[-3:] == [1, 2, 4]
     call_command("load_demo_data", verbosity=0)
     assert counts() == before
     assert Study.objects.count() == 26

@@ -150,7 +150,7 @@ DROP FUNCTION IF EXISTS evaluation_check_breakdown_value(bigint);
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evaluation', '0012_target_revision_keeps_its_period'),
+        ('evaluation', '0013_minimum_value_kind'),
         ('pghistory', '0007_auto_20250421_0444'),
     ]
 
