@@ -623,7 +623,7 @@ def test_a_curator_revises_a_target_and_both_are_kept(admin_client, client, make
     assert len(history.context["versions"]) == 2
     # The public page shows the revision and what it replaced.
     public = client.get(indicator.program.get_absolute_url()).content.decode()
-    assert "Revised from 10 % (set by Program board" in public
+    assert as_shown("Revised from 10 % (set by Program board") in public
 
 
 def test_revising_an_already_revised_target_is_refused_with_a_message(admin_client, make_indicator):
