@@ -85,7 +85,7 @@ def contradictions(measurement: Measurement) -> list[Contradiction]:
         return []
     if measurement.value_kind != ValueKind.POINT or measurement.value is None:
         return []  # no single total to add up to
-    values = list(measurement.breakdown_values.all())
+    values = measurement.values_by_category
     if not values:
         return []
     dimensions = {d.pk: d for d in indicator.dimensions.all()}

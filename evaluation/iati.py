@@ -195,7 +195,7 @@ def baseline(indicator: ET.Element, measurement: Measurement) -> None:
     )
     source_link(element, measurement)
     figure_comment(element, measurement)
-    for part in measurement.breakdown_values.all():
+    for part in measurement.values_by_category:
         # A disaggregated baseline: one more baseline per value by category, with its dimensions.
         element = sub(
             indicator,
@@ -247,7 +247,7 @@ def period(indicator: ET.Element, measurement: Measurement, target: Target | Non
     actual = sub(element, "actual", value=plain_number(measurement.value))
     figure_comment(actual, measurement)
     source_link(actual, measurement)
-    for part in measurement.breakdown_values.all():
+    for part in measurement.values_by_category:
         actual = sub(element, "actual", value=plain_number(part.value))
         dimensions(actual, part)
         part_comment(actual, part)

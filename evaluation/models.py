@@ -951,6 +951,14 @@ class Measurement(models.Model):
     def __str__(self):
         return f"{self.get_phase_display()} {self.period_label}: {self.display_value}"
 
+    @property
+    def values_by_category(self) -> list["BreakdownValue"]:
+        """Its values by category: as the page's and the downloads' querysets loaded them
+        (`Prefetch(..., to_attr=...)`: a list, which unlike a prefetched manager costs no
+        queryset per measurement — 500 measurements made 500 clones), else one query."""
+        loaded = getattr(self, "prefetched_breakdown_values", None)
+        return loaded if loaded is not None else list(self.breakdown_values.all())
+
     def natural_key(self):
         return (*self.indicator.natural_key(), self.phase, self.period_start.isoformat())
 

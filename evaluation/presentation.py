@@ -68,7 +68,7 @@ def breakdown_tables(indicator: Indicator, measurements: list[Measurement]) -> l
     }
     by_grouping: dict[tuple[int, ...], dict[int, list[BreakdownValue]]] = {}
     for m in measurements:
-        for dimension_ids, values in groupings(list(m.breakdown_values.all())).items():
+        for dimension_ids, values in groupings(m.values_by_category).items():
             by_grouping.setdefault(dimension_ids, {})[id(m)] = values
     problems = [c for m in measurements for c in contradictions(m)]
     tables = []

@@ -87,7 +87,11 @@ class ProgramQuerySet(models.QuerySet["Program"]):
                     *defer_study_text("source_study")
                 ),
             ),
-            Prefetch("indicators__measurements__breakdown_values", queryset=breakdown_values()),
+            Prefetch(
+                "indicators__measurements__breakdown_values",
+                queryset=breakdown_values(),
+                to_attr="prefetched_breakdown_values",
+            ),
             Prefetch(
                 "study_links",
                 queryset=ProgramStudy.objects.select_related("study")
@@ -113,7 +117,11 @@ class MeasurementQuerySet(models.QuerySet["Measurement"]):
             .defer(*defer_study_text("source_study"))
             .prefetch_related(
                 "indicator__dimensions__categories",
-                Prefetch("breakdown_values", queryset=breakdown_values()),
+                Prefetch(
+                    "breakdown_values",
+                    queryset=breakdown_values(),
+                    to_attr="prefetched_breakdown_values",
+                ),
             )
         )
 

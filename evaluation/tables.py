@@ -372,7 +372,7 @@ def table_rows(measurements) -> Iterator[Measurement | BreakdownValue]:
     """Each measurement, then its values by category (prefetched by `for_table`)."""
     for measurement in measurements:
         yield measurement
-        yield from measurement.breakdown_values.all()
+        yield from measurement.values_by_category
 
 
 def csv_rows(measurements) -> Iterator[list[str]]:
