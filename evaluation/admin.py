@@ -14,6 +14,7 @@ from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -27,9 +28,19 @@ from history.admin import HistoryAdminMixin
 from history.services import Link
 
 from .imports import ImportFailed, import_measurements, read_table
-from .models import Indicator, Measurement, Program, ProgramStudy, Target
+from .models import (
+    QUALITY_RATING_FIELDS,
+    BreakdownValue,
+    Category,
+    Dimension,
+    Indicator,
+    Measurement,
+    Program,
+    ProgramStudy,
+    Target,
+)
 from .rules import phase_problems
-from .services import save_indicators, save_measurements
+from .services import save_indicators, save_measurements, save_target, set_categories
 
 # A long name is shown whole: it wraps in a box of two lines instead of running off the input.
 TWO_LINES = {"rows": 2, "class": "vLargeTextField"}
@@ -63,6 +74,7 @@ class ProgramAdminForm(forms.ModelForm):
             "subject",
             "start_month",
             "end_month",
+            "dates_are_inferred",
             "status",
             "summary",
             "name_es",
@@ -213,10 +225,46 @@ MEASUREMENT_FIELDSETS: list[Any] = [
         _("Source"),
         {"fields": [("source_study", "source_reference"), ("source_citation", "notes")]},
     ),
+    # Folded until opened (a <details>; Django opens it when one of its fields has an error).
+    (
+        _("Method and data quality"),
+        {
+            "classes": ["collapse"],
+            "description": _(
+                "How the figure was measured, and how it fares on the five dimensions of "
+                "USAID's Data Quality Assessment. A rating other than “not assessed” needs a "
+                "note saying what it rests on, and “assessed by”."
+            ),
+            "fields": [
+                ("method", "collected_by"),
+                ("fieldwork_start", "fieldwork_end", "fieldwork_precision"),
+                *[(name, f"{name}_note") for name in QUALITY_RATING_FIELDS],
+                "quality_assessed_by",
+                ("limitations", "not_comparable_reason"),
+            ],
+        },
+    ),
+]
+MEASUREMENT_QUALITY_FIELDS = [
+    "method",
+    "collected_by",
+    "fieldwork_start",
+    "fieldwork_end",
+    "fieldwork_precision",
+    *[field for name in QUALITY_RATING_FIELDS for field in (name, f"{name}_note")],
+    "quality_assessed_by",
+    "limitations",
+    "not_comparable_reason",
 ]
 MEASUREMENT_WIDGETS = {
     "source_citation": forms.Textarea(attrs={"rows": 2, "cols": 40}),
     "notes": forms.Textarea(attrs={"rows": 2, "cols": 40}),
+    "limitations": forms.Textarea(attrs={"rows": 2, "cols": 40}),
+    "not_comparable_reason": forms.Textarea(attrs={"rows": 2, "cols": 40}),
+    **{
+        f"{name}_note": forms.Textarea(attrs={"rows": 2, "cols": 40})
+        for name in QUALITY_RATING_FIELDS
+    },
 }
 
 
@@ -249,8 +297,17 @@ class MeasurementForm(forms.ModelForm):
             "source_reference",
             "source_citation",
             "notes",
+            *MEASUREMENT_QUALITY_FIELDS,
         ]
         widgets = MEASUREMENT_WIDGETS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Choices with a default (“not assessed”, “to the day”): a form posted without them (a
+        # script, an older page) keeps the default rather than failing on a field it never saw.
+        for name in [*QUALITY_RATING_FIELDS, "fieldwork_precision"]:
+            if name in self.fields:
+                self.fields[name].required = False
 
 
 class MeasurementInlineForm(RowOfWholeListForm, MeasurementForm):
@@ -312,31 +369,114 @@ class TargetForm(forms.ModelForm):
     class Meta:
         model = Target
         fields = ["period_start", "period_end", "value", "date_set", "set_by", "rationale"]
-        widgets = {"rationale": forms.Textarea(attrs={"rows": 2, "cols": 30})}
+        widgets: dict[str, forms.Widget] = {
+            "rationale": forms.Textarea(attrs={"rows": 2, "cols": 30})
+        }
+
+
+def revise_link(target: Target) -> str:
+    """“Revise…”: the add form of a target, filled in from the current `target`."""
+    if target.pk is None or not target.is_current:
+        return ""
+    url = reverse("admin:evaluation_target_add")
+    return format_html(
+        '<a href="{}?revises={}">{}</a>', url, target.pk, gettext("Revise this target…")
+    )
 
 
 class TargetInline(LabelledTabularInline):
-    """Targets are added, never overwritten nor removed: a stored one is shown read-only, and a
-    revision is a new row for the same period (the old one stops being current)."""
+    """Targets are added, never overwritten nor removed: a new one is a new row; a stored one
+    is revised on a page of its own (“Revise this target…”), which keeps the old one."""
 
     model = Target
     form = TargetForm
     extra = 1
     can_delete = False
-    verbose_name_plural = _("targets (a revision is a new row; the old one is kept)")
+    verbose_name_plural = _("targets (revise one with its link; the old one is kept)")
 
     def get_readonly_fields(self, request, obj=None):
-        return ["is_current", "revises"]
+        return ["is_current", "revises", "revise"]
+
+    @admin.display(description=_("revise"))
+    def revise(self, target):
+        return revise_link(target)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("indicator")
+
+
+class DimensionForm(forms.ModelForm):
+    """A dimension with its categories typed one per line, in order."""
+
+    categories = forms.CharField(
+        label=_("categories"),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 30}),
+        help_text=_("One per line, in the order of the page, e.g. “formal establishments”."),
+    )
+
+    class Meta:
+        model = Dimension
+        fields = ["name", "position", "categories_are_exhaustive", "categories"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            names = [c.name for c in self.instance.categories.all()]
+            self.fields["categories"].initial = "\n".join(names)
+
+    def clean_categories(self) -> list[str]:
+        names = [" ".join(line.split()) for line in self.cleaned_data["categories"].splitlines()]
+        names = [name for name in names if name]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise ValidationError(
+                gettext("Each category once: %(names)s listed twice.")
+                % {"names": ", ".join(f"“{n}”" for n in twice)}
+            )
+        if self.instance.pk:
+            removed = self.instance.categories.exclude(name__in=names)
+            used = [c.name for c in removed if _has_values(c)]
+            if used:
+                raise ValidationError(
+                    gettext(
+                        "%(names)s still has figures by category: remove them on the "
+                        "measurements' pages first (or keep the category)."
+                    )
+                    % {"names": ", ".join(f"“{n}”" for n in used)}
+                )
+        return names
+
+    def _save_m2m(self):
+        super()._save_m2m()
+        set_categories(dimension=self.instance, names=self.cleaned_data["categories"])
+
+
+def _has_values(category: Category) -> bool:
+    return BreakdownValue.objects.filter(
+        models.Q(category=category) | models.Q(second_category=category)
+    ).exists()
+
+
+class DimensionInline(LabelledTabularInline):
+    """An indicator's dimensions (venue type, sex…), each with its categories; the values by
+    category are entered on each measurement's page."""
+
+    model = Dimension
+    form = DimensionForm
+    extra = 1
+    verbose_name_plural = _(
+        "dimensions (figures by category: enter them on each measurement's page)"
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("categories")
 
 
 @admin.register(Indicator)
 class IndicatorAdmin(HistoryAdminMixin, NoScriptAutocompleteMixin, admin.ModelAdmin):
     # A version of an indicator includes its measurements at the time.
     history_links = [Link(Measurement, "indicator", "phase", _("measurement"), _("measurements"))]
-    inlines = [MeasurementInline, TargetInline]
+    inlines = [DimensionInline, MeasurementInline, TargetInline]
     fields = [
         "program",
         ("name", "slug"),
@@ -369,6 +509,109 @@ class IndicatorAdmin(HistoryAdminMixin, NoScriptAutocompleteMixin, admin.ModelAd
             else {}
         )
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+
+class TargetAdminForm(TargetForm):
+    """A new target, or a revision of the current one (`revises`, set by the “Revise” link)."""
+
+    class Meta(TargetForm.Meta):
+        fields = ["revises", "indicator", *TargetForm.Meta.fields]
+        widgets = {**TargetForm.Meta.widgets, "revises": forms.HiddenInput()}
+
+
+@admin.register(Target)
+class TargetAdmin(HistoryAdminMixin, NoScriptAutocompleteMixin, admin.ModelAdmin):
+    """Targets, each on a page of its own, read-only once stored: a target is never overwritten.
+
+    “Revise this target…” opens the add form filled in from the current target; saving it
+    (`services.save_target`) makes the new target current and the old one not, at once. Both
+    stay listed, each with its history.
+    """
+
+    form = TargetAdminForm
+    fields = [
+        "revises",
+        "indicator",
+        ("period_start", "period_end"),
+        "value",
+        ("date_set", "set_by"),
+        "rationale",
+    ]
+    autocomplete_fields = ["indicator"]
+    list_display = ["target", "indicator_name", "set_by", "date_set", "is_current", "revise"]
+    list_select_related = ["indicator__program"]
+    list_filter = ["is_current", "indicator__program"]
+    search_fields = ["indicator__name", "indicator__program__name", "set_by", "rationale"]
+    ordering = ["indicator__program__name", "indicator_id", "period_start", "date_set", "pk"]
+
+    @property
+    def media(self):
+        return super().media + admin_css()
+
+    @admin.display(description=_("target"))
+    def target(self, target):
+        return str(target)
+
+    @admin.display(description=_("indicator"))
+    def indicator_name(self, target):
+        return str(target.indicator)
+
+    @admin.display(description=_("revise"))
+    def revise(self, target):
+        return revise_link(target)
+
+    @admin.display(description=_("replaced by"))
+    def replaced_by(self, target):
+        return ", ".join(str(revision) for revision in target.revisions.all())
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return self.fields
+        return [*self.fields, "is_current", "replaced_by", "revise"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return [
+            "revises",
+            "indicator",
+            "period_start",
+            "period_end",
+            "value",
+            "date_set",
+            "set_by",
+            "rationale",
+            "is_current",
+            "replaced_by",
+            "revise",
+        ]
+
+    def has_change_permission(self, request, obj=None):
+        # Stored targets are read, never changed (nor restored to an older version).
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_changeform_initial_data(self, request):
+        """`?revises=<pk>`: the revision starts from the current target's values."""
+        initial = super().get_changeform_initial_data(request)
+        revised_pk = request.GET.get("revises", "")
+        revised = Target.objects.filter(pk=revised_pk).first() if revised_pk.isdigit() else None
+        if revised is not None:
+            initial.update(
+                revises=revised.pk,
+                indicator=revised.indicator_id,
+                period_start=revised.period_start,
+                period_end=revised.period_end,
+                value=revised.value,
+                set_by=revised.set_by,
+                rationale=revised.rationale,
+            )
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        save_target(obj)
 
 
 # --- Measurements, one page each -----------------------------------------------------------------
@@ -440,6 +683,68 @@ class MeasurementImportForm(forms.Form):
         return upload
 
 
+class BreakdownValueFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            if self._should_delete_form(form) or not form.is_valid():
+                continue
+            data = form.cleaned_data
+            if not data.get("category"):
+                continue
+            pair = frozenset(c.pk for c in (data["category"], data.get("second_category")) if c)
+            if pair in seen:
+                raise ValidationError(
+                    gettext("Each combination of categories once: %(label)s is given twice.")
+                    % {"label": form.instance.combination_label}
+                )
+            seen.add(pair)
+
+
+class BreakdownValueInline(LabelledTabularInline):
+    """The measurement's values by category of its indicator's dimensions, beside its total."""
+
+    model = BreakdownValue
+    formset = BreakdownValueFormSet
+    fields = [
+        "category",
+        "second_category",
+        "value",
+        "numerator",
+        "denominator",
+        "published_wording",
+        "source_reference",
+        "notes",
+    ]
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 30})}
+    }
+    extra = 2
+    verbose_name = _("value by category")
+    verbose_name_plural = _("values by category (the indicator's dimensions)")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        self._indicator_id = obj.indicator_id if obj else None
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in ("category", "second_category"):
+            kwargs["queryset"] = Category.objects.filter(
+                dimension__indicator=getattr(self, "_indicator_id", None)
+            ).select_related("dimension")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(
+                "measurement__indicator", "category__dimension", "second_category__dimension"
+            )
+        )
+
+
 @admin.register(Measurement)
 class MeasurementAdmin(HistoryAdminMixin, NoScriptAutocompleteMixin, admin.ModelAdmin):
     """Each measurement on a page of its own, with the figure, period and source together.
@@ -450,6 +755,7 @@ class MeasurementAdmin(HistoryAdminMixin, NoScriptAutocompleteMixin, admin.Model
 
     form = MeasurementForm
     fieldsets = [(None, {"fields": ["indicator"]}), *MEASUREMENT_FIELDSETS]
+    inlines = [BreakdownValueInline]
     autocomplete_fields = ["indicator", "source_study"]
     list_display = ["figure", "phase", "period", "indicator_name", "source"]
     list_display_links = ["figure"]
@@ -480,6 +786,10 @@ class MeasurementAdmin(HistoryAdminMixin, NoScriptAutocompleteMixin, admin.Model
             where = f", {measurement.source_reference}" if measurement.source_reference else ""
             return format_html("{}{}", measurement.source_study, where)
         return measurement.source_citation
+
+    def get_inlines(self, request, obj):
+        # Values by category need the indicator's categories: once the measurement is saved.
+        return self.inlines if obj is not None else []
 
     def get_changeform_initial_data(self, request):
         """“Add measurement” from a list filtered to one indicator starts on that indicator."""

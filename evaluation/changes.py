@@ -11,7 +11,12 @@
   other figure is well away from that end, the direction is stated (“improved; size not given”).
 - Where a source publishes a change only in words (Mukono's “nearly 50 % reduction”), the
   words are the change: the number stored beside them only orders it and is never shown.
+- A minimum (Cebu's “more than 220”) is no size either: no change is computed, and the
+  direction is stated only when the other figure plainly lies on one side of it.
 - Improvement: the change goes the way the indicator's direction calls better.
+- Not directly comparable: where the later figure was measured by another method than the
+  baseline (their stated methods differ), or a curator says why it is not comparable, the change
+  is still computed and shown, marked “not directly comparable” with the reasons in words.
 - Statistical distinguishability, at the 5 % level:
   1. both figures have 95 % confidence intervals that do not overlap → distinguishable (a
      conservative test: intervals that overlap may still differ);
@@ -27,7 +32,7 @@ module: pages build their changes through `presentation`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 from itertools import product
@@ -125,6 +130,28 @@ class Change:
     explanation: str
     size_given: bool = True
     """False when only the direction is known (a figure published in words)."""
+    not_comparable_reasons: tuple[str, ...] = ()
+    """Why the later figure cannot be set directly against the baseline; empty when nothing
+    says so (`Measurement.not_comparable_reasons`)."""
+
+    @property
+    def is_directly_comparable(self) -> bool:
+        return not self.not_comparable_reasons
+
+    @property
+    def not_comparable_text(self) -> str:
+        """The reasons, each a sentence: “The baseline was measured by …”."""
+        return " ".join(
+            reason if reason.rstrip().endswith((".", "!", "?")) else reason.rstrip() + "."
+            for reason in self.not_comparable_reasons
+        )
+
+    @property
+    def not_comparable_label(self) -> str:
+        """“Not directly comparable: the baseline was measured by …”, or “”."""
+        if self.is_directly_comparable:
+            return ""
+        return _("Not directly comparable: %(reasons)s") % {"reasons": self.not_comparable_text}
 
     @property
     def absolute_label(self) -> str:
@@ -135,6 +162,7 @@ class Change:
             Unit.PERCENT: _(" percentage points"),
             Unit.DAYS: _(" days"),
             Unit.RATE_PER_1000: _(" per 1,000"),
+            Unit.RATE_PER_10000: _(" per 10,000"),
         }
         return self.absolute.label(suffix.get(unit, ""))
 
@@ -201,7 +229,18 @@ def latest_change(indicator: Indicator) -> Change | None:
 def change_between(
     baseline: Measurement | None, later: Measurement, unit: str, direction: str
 ) -> Change | None:
-    """The change from `baseline` to `later`, or None when nothing can be said at all."""
+    """The change from `baseline` to `later`, or None when nothing can be said at all; marked
+    when the two are not directly comparable."""
+    change = _change_between(baseline, later, unit, direction)
+    reasons = tuple(later.not_comparable_reasons(baseline))
+    if change is None or not reasons:
+        return change
+    return replace(change, not_comparable_reasons=reasons)
+
+
+def _change_between(
+    baseline: Measurement | None, later: Measurement, unit: str, direction: str
+) -> Change | None:
     if later.is_relative_change:
         published = Span(required(later.value), required(later.value))
         return Change(
@@ -264,6 +303,8 @@ def change_between(
             )
             % {"phase": words.get_phase_display().lower(), "words": words.display_value},
         )
+    if baseline.is_minimum or later.is_minimum:
+        return _change_from_a_minimum(baseline, later, direction)
     before, after = _bounds(baseline), _bounds(later)
     absolute = Span.of(b - a for a, b in product(before, after))
     relative: Span | None = None
@@ -290,6 +331,41 @@ def change_between(
         verdict=verdict(absolute.sign(), direction),
         distinguishable=distinguishable,
         explanation=how,
+    )
+
+
+def _change_from_a_minimum(baseline: Measurement, later: Measurement, direction: str) -> Change:
+    """A minimum (“more than 220”) is no size: the direction is stated only where the other
+    figure plainly lies on one side of it (a later “more than 220” after a baseline of 150)."""
+    minimum = later if later.is_minimum else baseline
+    sign: int | None = None
+    if not (baseline.is_minimum and later.is_minimum):
+        floor = required(minimum.value)
+        if minimum is later and floor > max(_bounds(baseline)):
+            sign = 1
+        elif minimum is baseline and max(_bounds(later)) < floor:
+            sign = -1
+    words = {"phase": minimum.get_phase_display().lower(), "words": minimum.display_value}
+    if sign is None:
+        explanation = _("The %(phase)s is a minimum (%(words)s), so no change is computed.") % words
+    else:
+        explanation = (
+            _(
+                "The %(phase)s is a minimum (%(words)s) above the other figure: the direction "
+                "is clear, but the size of the change is not given, so none is computed."
+            )
+            % words
+        )
+    return Change(
+        baseline=baseline,
+        later=later,
+        absolute=None,
+        relative=None,
+        relative_is_published=False,
+        verdict=verdict(sign, direction),
+        distinguishable=Distinguishable.CANNOT_TELL,
+        explanation=explanation,
+        size_given=False,
     )
 
 

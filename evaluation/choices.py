@@ -46,6 +46,7 @@ class Unit(models.TextChoices):
     PERCENT = "percent", _("Percent")
     COUNT = "count", _("Count")
     RATE_PER_1000 = "rate_per_1000", _("Rate per 1,000")
+    RATE_PER_10000 = "rate_per_10000", _("Rate per 10,000")
     DAYS = "days", _("Days")
     RATIO = "ratio", _("Ratio")
     SCORE = "score", _("Score")
@@ -67,3 +68,22 @@ class ValueKind(models.TextChoices):
     RANGE = "range", _("Range of estimates")
     RELATIVE_CHANGE = "relative_change", _("Change relative to the baseline (%)")
     WORDING_ONLY = "wording_only", _("Published in words only (no number)")
+    # “more than 220 victims rescued”: the number is a floor the source gives, never the figure.
+    MINIMUM = "minimum", _("A minimum, published in words (“more than 220”)")
+
+
+class QualityRating(models.TextChoices):
+    """How a measurement fares on one of the five dimensions of USAID's Data Quality Assessment
+    (ADS 201: validity, integrity, precision, reliability, timeliness)."""
+
+    MEETS = "meets", _("meets the standard")
+    PARTLY_MEETS = "partly_meets", _("partly meets the standard")
+    DOES_NOT_MEET = "does_not_meet", _("does not meet the standard")
+    NOT_ASSESSED = "not_assessed", _("not assessed")
+
+
+class DatePrecision(models.TextChoices):
+    """How precisely a source dates its fieldwork: to the day, or only to the month."""
+
+    DAY = "exact_day", _("to the day")
+    MONTH = "month_only", _("to the month")

@@ -20,6 +20,7 @@ UNIT_SUFFIXES: dict[str, str] = {
     Unit.PERCENT: " %",
     Unit.COUNT: "",
     Unit.RATE_PER_1000: gettext_noop(" per 1,000"),
+    Unit.RATE_PER_10000: gettext_noop(" per 10,000"),
     Unit.DAYS: gettext_noop(" days"),
     Unit.RATIO: "",
     Unit.SCORE: "",

@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Cast, Round
 from django.utils.formats import date_format
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.text import normalise_newlines
@@ -38,10 +39,12 @@ from studies.models import (
 )
 
 from .choices import (
+    DatePrecision,
     Direction,
     IndicatorKind,
     Phase,
     ProgramStatus,
+    QualityRating,
     ResultLevel,
     StudyRole,
     Unit,
@@ -58,6 +61,15 @@ def first_of_month(field: str, what: str) -> models.CheckConstraint:
         name=f"%(class)s_{field}_is_first_of_month",
         violation_error_message=f"The {what} is stored as the first day of its month.",
     )
+
+
+def same_method(first: str, second: str) -> bool | None:
+    """Whether two stated methods are the same, ignoring case and spacing; None if one is not
+    stated."""
+    first, second = " ".join(first.split()).casefold(), " ".join(second.split()).casefold()
+    if not first or not second:
+        return None
+    return first == second
 
 
 def draft_study_message(study: Study) -> str:
@@ -84,7 +96,13 @@ class Program(models.Model):
     )
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="programs")
     area = models.CharField(
-        _("community or area"), max_length=200, help_text=_("e.g. “Metro Cebu”, “Mukono County”.")
+        _("community or area"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "e.g. “Metro Cebu”, “Mukono County”; empty where no source names it (the page "
+            "says “not published”)."
+        ),
     )
     subject = models.ForeignKey(
         Subject,
@@ -93,6 +111,15 @@ class Program(models.Model):
         help_text=_("The targeted crime, named as in the library."),
     )
     start_month = models.DateField(help_text=_("The month the program started."))
+    dates_are_inferred = models.BooleanField(
+        _("dates inferred"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "No source publishes the program's start or end: they are inferred from its "
+            "studies' years (enter whole years, January to December), and the page says so."
+        ),
+    )
     end_month = models.DateField(
         null=True, blank=True, help_text=_("The month it ended; empty while it runs.")
     )
@@ -129,6 +156,14 @@ class Program(models.Model):
                 condition=Q(status__in=ProgramStatus.values),
                 name="program_status_is_known",
             ),
+            models.CheckConstraint(
+                condition=Q(dates_are_inferred=False)
+                | Q(start_month__month=1) & (Q(end_month__isnull=True) | Q(end_month__month=12)),
+                name="inferred_program_dates_are_whole_years",
+                violation_error_message=_(
+                    "Dates inferred from the studies are years: start in January, end in December."
+                ),
+            ),
             slug_is_well_formed("program"),
             is_not_blank("program", "name", "name"),
         ]
@@ -159,7 +194,22 @@ class Program(models.Model):
             self.end_month = self.end_month.replace(day=1)
 
     @property
+    def area_label(self) -> str:
+        return self.area or str(_("area not published"))
+
+    @property
     def period_label(self) -> str:
+        if self.dates_are_inferred:
+            # Only the years are known, from the studies: never a month.
+            years = format_period(
+                self.start_month.replace(month=1),
+                (self.end_month or self.start_month).replace(month=12),
+            )
+            if self.end_month is None:
+                years = _("since %(month)s") % {"month": self.start_month.year}
+            return _("%(years)s (inferred from the studies' dates; not published)") % {
+                "years": years
+            }
         if self.end_month is None:
             return _("since %(month)s") % {
                 "month": date_format(self.start_month, "YEAR_MONTH_FORMAT")
@@ -394,6 +444,101 @@ COUNTED_PERCENT = (
 )
 
 
+# The five dimensions of USAID's Data Quality Assessment (ADS 201.3.5.7), each a rating and a
+# note on a measurement: (field, what a rating of it judges).
+QUALITY_DIMENSIONS = [
+    (
+        "validity",
+        _("validity"),
+        _("The figure clearly and adequately represents what the indicator measures."),
+    ),
+    (
+        "reliability",
+        _("reliability"),
+        _("Collected and analysed the same way over time: stable and consistent."),
+    ),
+    (
+        "precision",
+        _("precision"),
+        _(
+            "Detailed enough to act on: e.g. its margin of error is smaller than the change "
+            "it should show."
+        ),
+    ),
+    (
+        "timeliness",
+        _("timeliness"),
+        _("Current, and available often enough to inform decisions."),
+    ),
+    (
+        "integrity",
+        _("integrity"),
+        _("Safeguards against bias, transcription error and manipulation."),
+    ),
+]
+QUALITY_RATING_FIELDS = [name for name, _label, _help in QUALITY_DIMENSIONS]
+
+
+def quality_rating_field(index: int) -> models.CharField:
+    _name, label, help_text = QUALITY_DIMENSIONS[index]
+    return models.CharField(
+        label,
+        max_length=20,
+        choices=QualityRating.choices,
+        default=QualityRating.NOT_ASSESSED,
+        db_default=QualityRating.NOT_ASSESSED,
+        help_text=help_text,
+    )
+
+
+def quality_note_field(index: int) -> models.TextField:
+    return models.TextField(
+        format_lazy(_("{dimension} note"), dimension=QUALITY_DIMENSIONS[index][1]),
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("What the rating rests on (required unless “not assessed”)."),
+    )
+
+
+def quality_constraints() -> list[models.BaseConstraint]:
+    """A rating is one of the known ones, and one that is given says what it rests on: a DQA
+    documents its reasons, and a bare “meets” or “does not meet” could not be checked."""
+    constraints: list[models.BaseConstraint] = []
+    for name, label, _help in QUALITY_DIMENSIONS:
+        constraints += [
+            models.CheckConstraint(
+                condition=Q(**{f"{name}__in": QualityRating.values}),
+                name=f"measurement_{name}_rating_is_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(**{name: QualityRating.NOT_ASSESSED})
+                | Q(**{f"{name}_note__regex": r"\S"}),
+                name=f"measurement_{name}_rating_has_note",
+                violation_error_message=format_lazy(
+                    _(
+                        "The {dimension} rating says what it rests on: write its note, or set it "
+                        "to “not assessed”."
+                    ),
+                    dimension=label,
+                ),
+            ),
+        ]
+    # Someone made each rating: the source's own assessment, or a curator's reading of it.
+    constraints.append(
+        models.CheckConstraint(
+            condition=Q(**dict.fromkeys(QUALITY_RATING_FIELDS, QualityRating.NOT_ASSESSED))
+            | Q(quality_assessed_by__regex=r"\S"),
+            name="measurement_quality_rating_names_who_rated",
+            violation_error_message=_(
+                "Data-quality ratings name who made them (“assessed by”): the source's own "
+                "assessment, or the curator who read it."
+            ),
+        )
+    )
+    return constraints
+
+
 # Named at module level: django-stubs only follows `from_queryset` assigned to a name.
 MeasurementManagerBase = models.Manager.from_queryset(MeasurementQuerySet)
 
@@ -435,7 +580,10 @@ class Measurement(models.Model):
         decimal_places=4,
         null=True,
         blank=True,
-        help_text=_("The value; for a relative change, the change in percent (−79 for “−79 %”)."),
+        help_text=_(
+            "The value; for a relative change, the change in percent (−79 for “−79 %”); for "
+            "a minimum, the number the words give (220 for “more than 220”)."
+        ),
     )
     value_low = models.DecimalField(
         _("range from"), max_digits=14, decimal_places=4, null=True, blank=True
@@ -495,6 +643,82 @@ class Measurement(models.Model):
         help_text=_("Sources outside the library (or beside the study), e.g. a news article."),
     )
     notes = models.TextField(blank=True)
+
+    # --- Method and data quality --------------------------------------------------------------
+    method = models.CharField(
+        _("method"),
+        max_length=300,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_(
+            "How this figure was measured, where the source says (e.g. “household survey, "
+            "1,806 households”); empty: the indicator's method. Compared between the baseline "
+            "and later figures."
+        ),
+    )
+    collected_by = models.CharField(
+        _("collected by"),
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Who collected the data: an organisation, a team, an agency."),
+    )
+    fieldwork_start = models.DateField(
+        _("fieldwork from"), null=True, blank=True, help_text=_("When data collection began.")
+    )
+    fieldwork_end = models.DateField(
+        _("fieldwork to"),
+        null=True,
+        blank=True,
+        help_text=_("When it ended; empty if the source gives one date."),
+    )
+    fieldwork_precision = models.CharField(
+        _("fieldwork dated"),
+        max_length=10,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        db_default=DatePrecision.DAY,
+        help_text=_("“To the month” where the source gives months only (the day is stored as 1)."),
+    )
+    validity = quality_rating_field(0)
+    validity_note = quality_note_field(0)
+    reliability = quality_rating_field(1)
+    reliability_note = quality_note_field(1)
+    precision = quality_rating_field(2)
+    precision_note = quality_note_field(2)
+    timeliness = quality_rating_field(3)
+    timeliness_note = quality_note_field(3)
+    integrity = quality_rating_field(4)
+    integrity_note = quality_note_field(4)
+    quality_assessed_by = models.CharField(
+        _("quality assessed by"),
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_(
+            "Who rated the data's quality: e.g. “the evaluators (report, annex 2)” or a curator."
+        ),
+    )
+    limitations = models.TextField(
+        _("known limitations"),
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("What the source says limits the figure: sample, coverage, bias…"),
+    )
+    not_comparable_reason = models.TextField(
+        _("not directly comparable because"),
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_(
+            "Where this figure cannot be set directly against the baseline, why (a new sample "
+            "frame, a changed definition…). Methods that differ are flagged without it."
+        ),
+    )
 
     objects = MeasurementManager()
 
@@ -593,6 +817,18 @@ class Measurement(models.Model):
                 ),
             ),
             models.CheckConstraint(
+                condition=~Q(value_kind=ValueKind.MINIMUM)
+                | (
+                    Q(value__isnull=False, value_low__isnull=True, value_high__isnull=True)
+                    & Q(published_wording__regex=r"\S")
+                ),
+                name="minimum_measurement_has_value_and_wording",
+                violation_error_message=_(
+                    "A minimum needs its number (220 for “more than 220”, no range) and the "
+                    "published wording that says it is a minimum."
+                ),
+            ),
+            models.CheckConstraint(
                 condition=Q(ci_lower__isnull=True, ci_upper__isnull=True)
                 | Q(ci_lower__isnull=False, ci_upper__isnull=False),
                 name="confidence_interval_has_both_bounds",
@@ -670,10 +906,58 @@ class Measurement(models.Model):
                     "source, or leave it empty and pick a study."
                 ),
             ),
+            models.CheckConstraint(
+                condition=Q(fieldwork_end__isnull=True)
+                | Q(fieldwork_start__isnull=False, fieldwork_end__gte=F("fieldwork_start")),
+                name="measurement_fieldwork_ends_after_it_starts",
+                violation_error_message=_(
+                    "Fieldwork ends on or after the day it starts (give its start too)."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(fieldwork_precision__in=DatePrecision.values),
+                name="measurement_fieldwork_precision_is_known",
+            ),
+            models.CheckConstraint(
+                condition=~Q(fieldwork_precision=DatePrecision.MONTH)
+                | Q(fieldwork_start__isnull=False, fieldwork_start__day=1)
+                & (Q(fieldwork_end__isnull=True) | Q(fieldwork_end__day=1)),
+                name="measurement_fieldwork_months_are_first_days",
+                violation_error_message=_(
+                    "Fieldwork dated to the month is stored as the first day of each month, "
+                    "and needs its start month."
+                ),
+            ),
+            # Comparability is judged against the baseline: the baseline itself has nothing to
+            # be compared with.
+            models.CheckConstraint(
+                condition=~Q(phase=Phase.BASELINE) | Q(not_comparable_reason=""),
+                name="baseline_has_no_comparability_reason",
+                violation_error_message=_(
+                    "The baseline is what later figures are compared with: write why a later "
+                    "figure is not directly comparable on that figure."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(not_comparable_reason="") | Q(not_comparable_reason__regex=r"\S"),
+                name="measurement_comparability_reason_is_not_blank",
+                violation_error_message=_(
+                    "The reason a figure is not directly comparable cannot be only spaces."
+                ),
+            ),
+            *quality_constraints(),
         ]
 
     def __str__(self):
         return f"{self.get_phase_display()} {self.period_label}: {self.display_value}"
+
+    @property
+    def values_by_category(self) -> list["BreakdownValue"]:
+        """Its values by category: as the page's and the downloads' querysets loaded them
+        (`Prefetch(..., to_attr=...)`: a list, which unlike a prefetched manager costs no
+        queryset per measurement — 500 measurements made 500 clones), else one query."""
+        loaded = getattr(self, "prefetched_breakdown_values", None)
+        return loaded if loaded is not None else list(self.breakdown_values.all())
 
     def natural_key(self):
         return (*self.indicator.natural_key(), self.phase, self.period_start.isoformat())
@@ -682,7 +966,19 @@ class Measurement(models.Model):
     natural_key.dependencies = ["evaluation.indicator"]  # type: ignore[attr-defined]
 
     def clean(self):
-        normalise_newlines(self, "source_citation", "notes")
+        normalise_newlines(
+            self,
+            "source_citation",
+            "notes",
+            "limitations",
+            "not_comparable_reason",
+            *(f"{name}_note" for name in QUALITY_RATING_FIELDS),
+        )
+        if self.fieldwork_precision == DatePrecision.MONTH:
+            if self.fieldwork_start:
+                self.fieldwork_start = self.fieldwork_start.replace(day=1)
+            if self.fieldwork_end:
+                self.fieldwork_end = self.fieldwork_end.replace(day=1)
         if self.period_start:
             self.period_start = self.period_start.replace(day=1)
         if self.period_start and not self.period_end:
@@ -722,7 +1018,11 @@ class Measurement(models.Model):
         indicator = self._indicator_if_known()
         if indicator is None or indicator.unit != Indicator.Unit.PERCENT:
             return None
-        if self.value_kind not in (self.ValueKind.POINT, self.ValueKind.RANGE):
+        if self.value_kind not in (
+            self.ValueKind.POINT,
+            self.ValueKind.RANGE,
+            self.ValueKind.MINIMUM,
+        ):
             return None  # a relative change (e.g. +136 %) is not a share
         numbers = [self.value, self.value_low, self.value_high, self.ci_lower, self.ci_upper]
         # Values that are not numbers yet have failed their own field's validation.
@@ -769,6 +1069,10 @@ class Measurement(models.Model):
         return self.value_kind == self.ValueKind.WORDING_ONLY
 
     @property
+    def is_minimum(self) -> bool:
+        return self.value_kind == self.ValueKind.MINIMUM
+
+    @property
     def is_cumulative_total(self) -> bool:
         """A cumulative indicator's later figure: a total over the program so far, not an
         endline level (465 victims supported 2005–2017)."""
@@ -783,9 +1087,14 @@ class Measurement(models.Model):
 
     @property
     def wording_is_the_figure(self) -> bool:
-        """Whether the source's words are the figure itself: words only, or a relative change
-        published in words (“nearly 50 % reduction”), whose stored number only orders it."""
-        return self.is_wording_only or (self.is_relative_change and bool(self.published_wording))
+        """Whether the source's words are the figure itself: words only, a minimum (“more than
+        220”), or a relative change published in words (“nearly 50 % reduction”), whose stored
+        number only orders it."""
+        return (
+            self.is_wording_only
+            or self.is_minimum
+            or (self.is_relative_change and bool(self.published_wording))
+        )
 
     @property
     def period_label(self) -> str:
@@ -796,7 +1105,7 @@ class Measurement(models.Model):
 
     @property
     def display_value(self) -> str:
-        """“8.16 %”, “15 %–30 %”, “−79 % vs baseline”, ““almost none””."""
+        """“8.16 %”, “15 %–30 %”, “−79 % vs baseline”, ““almost none””, ““more than 220””."""
         unit = self.indicator.unit
         if self.value_kind == self.ValueKind.RANGE:
             low, high = required(self.value_low), required(self.value_high)
@@ -808,7 +1117,8 @@ class Measurement(models.Model):
             return _("%(change)s vs baseline") % {
                 "change": format_signed(required(self.value), " %")
             }
-        if self.value_kind == self.ValueKind.WORDING_ONLY:
+        if self.value_kind in (self.ValueKind.WORDING_ONLY, self.ValueKind.MINIMUM):
+            # “more than 220” is not 220: the words are the figure, the number its floor.
             return f"“{self.published_wording}”"
         return format_value(required(self.value), unit)
 
@@ -851,15 +1161,82 @@ class Measurement(models.Model):
         unit = self.indicator.unit
         return f"{format_value(self.ci_lower, unit)}–{format_value(required(self.ci_upper), unit)}"
 
+    # --- Method and data quality ---------------------------------------------------------------
+
+    @property
+    def method_used(self) -> str:
+        """The figure's own method where the source gives it, else its indicator's."""
+        return self.method or self.indicator.method
+
+    def not_comparable_reasons(self, baseline: "Measurement | None") -> list[str]:
+        """Why this figure cannot be set directly against `baseline`, in words: the curator's
+        reason, and methods that differ (compared without case or extra spaces). Empty when
+        nothing says so."""
+        if self.is_baseline:
+            return []
+        reasons = [self.not_comparable_reason] if self.not_comparable_reason else []
+        if baseline is not None and same_method(baseline.method_used, self.method_used) is False:
+            reasons.append(
+                _("The baseline was measured by “%(before)s”, this figure by “%(after)s”.")
+                % {"before": baseline.method_used, "after": self.method_used}
+            )
+        return reasons
+
+    @property
+    def fieldwork_label(self) -> str:
+        """“March–April 2014”, “3 March 2014 – 20 April 2014”, or “” when not published."""
+        start, end = self.fieldwork_start, self.fieldwork_end
+        if start is None:
+            return ""
+        if self.fieldwork_precision == DatePrecision.MONTH:
+            return format_period(start, end or start)
+        if end is None or end == start:
+            return date_format(start, "DATE_FORMAT")
+        return f"{date_format(start, 'DATE_FORMAT')} – {date_format(end, 'DATE_FORMAT')}"
+
+    @property
+    def quality_ratings(self) -> list[tuple[str, str, str]]:
+        """(dimension, rating, note) for each of the five DQA dimensions, in the page's language."""
+        return [
+            (
+                str(label),
+                str(QualityRating(getattr(self, name)).label),
+                getattr(self, f"{name}_note"),
+            )
+            for name, label, _help in QUALITY_DIMENSIONS
+        ]
+
+    @property
+    def quality_is_recorded(self) -> bool:
+        """Whether any dimension is rated or has a note."""
+        return any(
+            getattr(self, name) != QualityRating.NOT_ASSESSED or getattr(self, f"{name}_note")
+            for name in QUALITY_RATING_FIELDS
+        )
+
+    @property
+    def has_method_and_quality(self) -> bool:
+        """Whether anything beyond the indicator's method is recorded (the page's disclosure)."""
+        return bool(
+            self.method
+            or self.collected_by
+            or self.fieldwork_start
+            or self.limitations
+            or self.not_comparable_reason
+            or self.quality_is_recorded
+        )
+
 
 @track(model_name="TargetEvent")
 class Target(models.Model):
     """What an indicator should reach in a period, as set by someone on a date and why.
 
-    A target is never overwritten: revising it writes a new row (`services.revise_target`)
-    and leaves the old one as it was, only no longer current. The database refuses any other
-    change (the trigger of migration 0009) and keeps one current target per indicator and
-    period (a partial unique constraint)."""
+    A target is never overwritten: revising it writes a new row (`services.revise_target`,
+    `services.save_target`; in the admin, “Revise this target…”) for the same indicator and
+    period, and leaves the old one as it was, only no longer current. The database refuses any
+    other change (the trigger of migration 0009), a revision of another period (that of
+    migration 0012), and keeps one current target per indicator and period (a partial unique
+    constraint)."""
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
     period_start = models.DateField(help_text=_("First month the target covers."))
@@ -915,6 +1292,45 @@ class Target(models.Model):
                 raise ValidationError(
                     _("A target is never overwritten: add a revision (a new target) instead.")
                 )
+        if self._state.adding and self.revises_id is not None:
+            self._check_revision()
+
+    def _check_revision(self) -> None:
+        revised = self.revises
+        assert revised is not None
+        if not Target.objects.filter(pk=revised.pk, is_current=True).exists():
+            raise ValidationError(
+                {
+                    "revises": _(
+                        "This target has already been revised: revise the current one instead."
+                    )
+                }
+            )
+        same = (
+            self.indicator_id == revised.indicator_id
+            and self.period_start == revised.period_start
+            and self.period_end == revised.period_end
+        )
+        if not same:
+            raise ValidationError(
+                _(
+                    "A revision keeps the indicator and period of the target it revises "
+                    "(%(period)s); for another period, add a new target."
+                )
+                % {"period": revised.period_label}
+            )
+
+    def validate_constraints(self, exclude=None):
+        """A new revision is checked as the current target it is about to be: the target it
+        revises stops being current in the same transaction (`services.save_target`), so the
+        one current target per period is not broken by it."""
+        if not (self._state.adding and self.revises_id is not None):
+            return super().validate_constraints(exclude)
+        self.is_current, was_current = False, self.is_current
+        try:
+            super().validate_constraints(exclude)
+        finally:
+            self.is_current = was_current
 
     @property
     def period_label(self) -> str:
@@ -923,3 +1339,309 @@ class Target(models.Model):
     @property
     def display_value(self) -> str:
         return format_value(self.value, self.indicator.unit)
+
+
+# --- Disaggregation: an indicator's dimensions and a measurement's values by category ---------
+
+
+@track(model_name="DimensionEvent")
+class Dimension(models.Model):
+    """A way an indicator's figures are broken down (venue type, sex, age group, location),
+    with its categories in order.
+
+    `categories_are_exhaustive` says that the categories cover everyone the total counts (sex:
+    female, male), so that counts by category that fall short of the total contradict it; a
+    list of some venue types does not."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="dimensions")
+    name = models.CharField(max_length=100, help_text=_("e.g. “venue type”, “sex”, “age group”."))
+    position = models.PositiveSmallIntegerField(default=1, help_text=_("Order on the page."))
+    categories_are_exhaustive = models.BooleanField(
+        _("categories cover the whole total"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "Tick when every person (or case) the total counts falls in one of the categories: "
+            "counts by category must then add up to the total."
+        ),
+    )
+
+    class Manager(models.Manager):
+        def get_by_natural_key(self, program_slug, indicator_slug, name):
+            return self.get(
+                indicator__program__slug=program_slug, indicator__slug=indicator_slug, name=name
+            )
+
+    objects = Manager()
+
+    class Meta:
+        ordering = ["indicator_id", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "name"],
+                name="dimension_name_unique_in_indicator",
+                violation_error_message=_("The indicator already has a dimension of this name."),
+            ),
+            is_not_blank("dimension", "name", "name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (*self.indicator.natural_key(), self.name)
+
+    # Django reads the attribute off the method; mypy allows no attributes on functions.
+    natural_key.dependencies = ["evaluation.indicator"]  # type: ignore[attr-defined]
+
+
+@track(model_name="CategoryEvent")
+class Category(models.Model):
+    """One category of a dimension: “public spaces” of “venue type”."""
+
+    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="categories")
+    name = models.CharField(max_length=100)
+    position = models.PositiveSmallIntegerField(default=1)
+
+    class Manager(models.Manager):
+        def get_by_natural_key(self, program_slug, indicator_slug, dimension_name, name):
+            return self.get(
+                dimension__indicator__program__slug=program_slug,
+                dimension__indicator__slug=indicator_slug,
+                dimension__name=dimension_name,
+                name=name,
+            )
+
+    objects = Manager()
+
+    class Meta:
+        verbose_name_plural = "categories"
+        ordering = ["dimension_id", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dimension", "name"],
+                name="category_name_unique_in_dimension",
+                violation_error_message=_("The dimension already has a category of this name."),
+            ),
+            is_not_blank("category", "name", "name"),
+        ]
+
+    def __str__(self):
+        if Category.dimension.is_cached(self) or self.dimension_id:
+            return f"{self.dimension.name}: {self.name}"
+        return self.name
+
+    def natural_key(self):
+        return (*self.dimension.natural_key(), self.name)
+
+    # Django reads the attribute off the method; mypy allows no attributes on functions.
+    natural_key.dependencies = ["evaluation.dimension"]  # type: ignore[attr-defined]
+
+
+@track(model_name="BreakdownValueEvent")
+class BreakdownValue(models.Model):
+    """A measurement's value for one category of a dimension (“public spaces”: 2.4 %), or for
+    one category of each of two dimensions (“female, aged 15–17”), beside its total.
+
+    The database keeps one value per measurement and combination, the categories on dimensions
+    of the measurement's own indicator (two different ones, the first created first), and the
+    value in the unit's range (the constraint trigger of migration 0012)."""
+
+    measurement = models.ForeignKey(
+        Measurement, on_delete=models.CASCADE, related_name="breakdown_values"
+    )
+    # A category with figures is not deleted by accident: remove its figures first. (RESTRICT,
+    # not PROTECT: deleting the whole indicator still takes both with it.)
+    category = models.ForeignKey(Category, on_delete=models.RESTRICT, related_name="+")
+    second_category = models.ForeignKey(
+        Category,
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("For a value by two dimensions at once: the category of the second one."),
+    )
+    value = models.DecimalField(max_digits=14, decimal_places=4)
+    numerator = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("Where the source gives the counts of a share.")
+    )
+    denominator = models.PositiveIntegerField(null=True, blank=True)
+    published_wording = models.CharField(max_length=300, blank=True)
+    source_reference = models.CharField(
+        _("source, page or table"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Where in the measurement's source (“table 3”), or the source itself where the "
+            "value comes from another (“Orientación Popular, November 2022”)."
+        ),
+    )
+    notes = models.TextField(blank=True)
+
+    class Manager(models.Manager):
+        def get_by_natural_key(
+            self,
+            program_slug,
+            indicator_slug,
+            phase,
+            period_start,
+            dimension,
+            category,
+            second_dimension="",
+            second_category="",
+        ):
+            second = (
+                Q(second_category__isnull=True)
+                if not second_category
+                else Q(
+                    second_category__dimension__name=second_dimension,
+                    second_category__name=second_category,
+                )
+            )
+            return self.get(
+                second,
+                measurement__indicator__program__slug=program_slug,
+                measurement__indicator__slug=indicator_slug,
+                measurement__phase=phase,
+                measurement__period_start=period_start,
+                category__dimension__name=dimension,
+                category__name=category,
+            )
+
+    objects = Manager()
+
+    class Meta:
+        # By id, not by the measurement's own ordering (a join to its indicator and program).
+        ordering = [
+            "measurement_id",
+            "category__dimension__position",
+            "category__dimension_id",
+            "category__position",
+            F("second_category__position").asc(nulls_first=True),  # a category's own value first
+            "pk",
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measurement", "category", "second_category"],
+                nulls_distinct=False,
+                name="breakdown_value_once_per_combination",
+                violation_error_message=_(
+                    "The measurement already has a value for this combination of categories."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(second_category=F("category")),
+                name="breakdown_categories_differ",
+                violation_error_message=_("The two categories of a value must differ."),
+            ),
+            models.CheckConstraint(
+                condition=Q(numerator__isnull=True, denominator__isnull=True)
+                | Q(numerator__isnull=False, denominator__gte=1, numerator__lte=F("denominator")),
+                name="breakdown_counts_come_together",
+                violation_error_message=_(
+                    "Give both the numerator and the denominator, or neither; the numerator is "
+                    "at most the denominator, which is at least 1."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(numerator__isnull=True)
+                | Q(value__in=[Round(COUNTED_PERCENT, places) for places in range(5)]),
+                name="breakdown_value_agrees_with_counts",
+                violation_error_message=_(
+                    "The value must be the share the numerator and denominator give, in percent, "
+                    "rounded (27 of 1,203 is 2.2 %%)."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.combination_label}: {self.display_value}"
+
+    def natural_key(self):
+        """The measurement's key, then each category's dimension and name (empty for none)."""
+        names = [(c.dimension.name, c.name) for c in self.categories]
+        names += [("", "")] * (2 - len(names))
+        return (*self.measurement.natural_key(), *(part for pair in names for part in pair))
+
+    # Django reads the attribute off the method; mypy allows no attributes on functions.
+    natural_key.dependencies = [  # type: ignore[attr-defined]
+        "evaluation.measurement",
+        "evaluation.category",
+    ]
+
+    @property
+    def categories(self) -> list[Category]:
+        return [c for c in (self.category, self.second_category) if c is not None]
+
+    @property
+    def combination_label(self) -> str:
+        """“public spaces”, “female, 15–17”."""
+        return ", ".join(c.name for c in self.categories)
+
+    @property
+    def dimension_ids(self) -> tuple[int, ...]:
+        return tuple(c.dimension_id for c in self.categories)
+
+    @property
+    def display_value(self) -> str:
+        return format_value(self.value, self.measurement.indicator.unit)
+
+    @property
+    def display_value_with_counts(self) -> str:
+        if self.numerator is None or self.denominator is None:
+            return self.display_value
+        counts = _("%(numerator)s of %(denominator)s") % {
+            "numerator": format_number(self.numerator),
+            "denominator": format_number(self.denominator),
+        }
+        return f"{self.display_value} — {counts}"
+
+    def clean(self):
+        errors: dict[str, str] = {}
+        # The admin and the import validate values of a measurement not saved yet: use the
+        # instance attached rather than a query.
+        known = BreakdownValue.measurement.is_cached(self) or self.measurement_id
+        indicator = self.measurement.indicator if known else None
+        first = self.category if self.category_id else None
+        second = self.second_category if self.second_category_id else None
+        if first and second and first.dimension_id == second.dimension_id:
+            errors["second_category"] = str(
+                _(
+                    "The two categories are of the same dimension (%(dimension)s): pick one "
+                    "of another."
+                )
+                % {"dimension": first.dimension.name}
+            )
+        elif first and second and second.dimension_id < first.dimension_id:
+            # One order for a pair, so that (female, 15–17) and (15–17, female) are one value.
+            self.category, self.second_category = second, first
+        if indicator is not None:
+            for name, category in (("category", first), ("second_category", second)):
+                if category and category.dimension.indicator_id != indicator.pk:
+                    errors[name] = str(
+                        _("“%(category)s” is not a category of this indicator's dimensions.")
+                        % {"category": category}
+                    )
+            unit = indicator.unit
+            if self.value is not None:
+                if unit == Indicator.Unit.PERCENT and not 0 <= self.value <= 100:
+                    errors["value"] = str(
+                        _("A percent lies between 0 and 100 (%(value)s does not).")
+                        % {"value": format_number(self.value)}
+                    )
+                elif unit == Indicator.Unit.COUNT and (
+                    self.value < 0 or self.value != self.value.to_integral_value()
+                ):
+                    errors["value"] = str(
+                        _("A count is a whole number, at least 0 (%(value)s is not).")
+                        % {"value": format_number(self.value)}
+                    )
+            if self.numerator is not None and unit != Indicator.Unit.PERCENT:
+                errors["numerator"] = str(
+                    _(
+                        "A numerator and denominator give a share: the indicator's unit is not "
+                        "percent."
+                    )
+                )
+        if errors:
+            raise ValidationError(errors)

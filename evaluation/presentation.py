@@ -17,15 +17,104 @@ from django.utils.translation import ngettext
 
 from studies.models import Study
 
+from .breakdowns import Contradiction, contradictions, groupings
 from .changes import Change, latest_change
 from .charts import NARROW, FigureTexts, Sparkline, TrajectoryChart, sparkline, trajectory_chart
 from .formatting import format_period, month_and_year
-from .models import Indicator, Measurement, Program
+from .models import BreakdownValue, Category, Dimension, Indicator, Measurement, Program
 from .targets import TargetRow, target_rows
 
 # A program measured monthly for ten years has 120 monitoring figures: the page lists the
 # latest of them and the chart draws them all; the CSV download has every one.
 TABLE_MONITORING_ROWS = 12
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    """One combination of categories (“public spaces”; “female, 15–17”), with its value in
+    each of the table's measurements (None where a measurement has none)."""
+
+    label: str
+    cells: list[BreakdownCell]
+
+
+@dataclass(frozen=True)
+class BreakdownCell:
+    """A value by category under its column's heading (“Endline 2022”), or None: not published."""
+
+    heading: str
+    value: BreakdownValue | None
+
+
+@dataclass(frozen=True)
+class BreakdownTable:
+    """An indicator's figures by one dimension (or two at once): a row per combination of
+    categories, a column per measurement that has values by it, and the totals."""
+
+    dimensions_label: str
+    measurements: list[Measurement]
+    rows: list[BreakdownRow]
+    contradictions: list[Contradiction]
+
+
+def breakdown_tables(indicator: Indicator, measurements: list[Measurement]) -> list[BreakdownTable]:
+    """The tables of `measurements`' values by category, dimension by dimension in the
+    indicator's order (reads `for_detail()`'s prefetch)."""
+    dimensions = {d.pk: d for d in indicator.dimensions.all()}
+    order = {
+        c.pk: (d.position, d.pk, c.position, c.pk)
+        for d in dimensions.values()
+        for c in d.categories.all()
+    }
+    by_grouping: dict[tuple[int, ...], dict[int, list[BreakdownValue]]] = {}
+    for m in measurements:
+        for dimension_ids, values in groupings(m.values_by_category).items():
+            by_grouping.setdefault(dimension_ids, {})[id(m)] = values
+    problems = [c for m in measurements for c in contradictions(m)]
+    tables = []
+    for dimension_ids in sorted(
+        by_grouping, key=lambda ids: [order_of(dimensions, pk) for pk in ids]
+    ):
+        columns = [m for m in measurements if id(m) in by_grouping[dimension_ids]]
+        cells: dict[tuple[int, ...], dict[int, BreakdownValue]] = {}
+        for m in columns:
+            for value in by_grouping[dimension_ids][id(m)]:
+                cells.setdefault(combination(value), {})[id(m)] = value
+        combos = sorted(cells, key=lambda combo: [order.get(pk, (0, 0, 0, pk)) for pk in combo])
+        rows = [
+            BreakdownRow(
+                label=next(iter(cells[combo].values())).combination_label,
+                cells=[BreakdownCell(heading(m), cells[combo].get(id(m))) for m in columns],
+            )
+            for combo in combos
+        ]
+        group = [dimensions[pk] for pk in dimension_ids if pk in dimensions]
+        tables.append(
+            BreakdownTable(
+                dimensions_label=_(" and ").join(d.name for d in group),
+                measurements=columns,
+                rows=rows,
+                contradictions=[
+                    c for c in problems if [d.pk for d in c.dimensions] == list(dimension_ids)
+                ],
+            )
+        )
+    return tables
+
+
+def heading(measurement: Measurement) -> str:
+    """A figure's column in a breakdown table: “Baseline 2014”."""
+    return f"{measurement.phase_label} {measurement.period_label}"
+
+
+def order_of(dimensions: dict[int, Dimension], pk: int) -> tuple[int, int]:
+    dimension = dimensions.get(pk)
+    return (dimension.position, pk) if dimension else (0, pk)
+
+
+def combination(value: BreakdownValue) -> tuple[int, ...]:
+    categories: list[Category] = value.categories
+    return tuple(c.pk for c in categories)
 
 
 @dataclass(frozen=True)
@@ -44,6 +133,7 @@ class IndicatorPanel:
     has_intervals: bool
     has_sample_sizes: bool
     targets: list[TargetRow]
+    breakdowns: list[BreakdownTable]
 
 
 def indicator_panel(indicator: Indicator, texts: FigureTexts | None = None) -> IndicatorPanel:
@@ -62,6 +152,7 @@ def indicator_panel(indicator: Indicator, texts: FigureTexts | None = None) -> I
         has_intervals=any(m.ci_lower is not None for m in measurements),
         has_sample_sizes=any(m.sample_size is not None for m in measurements),
         targets=targets,
+        breakdowns=breakdown_tables(indicator, rows),
     )
 
 
@@ -124,8 +215,10 @@ def timeline(program: Program) -> list[tuple[str, str]]:
     Reads the prefetched indicators and measurements of `for_detail()`. A program entered
     as whole years (January to December) shows years, not months.
     """
-    whole_years = program.start_month.month == 1 and (
-        program.end_month is None or program.end_month.month == 12
+    whole_years = (
+        program.dates_are_inferred
+        or program.start_month.month == 1
+        and (program.end_month is None or program.end_month.month == 12)
     )
 
     def month(date: datetime.date) -> str:
@@ -145,7 +238,14 @@ def timeline(program: Program) -> list[tuple[str, str]]:
             if indicator.label not in labels:
                 labels.append(indicator.label)
     events = [
-        (program.start_month, program.start_month, month(program.start_month), _("Program starts"))
+        (
+            program.start_month,
+            program.start_month,
+            month(program.start_month),
+            _("Program starts (year inferred from its studies)")
+            if program.dates_are_inferred
+            else _("Program starts"),
+        )
     ]
     events += [
         (start, end, when, f"{phase}: {', '.join(labels)}")
@@ -168,6 +268,11 @@ def timeline(program: Program) -> list[tuple[str, str]]:
         events.append((start, end, when, f"{what}: {names}"))
     if program.end_month:
         end_month = program.end_month
-        events.append((end_month, end_month, month(end_month), _("Program ends")))
+        ends = (
+            _("Program ends (year inferred from its studies)")
+            if program.dates_are_inferred
+            else _("Program ends")
+        )
+        events.append((end_month, end_month, month(end_month), ends))
     events.sort(key=lambda event: (event[0], event[1]))
     return [(when, what) for _, _, when, what in events]

@@ -80,11 +80,17 @@ class ProgramQuerySet(models.QuerySet["Program"]):
         return self.select_related("country", "subject").prefetch_related(
             "indicators",
             "indicators__targets",
+            "indicators__dimensions__categories",
             Prefetch(
                 "indicators__measurements",
                 queryset=Measurement.objects.select_related("source_study").defer(
                     *defer_study_text("source_study")
                 ),
+            ),
+            Prefetch(
+                "indicators__measurements__breakdown_values",
+                queryset=breakdown_values(),
+                to_attr="prefetched_breakdown_values",
             ),
             Prefetch(
                 "study_links",
@@ -104,9 +110,19 @@ class ProgramQuerySet(models.QuerySet["Program"]):
 class MeasurementQuerySet(models.QuerySet["Measurement"]):
     def for_table(self) -> Self:
         """What a row of the measurements table (CSV, JSON, import) shows: its indicator and
-        program, and its source study, in one query."""
-        return self.select_related("indicator__program", "source_study").defer(
-            *defer_study_text("source_study")
+        program, and its source study, in one query; its values by category and its
+        indicator's dimensions (whether the values add up), in three more per chunk of rows."""
+        return (
+            self.select_related("indicator__program", "source_study")
+            .defer(*defer_study_text("source_study"))
+            .prefetch_related(
+                "indicator__dimensions__categories",
+                Prefetch(
+                    "breakdown_values",
+                    queryset=breakdown_values(),
+                    to_attr="prefetched_breakdown_values",
+                ),
+            )
         )
 
     def in_table_order(self) -> Self:
@@ -122,6 +138,14 @@ class MeasurementQuerySet(models.QuerySet["Measurement"]):
     def of_program(self, program: "Program") -> Self:
         """A program's measurements, indicator by indicator, in time order, with their sources."""
         return self.filter(indicator__program=program).for_table().in_table_order()
+
+
+def breakdown_values() -> models.QuerySet:
+    """A measurement's values by category, with their categories and dimensions, in one query."""
+    BreakdownValue = apps.get_model("evaluation", "BreakdownValue")
+    return BreakdownValue.objects.select_related(
+        "category__dimension", "second_category__dimension"
+    )
 
 
 def country_facet(programs: ProgramQuerySet) -> list[FacetOption]:

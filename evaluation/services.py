@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from .models import Indicator, Measurement, Target
+from .models import Category, Dimension, Indicator, Measurement, Target
 
 # Phases that one measurement of an indicator holds at a time.
 SINGLE_PHASES = (Measurement.Phase.BASELINE, Measurement.Phase.ENDLINE)
@@ -60,21 +60,51 @@ def revise_target(
     rationale: str = "",
 ) -> Target:
     """A new current target replacing `target`, which is kept as it was, only not current."""
+    revision = Target(
+        indicator_id=target.indicator_id,
+        period_start=target.period_start,
+        period_end=target.period_end,
+        value=value,
+        date_set=date_set,
+        set_by=set_by,
+        rationale=rationale,
+        revises=target,
+    )
+    return save_target(revision)
+
+
+def save_target(target: Target) -> Target:
+    """Write a new target; one that `revises` another becomes the current target of its period
+    and the revised one stops being current, in one transaction (the revised one is locked, so
+    two curators revising it at once cannot both succeed). Raises ValidationError."""
+    if target.pk is not None:
+        raise ValueError("A target is never overwritten: save a revision (a new target).")
     with transaction.atomic():
-        old = Target.objects.select_for_update().get(pk=target.pk)
-        if not old.is_current:
-            raise ValueError("Only the current target can be revised.")
-        Target.objects.filter(pk=old.pk).update(is_current=False)
-        revision = Target(
-            indicator_id=old.indicator_id,
-            period_start=old.period_start,
-            period_end=old.period_end,
-            value=value,
-            date_set=date_set,
-            set_by=set_by,
-            rationale=rationale,
-            revises=old,
-        )
-        revision.full_clean()
-        revision.save()
-        return revision
+        old = None
+        if target.revises_id is not None:
+            old = Target.objects.select_for_update().get(pk=target.revises_id)
+            target.revises = old
+        # Checked while the old one is still current: `Target.clean` refuses to revise one that
+        # is not, and `validate_constraints` knows the old one is about to give way.
+        target.full_clean()
+        if old is not None:
+            Target.objects.filter(pk=old.pk).update(is_current=False)
+        target.save()
+        return target
+
+
+def set_categories(*, dimension: Dimension, names: Sequence[str]) -> None:
+    """Make `names` the dimension's categories, in that order: those already there keep their
+    values (and move), new ones are added, the others deleted. A category that still has values
+    cannot be deleted (RestrictedError): the admin's form says so first."""
+    with transaction.atomic():
+        existing = {category.name: category for category in dimension.categories.all()}
+        for name, category in existing.items():
+            if name not in names:
+                category.delete()
+        for position, name in enumerate(names, start=1):
+            category = existing.get(name) or Category(dimension=dimension, name=name)
+            if category.pk is None or category.position != position:
+                category.position = position
+                category.full_clean()
+                category.save()

@@ -323,7 +323,7 @@ INSTALLED_APPS.append("oai")
 # The organisation in each program's IATI activity (/programs/<slug>/iati.xml): its registered
 # IATI organisation identifier and name. The default marks the file as not yet registered.
 IATI_ORGANISATION_REF = os.environ.get("IATI_ORGANISATION_REF", "XX-UNREGISTERED")
-IATI_ORGANISATION_NAME = os.environ.get("IATI_ORGANISATION_NAME", "JusticeLib")
+IATI_ORGANISATION_NAME = os.environ.get("IATI_ORGANISATION_NAME", "").strip() or "JusticeLib"
 
 # --- Search index (searchindex app) ----------------------------------------------------------
 # (one block, so that it merges cleanly with other changes to this file)

@@ -46,6 +46,14 @@ def assign_citation_keys():
         cursor.execute("SET CONSTRAINTS study_citation_key, authorship_citation_key DEFERRED")
 
 
+def as_shown(text: str) -> str:
+    """`text` as the program pages set it: a no-break space between each number and its “%”
+    (evaluation/templatetags/figures.py), so “15 %–30 %” is written plainly in the tests."""
+    from evaluation.templatetags.figures import keep_figures_together
+
+    return keep_figures_together(text)
+
+
 @contextmanager
 def rule_switched_off(table: str, trigger: str):
     """Write rows a rule's trigger refuses, to test what pages do should such rows come back
@@ -150,6 +158,22 @@ def demo_data(db):
     from django.core.management import call_command
 
     call_command("load_demo_data", verbosity=0)
+
+
+@pytest.fixture
+def uncited_demo_study(demo_data):
+    """A published demo study that no program cites, so a curator may turn it back into a draft:
+    a study a program page cites stays published (evaluation/migrations/0003_rules.py)."""
+    from studies.models import Study
+
+    study = (
+        Study.objects.published()
+        .filter(program_links__isnull=True, measurements__isnull=True)
+        .order_by("slug")
+        .first()
+    )
+    assert study is not None, "every demo study is cited by a program"
+    return study
 
 
 @pytest.fixture(autouse=True)

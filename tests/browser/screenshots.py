@@ -1,4 +1,5 @@
-"""Full-page screenshots of the study pages at a phone's and a laptop's width, for review.
+"""Full-page screenshots of the study and program pages at a phone's and a laptop's width, for
+review.
 
 Not part of the test suite (the file name does not start with `test_`): `make screenshots
 SCREENSHOTS_DIR=docs/screenshots/after` runs it on the demo data, served by gunicorn as in the
@@ -18,6 +19,22 @@ PAGES = {
     "study-list": "/studies/",
     "study-list-filtered": "/studies/?country=KH&q=police",
     "study-detail": "/studies/scale-of-harm/",
+    "program-list": "/programs/",
+    # Every demo program: each has figures, and all but two a chart (their second figure is
+    # missing or in words).
+    **{
+        f"program-{slug}": f"/programs/{slug}/"
+        for slug in (
+            "cambodia-sex-trafficking-of-children",
+            "metro-cebu-project-lantern",
+            "philippines-sex-trafficking-of-children-2003-2015",
+            "mukono-property-grabbing-from-widows",
+            "guatemala-sexual-violence-against-children",
+            "dominican-republic-commercial-sexual-exploitation-of-children",
+            "philippines-online-sexual-exploitation-of-children",
+            "ghana-lake-volta-child-trafficking",
+        )
+    },
 }
 
 

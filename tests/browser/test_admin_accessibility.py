@@ -205,3 +205,55 @@ def test_every_curator_page_in_spanish_has_no_serious_violation(admin_browser, c
             except AssertionError as error:
                 failures.append(f"{device}, {name}: {error}")
     assert not failures, "\n\n".join(failures)
+
+
+def test_a_curator_revises_a_target_on_a_phone_without_javascript(
+    admin_browser, check_accessibility
+):
+    """The “Revise this target…” link opens a form filled in from the current target; saved,
+    both targets are listed and only the new one can be revised. Readable at 375 px."""
+    import datetime
+
+    from evaluation.models import Indicator, Target
+
+    old = Target.objects.create(
+        indicator=Indicator.objects.order_by("pk").first(),
+        period_start=datetime.date(2015, 1, 1),
+        period_end=datetime.date(2015, 12, 1),
+        value=10,
+        date_set=datetime.date(2012, 3, 1),
+        set_by="Program board",
+    )
+    revise_url = f"/admin/evaluation/target/add/?revises={old.pk}"
+    # With scripts on (axe and the width are measured by script): the form reads well.
+    phone = admin_browser(*WIDTHS["phone"])
+    log_in(phone)
+    phone.goto(revise_url)
+    check_accessibility(phone)
+    assert horizontal_overflow(phone) == 0
+
+    # The journey itself with scripts off.
+    page = admin_browser(*WIDTHS["phone"], java_script_enabled=False)
+    log_in(page)
+    page.goto(f"/admin/evaluation/indicator/{old.indicator_id}/change/")
+    page.get_by_role("link", name="Revise this target…").click()
+    expect(page.get_by_label("Value:")).to_have_value("10.0000")
+    page.get_by_label("Value:").fill("6")
+    page.get_by_label("Date set:").fill("2013-06-01")
+    page.get_by_label("Set by:").fill("Donor review")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    expect(page.get_by_role("link", name="Revise this target…")).to_have_count(1)
+    assert Target.objects.get(pk=old.pk).is_current is False
+    assert Target.objects.get(revises=old).value == 6
+
+
+def test_a_measurements_method_and_quality_fit_a_phone(admin_browser, check_accessibility):
+    page = admin_browser(*WIDTHS["phone"])
+    log_in(page)
+    page.goto("/admin/evaluation/measurement/")
+    page.locator("#result_list tbody th a").first.click()
+    page.get_by_text("Method and data quality").click()  # opens the folded fieldset
+    expect(page.get_by_label("Validity:", exact=True)).to_be_visible()
+    check_accessibility(page)
+    assert horizontal_overflow(page) == 0

@@ -6,6 +6,7 @@ Every rule broken in a form comes back as a message that names it, never as an e
 from django.urls import reverse
 
 from evaluation.models import Indicator, Measurement, Program
+from tests.conftest import as_shown
 
 PROGRAM_ADD = reverse("admin:evaluation_program_add")
 MEASUREMENTS = reverse("admin:evaluation_measurement_changelist")
@@ -57,6 +58,7 @@ def indicator_form(indicator, rows, initial=0) -> dict:
         "method": indicator.method,
         "disaggregation": indicator.disaggregation,
         "notes": indicator.notes,
+        **formset("dimensions", []),
         **formset("measurements", rows, initial),
         **formset("targets", []),
     }
@@ -136,7 +138,7 @@ def test_a_curator_adds_a_program_with_an_indicator_and_figures_then_sees_it(
     assert response.status_code == 302, errors_of(response)
 
     page = admin_client.get("/programs/mukono/").content.decode()
-    assert "30 %" in page and "15 %" in page
+    assert as_shown("30 %") in page and as_shown("15 %") in page
     assert "Change, baseline → endline:" in page
     assert study.get_absolute_url() in page
 
@@ -498,3 +500,188 @@ def test_moving_the_headline_to_another_indicator_in_one_save(admin_client, coun
     response = admin_client.post(change, program_form(country, subject, rows, initial=2))
     assert response.status_code == 302, errors_of(response)
     assert list(program.indicators.filter(is_headline=True)) == [a]
+
+
+# --- Method and data quality ------------------------------------------------------------------
+
+
+def test_a_curator_records_method_and_quality_in_the_indicator_page(
+    admin_client, client, make_indicator
+):
+    indicator = make_indicator(method="Household survey")
+    page = admin_client.get(indicator_change(indicator)).content.decode()
+    assert "Method and data quality" in page
+    assert 'name="measurements-0-validity_note"' in page
+    response = admin_client.post(
+        indicator_change(indicator),
+        indicator_form(
+            indicator,
+            [
+                measurement_row("baseline", "2010-01", "30"),
+                measurement_row(
+                    "endline",
+                    "2015-01",
+                    "15",
+                    method="Telephone survey",
+                    fieldwork_start="2015-03-02",
+                    fieldwork_precision="exact_day",
+                    validity="partly_meets",
+                    validity_note="Only households with a phone.",
+                    reliability="not_assessed",
+                    precision="not_assessed",
+                    timeliness="not_assessed",
+                    integrity="not_assessed",
+                    quality_assessed_by="The curators",
+                ),
+            ],
+        ),
+    )
+    assert response.status_code == 302, errors_of(response)
+    page = client.get(indicator.program.get_absolute_url()).content.decode()
+    assert "Validity: partly meets the standard — Only households with a phone." in page
+    assert "Not directly comparable:" in page
+
+
+def test_a_rating_without_its_note_is_refused_in_the_admin_with_a_message(
+    admin_client, make_indicator
+):
+    indicator = make_indicator()
+    response = admin_client.post(
+        indicator_change(indicator),
+        indicator_form(
+            indicator,
+            [
+                measurement_row(
+                    "baseline", "2010-01", "30", integrity="meets", quality_assessed_by="Me"
+                )
+            ],
+        ),
+    )
+    assert response.status_code == 200
+    assert "The integrity rating says what it rests on" in errors_of(response)
+    assert not Measurement.objects.exists()
+
+
+# --- Revising a target ----------------------------------------------------------------------------
+
+
+def test_a_curator_revises_a_target_and_both_are_kept(admin_client, client, make_indicator):
+    import datetime
+
+    from evaluation.models import Target
+
+    indicator = make_indicator()
+    old = Target.objects.create(
+        indicator=indicator,
+        period_start=datetime.date(2015, 1, 1),
+        period_end=datetime.date(2015, 12, 1),
+        value=10,
+        date_set=datetime.date(2012, 3, 1),
+        set_by="Program board",
+        rationale="First plan",
+    )
+    # The indicator's page links each current target to its revision form.
+    page = admin_client.get(indicator_change(indicator)).content.decode()
+    revise_url = f"{reverse('admin:evaluation_target_add')}?revises={old.pk}"
+    assert f'<a href="{revise_url}">Revise this target…</a>' in page
+
+    form = admin_client.get(revise_url)
+    assert form.status_code == 200
+    initial = form.context["adminform"].form.initial
+    assert (initial["revises"], initial["value"], initial["set_by"]) == (
+        old.pk,
+        10,
+        "Program board",
+    )
+
+    response = admin_client.post(
+        revise_url,
+        {
+            "revises": old.pk,
+            "indicator": indicator.pk,
+            "period_start": "2015-01",
+            "period_end": "2015-12",
+            "value": "6",
+            "date_set": "2013-06-01",
+            "set_by": "Donor review",
+            "rationale": "Harder after the midline",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    old.refresh_from_db()
+    new = Target.objects.get(revises=old)
+    assert (old.value, old.is_current, old.rationale) == (10, False, "First plan")
+    assert (new.value, new.is_current, new.set_by) == (6, True, "Donor review")
+
+    # Both are listed; only the current one can be revised again.
+    listing = admin_client.get(reverse("admin:evaluation_target_changelist")).content.decode()
+    assert listing.count("Revise this target…") == 1
+    assert "Donor review" in listing and "Program board" in listing
+    # Each keeps its history: the old one's shows it stopped being current.
+    history = admin_client.get(reverse("admin:evaluation_target_history", args=[old.pk]))
+    assert history.status_code == 200
+    assert len(history.context["versions"]) == 2
+    # The public page shows the revision and what it replaced.
+    public = client.get(indicator.program.get_absolute_url()).content.decode()
+    assert as_shown("Revised from 10 % (set by Program board") in public
+
+
+def test_revising_an_already_revised_target_is_refused_with_a_message(admin_client, make_indicator):
+    import datetime
+
+    from evaluation.models import Target
+    from evaluation.services import revise_target
+
+    indicator = make_indicator()
+    old = Target.objects.create(
+        indicator=indicator,
+        period_start=datetime.date(2015, 1, 1),
+        period_end=datetime.date(2015, 12, 1),
+        value=10,
+        date_set=datetime.date(2012, 3, 1),
+        set_by="Program board",
+    )
+    revise_target(old, value=8, date_set=datetime.date(2013, 1, 1), set_by="Board")
+    post = {
+        "revises": old.pk,
+        "indicator": indicator.pk,
+        "period_start": "2015-01",
+        "period_end": "2015-12",
+        "value": "6",
+        "date_set": "2013-06-01",
+        "set_by": "Someone else",
+    }
+    response = admin_client.post(reverse("admin:evaluation_target_add"), post)
+    assert response.status_code == 200
+    assert "already been revised" in str(response.context["adminform"].form.errors)
+    response = admin_client.post(
+        reverse("admin:evaluation_target_add"),
+        {**post, "revises": Target.objects.get(is_current=True).pk, "period_end": "2016-12"},
+    )
+    assert response.status_code == 200
+    assert "A revision keeps the indicator and period" in str(
+        response.context["adminform"].form.errors
+    )
+    assert Target.objects.count() == 2
+
+
+def test_a_stored_target_is_read_only_in_the_admin(admin_client, make_indicator):
+    import datetime
+
+    from evaluation.models import Target
+
+    target = Target.objects.create(
+        indicator=make_indicator(),
+        period_start=datetime.date(2015, 1, 1),
+        period_end=datetime.date(2015, 12, 1),
+        value=10,
+        date_set=datetime.date(2012, 3, 1),
+        set_by="Program board",
+    )
+    url = reverse("admin:evaluation_target_change", args=[target.pk])
+    page = admin_client.get(url).content.decode()
+    assert 'name="value"' not in page and "Revise this target…" in page
+    response = admin_client.post(url, {"value": "3"})
+    assert response.status_code == 403
+    target.refresh_from_db()
+    assert target.value == 10

@@ -153,6 +153,39 @@ def test_words_about_a_count_say_nothing_about_the_scale():
     assert change.verdict == Verdict.UNKNOWN
 
 
+def more_than(phase, value, unit="count") -> Measurement:
+    return figure(
+        phase, value, unit=unit, value_kind="minimum", published_wording=f"more than {value}"
+    )
+
+
+def test_a_later_minimum_above_the_baseline_gives_its_direction_and_no_size():
+    change = change_between(
+        figure("baseline", 150, unit="count"), more_than("endline", 220), "count", HIGHER
+    )
+    assert change.absolute is None and change.relative is None
+    assert change.verdict_label == "improved; size not given"
+    assert "“more than 220”" in change.explanation
+    assert "220" not in change.summary.replace("“more than 220”", "")
+
+
+def test_a_minimum_that_does_not_clear_the_other_figure_says_nothing():
+    """“more than 220” after 300 might be 250 or 400: no direction, and never −80."""
+    change = change_between(
+        figure("baseline", 300, unit="count"), more_than("endline", 220), "count", HIGHER
+    )
+    assert change.verdict == Verdict.UNKNOWN
+    assert change.absolute_label == "" and change.relative_label == ""
+    assert "is a minimum (“more than 220”), so no change is computed" in change.explanation
+
+
+def test_a_baseline_minimum_above_the_later_figure_is_a_plain_fall():
+    change = change_between(
+        more_than("baseline", 220), figure("endline", 100, unit="count"), "count", HIGHER
+    )
+    assert change.verdict_label == "worsened; size not given"
+
+
 def test_a_relative_change_published_in_words_is_quoted_not_its_stand_in_number():
     """Mukono: “nearly 50 % reduction”, stored as −50 only to order it."""
     endline = figure(

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 
 from evaluation.changes import Distinguishable, change_between
 from evaluation.models import Indicator, Measurement
+from tests.conftest import as_shown
 
 LOWER = Indicator.Direction.LOWER_IS_BETTER
 
@@ -113,7 +114,7 @@ def test_the_page_shows_the_share_with_its_counts(client, make_measurement, make
         start=datetime.date(2022, 1, 1),
     )
     html = client.get(indicator.program.get_absolute_url()).content.decode()
-    assert "2.2 % — 27 of 1,203" in html
+    assert as_shown("2.2 % — 27 of 1,203") in html
     assert "The two-proportion test assumes simple random sampling" in html
     assert ",numerator,denominator,design_effect," in (
         client.get(f"{indicator.program.get_absolute_url()}measurements.csv").getvalue().decode()

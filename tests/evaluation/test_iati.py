@@ -45,10 +45,14 @@ def test_the_activity_carries_the_results_with_baseline_and_actuals(client, demo
     assert activity.find("recipient-country").get("code") == "KH"
     indicator = activity.find("result/indicator")
     assert indicator.get("measure") == "2" and indicator.get("ascending") == "0"
-    baseline = indicator.find("baseline")
-    # The baseline is a range (15 %–30 %): no single value is invented, the comment says it.
-    assert baseline.get("value") is None and baseline.get("year") == "2000"
-    assert "15 %–30 %" in baseline.findtext("comment/narrative")
+    # The baseline is a range (15 %–30 %): IATI's baseline holds one value, so no baseline
+    # element invents one; the description says the range as the page does.
+    assert indicator.find("baseline") is None
+    description = indicator.findtext("description/narrative")
+    assert "Published without a single value: 15 %–30 % (“15 %–30 % (range of estimates;" in (
+        description
+    )
+    assert "Baseline, early 2000s (2000–2004)." in description
     actuals = [a.get("value") for a in indicator.iterfind("period/actual")]
     assert actuals[:2] == ["8.16", "2.2"]
     source = indicator.find("period/actual/document-link")
@@ -104,3 +108,37 @@ def test_the_iati_file_runs_the_same_queries_however_many_figures(
         make_measurement(indicator=indicator, phase="monitoring", start=f"{year}-01-01")
     make_measurement(indicator=make_indicator(program=indicator.program))
     assert queries() == before
+
+
+def test_no_baseline_or_actual_is_written_without_a_value(client, demo_data):
+    for slug in Program.objects.values_list("slug", flat=True):
+        document = iati_of(client, slug)
+        for element in document.iterfind(".//indicator/baseline"):
+            assert element.get("value"), slug
+        for element in document.iterfind(".//indicator/period/actual"):
+            assert element.get("value"), slug
+
+
+def test_a_figure_without_a_value_is_told_in_the_indicators_description(client, demo_data):
+    """Cebu: “more than 220” rescued is a minimum, and −79 % a change: neither is an actual."""
+    document = iati_of(client, "metro-cebu-project-lantern")
+    indicators = {
+        i.findtext("title/narrative"): i for i in document.iterfind(".//result/indicator")
+    }
+    rescued = indicators["Victims rescued with police"]
+    assert rescued.find("period") is None
+    assert "“more than 220”. Cumulative total, 2007–2010." in rescued.findtext(
+        "description/narrative"
+    )
+    availability = indicators["Availability of minors for commercial sex"]
+    assert availability.find("baseline").get("value") == "7"
+    assert availability.find("period") is None
+    assert "−79 % vs baseline. Endline, 2010." in availability.findtext("description/narrative")
+
+
+def test_the_organisations_are_named_even_without_a_configured_name(client, demo_data, settings):
+    settings.IATI_ORGANISATION_NAME = "  "
+    document = iati_of(client, "metro-cebu-project-lantern")
+    for tag in ("reporting-org", "participating-org"):
+        assert document.findtext(f"iati-activity/{tag}/narrative") == "XX-UNREGISTERED", tag
+    assert iati_schema().validate(document), iati_schema().error_log.last_error

@@ -12,8 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from evaluation.imports import ImportFailed, import_measurements, read_table
-from evaluation.models import Measurement, Program
+from evaluation.models import BreakdownValue, Measurement, Program
 from evaluation.tables import COLUMN_NAMES
+from tests.conftest import as_shown
 
 CAMBODIA = "cambodia-sex-trafficking-of-children"
 
@@ -69,6 +70,19 @@ def test_an_unchanged_download_imports_as_all_unchanged(client, demo_data, tmp_p
     assert stored_values() == before
 
 
+def test_a_download_with_values_by_category_imports_as_all_unchanged(client, demo_data, tmp_path):
+    slug = "dominican-republic-commercial-sexual-exploitation-of-children"
+    rows = rows_of(download(client, slug))
+    assert [r["category"] for r in rows if r["category"]] == [
+        "formal establishments",
+        "public spaces",
+        "formal establishments",
+        "public spaces",
+    ]
+    out, _ = run(tmp_path, as_csv(rows))
+    assert out.strip().splitlines()[-1] == f"0 created, 0 updated, {len(rows)} unchanged"
+
+
 def test_round_trip_one_edited_value_dry_run_then_import_then_the_page(client, demo_data, tmp_path):
     rows = rows_of(download(client))
     monitoring = next(r for r in rows if r["phase"] == "monitoring")
@@ -86,7 +100,7 @@ def test_round_trip_one_edited_value_dry_run_then_import_then_the_page(client, d
     assert out.strip().splitlines()[-1] == f"0 created, 1 updated, {len(rows) - 1} unchanged"
     program = Program.objects.get(slug=CAMBODIA)
     page = client.get(program.get_absolute_url()).content.decode()
-    assert "8.5 %" in page and "8.16 %" not in page
+    assert as_shown("8.5 %") in page and as_shown("8.16 %") not in page
 
 
 def test_the_import_keeps_history_naming_the_command(client, demo_data, tmp_path):
@@ -234,7 +248,9 @@ def test_every_programs_measurements_as_csv_with_the_same_columns(client, demo_d
     assert response["Content-Disposition"] == 'attachment; filename="measurements.csv"'
     rows = rows_of(response.getvalue().decode())
     assert list(rows[0]) == COLUMN_NAMES
-    assert len(rows) == Measurement.objects.count()
+    # A row per measurement, and one per value by category (the Dominican Republic's venues).
+    assert len(rows) == Measurement.objects.count() + BreakdownValue.objects.count() > 0
+    assert len([r for r in rows if r["category"]]) == BreakdownValue.objects.count() == 4
     assert {r["program_slug"] for r in rows} == set(
         Program.objects.filter(indicators__measurements__isnull=False).values_list(
             "slug", flat=True
@@ -246,7 +262,14 @@ def test_every_programs_measurements_as_json_with_exact_numbers(client, demo_dat
     response = client.get(reverse("evaluation:all_measurements_json"))
     assert response["Content-Type"] == "application/json"
     records = json.loads(response.getvalue())["measurements"]
-    assert len(records) == Measurement.objects.count()
+    assert len(records) == Measurement.objects.count() + BreakdownValue.objects.count()
+    venues = [r for r in records if r["dimension"] == "venue type"]
+    assert [(r["phase"], r["category"], r["value"]) for r in venues] == [
+        ("baseline", "formal establishments", 5.8),
+        ("baseline", "public spaces", 23.9),
+        ("endline", "formal establishments", 1.7),
+        ("endline", "public spaces", 2.4),
+    ]
     cambodia = [r for r in records if r["program_slug"] == CAMBODIA]
     assert [r["value"] for r in cambodia if r["phase"] == "monitoring"] == [8.16]
     assert cambodia[0]["value"] is None and cambodia[0]["value_low"] == 15
@@ -357,6 +380,6 @@ def test_counts_that_contradict_the_value_are_refused_and_counts_that_agree_come
         "2.500",
     )
     assert (
-        "8.16 % — 816 of 10,000"
+        as_shown("8.16 % — 816 of 10,000")
         in client.get(stored.indicator.program.get_absolute_url()).content.decode()
     )

@@ -251,6 +251,20 @@ SHAPE_RULES = [
         "A figure published in words only needs the published wording, and no number.",
     ),
     (
+        "minimum-without-its-words",
+        {"value_kind": "minimum", "value": 220, "published_wording": " "},
+        "minimum_measurement_has_value_and_wording",
+        "A minimum needs its number (220 for “more than 220”, no range) and the published "
+        "wording that says it is a minimum.",
+    ),
+    (
+        "minimum-without-its-number",
+        {"value_kind": "minimum", "value": None, "published_wording": "more than 220"},
+        "minimum_measurement_has_value_and_wording",
+        "A minimum needs its number (220 for “more than 220”, no range) and the published "
+        "wording that says it is a minimum.",
+    ),
+    (
         "interval-with-one-bound",
         {"value": 20, "ci_lower": 10},
         "confidence_interval_has_both_bounds",
@@ -420,6 +434,32 @@ def test_figures_read_as_published(make_indicator, make_measurement):
         percent, phase="endline", start=JAN_2015, value_kind="relative_change", value=-79
     )
     assert relative.display_value == "−79 % vs baseline"
+
+
+def test_a_minimum_reads_as_its_words_never_as_its_number(make_indicator, make_measurement):
+    count = make_indicator(unit=Indicator.Unit.COUNT)
+    rescued = make_measurement(
+        count, phase="endline", value_kind="minimum", value=220, published_wording="more than 220"
+    )
+    assert rescued.display_value == "“more than 220”"
+    assert rescued.wording_is_the_figure  # the “As published” column does not repeat them
+
+
+def test_a_percent_minimum_lies_between_0_and_100(make_indicator, make_measurement):
+    percent = make_indicator(unit=Indicator.Unit.PERCENT)
+    minimum = Measurement(
+        indicator=percent,
+        phase="baseline",
+        period_start=JAN_2010,
+        value_kind="minimum",
+        value=120,
+        published_wording="more than 120 %",
+        source_citation="A report",
+    )
+    with pytest.raises(ValidationError, match="A percent lies between 0 and 100"):
+        minimum.full_clean()
+    with refused_by_database("A percent lies between 0 and 100"):
+        minimum.save()
 
 
 def test_validation_names_bad_input_instead_of_failing(make_indicator):

@@ -54,6 +54,7 @@ def test_the_demo_programs_place_their_indicators_in_the_chain(demo_data):
         "victims-supported",
         "individuals-arrested",
         "convictions",
+        "traffickers-convicted",
     }
 
 

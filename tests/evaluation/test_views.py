@@ -4,6 +4,7 @@ study page shows of the programs and figures citing it."""
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -13,7 +14,7 @@ from django.urls import reverse
 
 from evaluation.models import ProgramStudy
 from evaluation.public import measurements_citing, programs_citing
-from tests.conftest import rule_switched_off
+from tests.conftest import as_shown, rule_switched_off
 
 LIST_URL = reverse("evaluation:list")
 
@@ -67,11 +68,16 @@ def count_queries(client, url) -> int:
 def test_the_list_shows_every_program_with_its_headline_change(client, demo_data):
     response = client.get(LIST_URL)
     assert response.status_code == 200
-    assert len(programs_on(response)) == 5
+    assert len(programs_on(response)) == 8
     page = response.content.decode()
-    assert 'Availability of minors: <strong class="improved">−79 % vs baseline</strong>' in page
-    assert "15 %–30 % → 2.2 % (−93 to −85 %)" in page
-    assert 'Complaints filed: <strong class="improved">+136 % vs baseline</strong>' in page
+    assert (
+        as_shown('Availability of minors: <strong class="improved">−79 % vs baseline</strong>')
+        in page
+    )
+    assert as_shown("15 %–30 % → 2.2 % (−93 to −85 %)") in page
+    assert (
+        as_shown('Complaints filed: <strong class="improved">+136 % vs baseline</strong>') in page
+    )
 
 
 def test_the_country_filter_ors_codes_and_ignores_case(client, demo_data):
@@ -106,13 +112,13 @@ def test_facet_counts_follow_the_other_filter(client, demo_data):
     response = client.get(LIST_URL, {"subject": "sex-trafficking"})
     country_block = next(b for b in response.context["facet_blocks"] if b["name"] == "country")
     counts = {option["value"]: option["count"] for option in country_block["options"]}
-    assert counts == {"GT": 0, "KH": 1, "PH": 2, "UG": 0}
+    assert counts == {"DO": 1, "GH": 0, "GT": 0, "KH": 1, "PH": 2, "UG": 0}
 
 
 def test_an_unknown_country_is_ignored_with_a_notice(client, demo_data):
     response = client.get(LIST_URL, {"country": "zz"})
     assert response.status_code == 200
-    assert len(programs_on(response)) == 5
+    assert len(programs_on(response)) == 8
     assert "Ignored unknown country “ZZ”: no such country in the library." in (
         response.content.decode()
     )
@@ -176,9 +182,9 @@ def test_a_program_page_shows_its_figures_chart_change_and_sources(client, demo_
     page = response.content.decode()
     assert "<svg" in page and "<title id=" in page and "<desc id=" in page
     for figure in ["15 %–30 %", "8.16 %", "2.2 %", "0.1 %"]:
-        assert figure in page
+        assert as_shown(figure) in page
     assert "Change, baseline → endline:" in page
-    assert "−27.8 to −12.8 percentage points (−93 to −85 %)" in page
+    assert as_shown("−27.8 to −12.8 percentage points (−93 to −85 %)") in page
     assert 'href="/studies/commercial-sexual-exploitation-of-children-in-cambodia/"' in page
     assert "How changes are computed" in page
     assert csv_url("cambodia-sex-trafficking-of-children") in page
@@ -211,10 +217,16 @@ def test_every_measurement_on_a_program_page_names_its_source(client, demo_data)
                 assert measurement.source_citation.replace("'", "&#x27;") in page
 
 
-def test_a_program_without_figures_links_its_studies(client, demo_data):
+def test_a_program_without_figures_says_so(client, make_program):
+    page = client.get(make_program().get_absolute_url()).content.decode()
+    assert "No figures for this program are recorded yet" in page
+
+
+def test_the_philippines_program_quotes_its_range_and_links_its_studies(client, demo_data):
     response = client.get(program_page("philippines-sex-trafficking-of-children-2003-2015"))
     page = response.content.decode()
-    assert "No figures for this program are recorded yet" in page
+    assert "“plummeted between 75% and 86%”" in page
+    assert "Cumulative total, to October 2017 (October 2017): “over 1,450”." in page
     assert "/studies/evaluation-program-combat-sex-trafficking-children-philippines-2003-2015/" in (
         page
     )
@@ -235,10 +247,11 @@ def test_a_program_page_runs_the_same_queries_however_many_figures(
         extra = make_indicator(large)
         make_measurement(extra, phase="baseline", start=datetime.date(2009, 1, 1))
         make_measurement(extra, phase="endline", start=datetime.date(2016, 1, 1))
-    # Program, indicators, their targets, their measurements, the studies: five, whatever
-    # the numbers (the targets' prefetch is the fifth, since targets per period came in).
-    assert count_queries(client, program_page(small.slug)) == 5
-    assert count_queries(client, program_page(large.slug)) == 5
+    # Program, indicators, their targets, their dimensions, their measurements, the values by
+    # category, the studies: seven, whatever the numbers (the dimensions' categories are an
+    # eighth where there are dimensions: test_breakdowns.py).
+    assert count_queries(client, program_page(small.slug)) == 7
+    assert count_queries(client, program_page(large.slug)) == 7
 
 
 # --- /programs/<slug>/measurements.csv ------------------------------------------------------------
@@ -291,7 +304,9 @@ def test_the_csv_runs_the_same_queries_however_many_figures(
     client, make_program, make_indicator, make_measurement, make_study
 ):
     program = make_program_with_figures(make_program, make_indicator, make_measurement, make_study)
-    assert count_queries(client, csv_url(program.slug)) == 2
+    # The program, its measurements, their indicators' dimensions and their values by category
+    # (with dimensions, their categories too: test_breakdowns.py).
+    assert count_queries(client, csv_url(program.slug)) == 4
 
 
 # --- What a study page shows (the partial the study page includes) --------------------------------
@@ -315,7 +330,7 @@ def test_a_study_lists_the_programs_and_figures_citing_it(demo_data):
     assert "Programs and figures citing this study" in html
     assert "/programs/cambodia-sex-trafficking-of-children/" in html
     assert "Monitoring study" in html
-    assert "8.16 %" in html
+    assert as_shown("8.16 %") in html
 
 
 def test_a_study_nothing_cites_shows_no_heading(make_study):
@@ -369,7 +384,7 @@ def test_program_list_headline_uses_the_latest_monitoring_figure(
     monthly_series(make_indicator, make_measurement, months=30)
     html = client.get("/programs/").content.decode()
     # Baseline 40 %, last of 30 monthly figures 37 %: only those two are loaded for the card.
-    assert "40 % → 37 % (−8 %)" in html
+    assert as_shown("40 % → 37 % (−8 %)") in html
 
 
 def test_a_draft_source_study_is_not_named_publicly(
@@ -390,14 +405,14 @@ def test_a_draft_source_study_is_not_named_publicly(
 
 def test_headline_keeps_the_sources_words_for_an_approximate_change(client, demo_data):
     html = client.get("/programs/").content.decode()
-    assert "“nearly 50 % reduction” vs baseline" in html
+    assert as_shown("“nearly 50 % reduction” vs baseline") in html
     assert "−50" not in html
 
 
 def test_the_mukono_page_quotes_the_endline_words_and_never_prints_minus_50(client, demo_data):
     html = client.get("/programs/mukono-property-grabbing-from-widows/").content.decode()
-    assert "“nearly 50 % reduction” vs baseline, as published" in html
-    assert "“more than 50 % reduction” vs baseline, as published" in html
+    assert as_shown("“nearly 50 % reduction” vs baseline, as published") in html
+    assert as_shown("“more than 50 % reduction” vs baseline, as published") in html
     assert "−50" not in html and "-50 %" not in html
 
 
@@ -419,3 +434,49 @@ def test_a_cumulative_program_total_is_shown_as_a_total_not_an_endline(client, d
     assert ">Cumulative total</th>" in section
     assert ">Endline</th>" not in section
     assert "No baseline figure has been published" not in section
+
+
+# --- How figures read ---------------------------------------------------------------------------
+
+CEBU = "metro-cebu-project-lantern"
+
+
+def page_text(html: str) -> str:
+    """The page's words with each text node apart, as a reader that spaces inline elements
+    apart gets them."""
+    from lxml import html as lxml_html
+
+    return " ".join(t.strip() for t in lxml_html.fromstring(html).itertext() if t.strip())
+
+
+def test_a_minimum_reads_as_a_minimum_on_the_page_never_as_an_exact_number(client, demo_data):
+    """Cebu: “more than 220 victims rescued”, “more than 100 suspected traffickers charged”."""
+    html = client.get(program_page(CEBU)).content.decode()
+    assert "Cumulative total, 2007–2010: “more than 220”." in html
+    assert "Cumulative total, 2007–2010: “more than 100”." in html
+    assert 'data-label="Figure">“more than 220”</td>' in html
+    assert ": 220." not in html and 'data-label="Figure">220' not in html
+
+
+def test_a_minimum_reads_as_a_minimum_in_the_csv(client, demo_data):
+    response = client.get(csv_url(CEBU))
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode())))
+    rescued = next(row for row in rows if row["indicator_slug"] == "victims-rescued")
+    assert (rescued["value_kind"], rescued["value"], rescued["published_wording"]) == (
+        "minimum",
+        "220",
+        "more than 220",
+    )
+
+
+def test_a_direction_in_words_ends_with_its_full_stop(client, demo_data):
+    text = page_text(client.get(program_page("mukono-property-grabbing-from-widows")).content)
+    assert "improved; size not given." in text
+    assert "given ." not in text
+
+
+def test_a_percent_never_breaks_from_its_number_on_program_pages(client, demo_data):
+    for url in (program_page("mukono-property-grabbing-from-widows"), LIST_URL):
+        html = client.get(url).content.decode()
+        assert "“nearly 50\u00a0% reduction”" in html, url
+        assert re.search(r"\d %", html) is None, url

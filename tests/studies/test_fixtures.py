@@ -477,10 +477,12 @@ def test_loading_twice_changes_no_counts(demo_data):
     assert sorted(Authorship.objects.values_list("pk", flat=True)) == authorship_ids
 
 
-def test_loading_again_keeps_edited_rows(demo_data):
-    Study.objects.filter(slug="scale-of-harm").update(title="Edited", status=Study.Status.DRAFT)
+def test_loading_again_keeps_edited_rows(uncited_demo_study):
+    # A study no program cites: a cited one cannot become a draft.
+    edited = Study.objects.filter(pk=uncited_demo_study.pk)
+    edited.update(title="Edited", status=Study.Status.DRAFT)
     call_command("load_demo_data", verbosity=0)
-    study = Study.objects.get(slug="scale-of-harm")
+    study = edited.get()
     assert (study.title, study.status) == ("Edited", Study.Status.DRAFT)
     assert Study.objects.count() == 26
 

@@ -41,5 +41,15 @@ class Command(BaseCommand):
                 f"updated: {measurement.indicator.slug} {measurement.phase} "
                 f"{measurement.period_start:%Y-%m}: {'; '.join(changes)}"
             )
+        for part in result.created_parts:
+            self.stdout.write(f"created: {_part_label(part)}: {part.value.normalize():f}")
+        for part, changes in result.updated_parts:
+            self.stdout.write(f"updated: {_part_label(part)}: {'; '.join(changes)}")
         prefix = "Dry run, nothing written: " if dry_run else ""
         self.stdout.write(prefix + result.summary)
+
+
+def _part_label(part) -> str:
+    """“minors baseline 2014-01 by venue type: public spaces”."""
+    m = part.measurement
+    return f"{m.indicator.slug} {m.phase} {m.period_start:%Y-%m}, {part.combination_label}"
