@@ -64,7 +64,13 @@ def test_the_viewer_opens_in_the_page_and_fits_the_screen(open_page, study_with_
     page.goto(study_with_file.get_absolute_url())
     block = page.locator(".study-file")
     assert "3 pages" in block.inner_text()
-    assert page.locator(".study-file-preview").evaluate("img => img.naturalWidth") == 320
+    preview = page.locator(".study-file-preview")
+    preview.scroll_into_view_if_needed()
+    # The image arrives after the page (and lazily): wait for it rather than race it.
+    preview.evaluate(
+        "img => img.complete ? null : new Promise(done => img.onload = img.onerror = done)"
+    )
+    assert preview.evaluate("img => img.naturalWidth") == 320
     page.get_by_text("Read it here").click()
     frame = page.locator(".study-file-viewer iframe")
     frame.wait_for(state="visible")
