@@ -67,7 +67,8 @@ def month_end(month: datetime.date) -> datetime.date:
 
 
 def activity_xml(program: Program) -> bytes:
-    """The `<iati-activities>` document holding `program` (loaded with `for_detail()`)."""
+    """The `<iati-activities>` document holding `program` (loaded with
+    `for_detail().with_measurement_sources()`)."""
     root = ET.Element(
         "iati-activities",
         {

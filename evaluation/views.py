@@ -15,6 +15,7 @@ from . import iati, tables
 from .filters import ProgramFilterSet
 from .models import Measurement, Program
 from .presentation import indicator_panels, program_cards, timeline
+from .querysets import prefetch_source_studies
 
 PROGRAMS_PER_PAGE = 20
 
@@ -36,10 +37,12 @@ def program_list(request):
 
 def program_detail(request, slug):
     program = get_object_or_404(Program.objects.for_detail(), slug=slug)
+    panels = indicator_panels(program)
+    prefetch_source_studies([m for panel in panels for m in panel.table_measurements])
     context = {
         "program": program,
         "timeline": timeline(program),
-        "indicator_panels": indicator_panels(program),
+        "indicator_panels": panels,
     }
     return render(request, "evaluation/program_detail.html", context)
 
@@ -54,7 +57,7 @@ def measurements_csv(request, slug):
 
 def program_iati(request, slug):
     """The program as an IATI 2.03 activity with its results."""
-    program = get_object_or_404(Program.objects.for_detail(), slug=slug)
+    program = get_object_or_404(Program.objects.for_detail().with_measurement_sources(), slug=slug)
     response = HttpResponse(
         iati.activity_xml(program), content_type="application/xml; charset=utf-8"
     )

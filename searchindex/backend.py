@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Concatenate
 
 import tantivy
 from django.db import connections
+from django.db.models import F
 
+from core.lookups import IsAnyOf
 from studies.search import Unanswerable
 
 from . import index as search_index
@@ -28,6 +30,10 @@ MUST, SHOULD, MUST_NOT = tantivy.Occur.Must, tantivy.Occur.Should, tantivy.Occur
 # Enough buckets for every country, subject, type and year: counted exactly, not top-N.
 ALL_BUCKETS = 100_000
 AUTHOR_LIMIT = 15
+# From this match on, a page in date order is found from the matches' count per month: collecting
+# the first N matches in month order grows with N (5 ms at 40,000 of 100,000 studies), the
+# aggregation does not (about 2 ms), but costs more than collecting the first page's 20.
+COUNT_MONTHS_FROM = 1_000
 
 
 def _terms(field: str, size: int = ALL_BUCKETS) -> dict[str, object]:
@@ -157,10 +163,12 @@ class TantivyBackend:
     def ids_between(self, start: int, stop: int) -> list[int]:
         """The ids of the matches `start` to `stop` in the list's order.
 
-        By relevance: BM25, title matches first. By date: the index orders by month, and the
-        studies of the page's first and last months are put in order (title, id) by PostgreSQL,
-        so the page is exactly the one PostgreSQL would show. By title: left to PostgreSQL
-        (its collation decides the order).
+        By relevance: BM25, title matches first. By date: the matches' count per month says
+        which months the page spans and how many matches come before them (one aggregation,
+        where collecting the first `stop` matches in month order cost 5 ms on page 2,000 of
+        100,000 studies); the studies of those months are put in order (month, title, id) by
+        PostgreSQL, so the page is exactly the one PostgreSQL would show. By title: left to
+        PostgreSQL (its collation decides the order).
         """
         sort = self.filterset.sort_order
         limit = max(stop - start, 0)
@@ -171,29 +179,52 @@ class TantivyBackend:
             return self._ids(hits)
         if sort not in ("newest", "oldest"):
             raise Unanswerable(f"sort {sort}")
-        newest = sort == "newest"
+        span = (
+            self._months_near_the_top(start, stop, newest=sort == "newest")
+            if start < COUNT_MONTHS_FROM
+            else months_spanned(self._month_counts(), start, stop, newest=sort == "newest")
+        )
+        if span is None:
+            return []
+        low, high, before = span
+        window = self.query(extra=[_filter(self._month_range(low, high))])
+        ids = self._ids(self.searcher.search(window, limit=ALL_BUCKETS).hits)
+        # The months and the status as well as the ids: PostgreSQL then walks the index of the
+        # list's order from the page's first month and stops at its last row (0.3 ms), where
+        # the ids alone made it fetch and sort every study of those months (6.7 ms for 931).
+        months = (search_index.month_of_number(low), search_index.month_of_number(high))
+        return list(
+            self.filterset.queryset.filter(publication_month__range=months)
+            .filter(IsAnyOf(F("pk"), ids))
+            .sorted_by(sort)
+            .values_list("pk", flat=True)[start - before : stop - before]
+        )
+
+    def _months_near_the_top(
+        self, start: int, stop: int, newest: bool
+    ) -> tuple[int, int, int] | None:
+        """As `months_spanned`, from the first `stop` matches in month order and a count."""
         order = tantivy.Order.Desc if newest else tantivy.Order.Asc
         hits = self.searcher.search(
-            self.query(), limit=limit, offset=start, order_by_field="month", order=order
+            self.query(), limit=stop - start, offset=start, order_by_field="month", order=order
         ).hits
         if not hits:
-            return []
+            return None
         first, last = int(hits[0][0]), int(hits[-1][0])
-        low, high = (last, first) if newest else (first, last)
-        window = self.query(extra=[_filter(self._month_range(low, high))])
+        if start == 0:  # the first page: its first month is the first, nothing comes before
+            return min(first, last), max(first, last), 0
         before_range = (
             self._month_range(first + 1, None) if newest else self._month_range(None, first - 1)
         )
         before = self._count(self.query(extra=[_filter(before_range)]))
-        in_window = self.searcher.search(window, limit=ALL_BUCKETS).hits
-        ids = self._ids(in_window)
-        ordered = list(
-            self.filterset.queryset.model.objects.using(self.filterset.queryset.db)
-            .filter(pk__in=ids)
-            .sorted_by(sort)
-            .values_list("pk", flat=True)
-        )
-        return ordered[start - before : stop - before]
+        return min(first, last), max(first, last), before
+
+    def _month_counts(self) -> dict[int, int]:
+        """The number of matches in each month (by `index.month_number`) that has any."""
+        result = self.searcher.aggregate(self.query(), {"month": _terms("month")})
+        found = result["month"]
+        assert isinstance(found, dict)
+        return {int(float(b["key"])): int(b["doc_count"]) for b in found["buckets"]}
 
     @staticmethod
     def _month_range(low: int | None, high: int | None) -> tantivy.Query:
@@ -268,3 +299,23 @@ class TantivyBackend:
                     if n:
                         counts["selected_author"][slug] = n
         return counts
+
+
+def months_spanned(
+    counts: dict[int, int], start: int, stop: int, newest: bool
+) -> tuple[int, int, int] | None:
+    """The months (lowest, highest) that hold matches `start` to `stop` in month order, and
+    how many matches come before the first of them; None when `start` is past the last match.
+    `counts` is the number of matches per month."""
+    position, first, last = 0, None, None
+    for month in sorted(counts, reverse=newest):
+        if first is None and position + counts[month] > start:
+            first, before = month, position
+        if first is not None:
+            last = month
+        position += counts[month]
+        if position >= stop:
+            break
+    if first is None or last is None:
+        return None
+    return min(first, last), max(first, last), before

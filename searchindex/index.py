@@ -10,6 +10,7 @@ replaces a study's whole document (`index_studies`), so applying the same change
 harmless, which the outbox worker relies on.
 """
 
+import datetime
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -65,6 +66,11 @@ ORDER BY s.id
 def month_number(month: Any) -> int:
     """A month as one integer (months since year 0), for ranges and ordering."""
     return int(month.year) * 12 + int(month.month) - 1
+
+
+def month_of_number(number: int) -> datetime.date:
+    """The first day of the month `month_number` gave `number` for."""
+    return datetime.date(number // 12, number % 12 + 1, 1)
 
 
 def make_document(row: tuple[Any, ...]) -> tantivy.Document:

@@ -7,7 +7,7 @@ architecture test (`tests/architecture/test_app_boundaries.py`) holds them to it
 from .querysets import STUDY_TEXT_FIELDS, StudyQuerySet
 
 # The type of `Study.objects` and its filters, for other apps' annotations.
-__all__ = ["StudyQuerySet", "defer_study_text"]
+__all__ = ["STUDY_TEXT_FIELDS", "StudyQuerySet", "defer_study_text"]
 
 
 def defer_study_text(relation: str) -> list[str]:

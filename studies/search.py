@@ -17,10 +17,11 @@ from django.contrib.postgres.search import (
     SearchVector,
 )
 from django.db import connections
-from django.db.models import BooleanField, F, Func, OuterRef, QuerySet, Value
+from django.db.models import BooleanField, F, Func, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.module_loading import import_string
 
+from core.lookups import IsAnyOf
 from justicelib.routers import read_alias
 
 if TYPE_CHECKING:
@@ -155,11 +156,11 @@ class IndexedListing:
         except Unanswerable:
             rows: list[Study] = self.fallback.rows_between(start, stop)
             return rows
-        studies = self.filterset.queryset.for_listing()
+        studies = self.filterset.queryset.for_cards()
         query = self.filterset.cleaned("q")
         if query:
             studies = studies.with_snippets(query)
-        by_id = {study.pk: study for study in studies.filter(pk__in=ids)}
+        by_id = {study.pk: study for study in studies.filter(IsAnyOf(F("pk"), ids))}
         return [by_id[pk] for pk in ids if pk in by_id]
 
 
@@ -273,6 +274,21 @@ PAGE_DOCUMENT = SearchVector("text", config="justicelib")
 def page_matches(query: str) -> Matches:
     """The condition that a page's text matches the visitor's words (the list's query)."""
     return Matches(PAGE_DOCUMENT, PrefixQuery(Value(query)))
+
+
+class DescriptionMatches(Func):
+    """Whether a study's description matches the words: the description's part (weight C) of
+    its stored search document, `ts_filter(search_vector, '{c}') @@ query`, with no text to parse.
+    """
+
+    # The two expressions (the document and the query) around the weight and the operator.
+    template = "(ts_filter(%(expressions)s))"
+    arg_joiner = ", '{c}') @@ ("
+    output_field = BooleanField()
+
+
+def description_matches(query: str) -> Q:
+    return ~Q(description="") & Q(DescriptionMatches(F("search_vector"), PrefixQuery(Value(query))))
 
 
 def page_headline(query: str) -> SearchHeadline:

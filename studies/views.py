@@ -27,6 +27,7 @@ from evaluation.public import (
 from justicelib.site import site_root
 
 from . import search
+from .cards import study_cards
 from .citations import citation_context
 from .facets import StudyFacets
 from .filters import DATE_PARAMETERS, SORT_CHOICES, MonthRange, StudyFilterSet
@@ -63,7 +64,7 @@ def home(request):
         "endline_query": urlencode([("type", slug) for slug in ENDLINE_TYPES]),
         "study_count": published.count(),
         "country_count": Country.objects.filter(studies__in=published).distinct().count(),
-        "newest_studies": published.sorted_by("newest").for_listing()[:5],
+        "newest_cards": study_cards(published.sorted_by("newest").for_cards()[:5]),
         # Alphabetical, whatever the capitalisation: a grouped query ignores Meta.ordering.
         "subjects": Subject.objects.annotate(
             study_count=Count("studies", filter=Q(studies__status=Study.Status.PUBLISHED))
@@ -111,6 +112,7 @@ def study_list(request):
         "export_query": filterset.cleaned_querystring(),
         "filterset": filterset,
         "page": page,
+        "cards": study_cards(page.object_list),
         "facet_blocks": facets.blocks(),
         "chips": active_filter_chips(request.GET, filterset, facets.options),
         "notices": notices,
@@ -133,7 +135,7 @@ def sort_choices(searching: bool) -> list[tuple[str, str]]:
 
 def listing(filterset: StudyFilterSet):
     """The matches as the list shows them, with snippets of the matched words when searching."""
-    studies = filterset.qs.for_listing()
+    studies = filterset.qs.for_cards()
     query = filterset.cleaned("q")
     return search.listing(filterset, studies.with_snippets(query) if query else studies)
 

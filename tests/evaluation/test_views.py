@@ -241,17 +241,18 @@ def test_a_program_page_runs_the_same_queries_however_many_figures(
 ):
     small = make_program()
     indicator = make_indicator(small)
-    make_measurement(indicator)
+    make_measurement(indicator, source_study=make_study("The only source"))
     large = make_program_with_figures(make_program, make_indicator, make_measurement, make_study)
     for _ in range(3):
         extra = make_indicator(large)
         make_measurement(extra, phase="baseline", start=datetime.date(2009, 1, 1))
         make_measurement(extra, phase="endline", start=datetime.date(2016, 1, 1))
     # Program, indicators, their targets, their dimensions, their measurements, the values by
-    # category, the studies: seven, whatever the numbers (the dimensions' categories are an
-    # eighth where there are dimensions: test_breakdowns.py).
-    assert count_queries(client, program_page(small.slug)) == 7
-    assert count_queries(client, program_page(large.slug)) == 7
+    # category, the program's studies, the source studies of the rows the table shows: eight,
+    # whatever the numbers (the dimensions' categories are a ninth where there are dimensions:
+    # test_breakdowns.py; without a source study in the table, the last is not asked).
+    assert count_queries(client, program_page(small.slug)) == 8
+    assert count_queries(client, program_page(large.slug)) == 8
 
 
 # --- /programs/<slug>/measurements.csv ------------------------------------------------------------

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.http import QueryDict
 
+from searchindex import backend as backend_module
 from searchindex.models import OutboxEntry
 from searchindex.public import backend_for
 from studies.facets import count_facets
@@ -72,6 +73,22 @@ def test_index_matches_postgres_matches_totals_and_facets(indexed_demo, query):
     assert backend.facet_counts() == postgres_counts(filters)
 
 
+DATE_ORDERED = [q for q in QUERIES if ("q=" not in q or "sort=oldest" in q) and q != "sort=title"]
+
+
+@pytest.mark.parametrize("query", DATE_ORDERED)
+def test_deep_pages_in_date_order_are_the_pages_postgres_shows(indexed_demo, query, monkeypatch):
+    """Far into a list, the index finds a page's months from its count of matches per month
+    rather than by collecting every match before the page: the pages stay PostgreSQL's."""
+    monkeypatch.setattr(backend_module, "COUNT_MONTHS_FROM", 0)
+    filters = filterset(query)
+    expected = list(filters.qs.values_list("pk", flat=True))
+    backend = backend_for(filters)
+    pages = [backend.ids_between(start, start + 4) for start in range(0, len(expected), 4)]
+    assert [pk for page in pages for pk in page] == expected
+    assert backend.ids_between(len(expected), len(expected) + 20) == []
+
+
 def test_index_holds_only_published_studies(make_study, build_index):
     make_study("Published widows")
     make_study("Draft widows", status=Study.Status.DRAFT)
@@ -95,7 +112,11 @@ def test_title_match_ranks_above_description_match(make_study, build_index):
     assert backend_for(filterset("q=widows")).ids_between(0, 20) == [widows.pk, annual.pk]
 
 
-def test_newest_first_pages_break_ties_by_title_as_postgres_does(make_study, build_index):
+@pytest.mark.parametrize("count_months_from", [0, backend_module.COUNT_MONTHS_FROM])
+def test_newest_first_pages_break_ties_by_title_as_postgres_does(
+    make_study, build_index, monkeypatch, count_months_from
+):
+    monkeypatch.setattr(backend_module, "COUNT_MONTHS_FROM", count_months_from)
     for title in ["Delta", "alpha", "Charlie", "bravo", "Echo"]:
         make_study(title, month=datetime.date(2020, 1, 1))
     make_study("Older", month=datetime.date(2019, 1, 1))

@@ -101,8 +101,9 @@ def test_the_home_page_runs_the_same_queries_however_many_programs(
         make_measurement(indicator, phase="monitoring", start=datetime.date(2012, 1, 1), value=20)
         make_measurement(indicator, phase="endline", start=datetime.date(2015, 1, 1), value=8)
     # Home content; programs, headline indicators, their figures; monitored programs; two
-    # counts; newest studies with their authors, types and countries; subjects.
-    assert count() == before == 12
+    # counts; newest studies with the names of their authors, types and countries in the same
+    # query (studies.cards); subjects.
+    assert count() == before == 9
 
 
 def test_there_is_one_home_page(demo_data):
