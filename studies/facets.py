@@ -219,6 +219,13 @@ class StudyFacets:
         """Facets whose counts are estimates (authors over many matches: see `count_facets`)."""
         return {"author"} if authors_are_estimated(self.counts) else set()
 
+    @property
+    def match_count(self) -> int:
+        """The number of matches: every study has a publication year, and the years are
+        counted exactly over the matches (authors alone are sampled). The list's total then
+        costs no count of its own (3 ms in the index for a word in half of 100,000 studies)."""
+        return sum(self.counts["year"].values())
+
     def year_histogram(self) -> list[tuple[int, int]]:
         """Matches per publication year, oldest year first."""
         return year_counts(self.counts)

@@ -83,14 +83,18 @@ def study_list(request):
         request.GET, queryset=Study.objects.published(), use_search_index=True
     )
     notices = [*filterset.notices, *filterset.date_range_notices()]
-    page, page_notice = paginate(listing(filterset), request.GET.get("page"))
+    facets = StudyFacets(filterset)
+    page, page_notice = paginate(listing(filterset), request.GET.get("page"), facets.match_count)
     # Zero results never strand a visitor: respell the search, or say which filter to drop.
     searched_for, filters_to_drop = None, []
     if page.paginator.count == 0:
         corrected = search.spelling_correction(filterset)
         if corrected:
             searched_for, filterset = filterset.cleaned("q"), corrected
-            page, page_notice = paginate(listing(filterset), request.GET.get("page"))
+            facets = StudyFacets(filterset)
+            page, page_notice = paginate(
+                listing(filterset), request.GET.get("page"), facets.match_count
+            )
         else:
             filters_to_drop = [
                 {
@@ -101,7 +105,6 @@ def study_list(request):
                 for name, count in search.filters_to_drop(filterset)
             ]
     notices += [page_notice] if page_notice else []
-    facets = StudyFacets(filterset)
     months = filterset.month_range()
     context = {
         "searched_for": searched_for,
@@ -189,7 +192,13 @@ def search_in_files(request: HttpRequest, study: Study) -> tuple[str, list | Non
 
 
 class StudyPaginator(Paginator):
-    """Reads a page as ids first, then rows (see `StudyQuerySet.rows_between`)."""
+    """Reads a page as ids first, then rows (see `StudyQuerySet.rows_between`); with
+    `known_count`, the number of matches is not asked again."""
+
+    def __init__(self, object_list, per_page, known_count: int | None = None):
+        super().__init__(object_list, per_page)
+        if known_count is not None:
+            self.count = known_count  # Paginator.count is a cached_property
 
     def page(self, number):
         number = self.validate_number(number)
@@ -198,9 +207,10 @@ class StudyPaginator(Paginator):
         return self._get_page(self.object_list.rows_between(bottom, top), number, self)
 
 
-def paginate(queryset, raw_page: str | None, per_page: int = STUDIES_PER_PAGE):
-    """The requested page of studies, or the nearest real one with a notice saying why."""
-    return page_or_nearest(StudyPaginator(queryset, per_page), raw_page)
+def paginate(queryset, raw_page: str | None, known_count: int | None = None):
+    """The requested page of studies, or the nearest real one with a notice saying why.
+    `known_count`: the number of matches, when the facet counts have it (`match_count`)."""
+    return page_or_nearest(StudyPaginator(queryset, STUDIES_PER_PAGE, known_count), raw_page)
 
 
 def active_filter_chips(
