@@ -131,23 +131,44 @@ def count_facets(
     return counts
 
 
-def facet_options(counts: Counts, selected: dict[str, list[str]]) -> dict[str, list[FacetOption]]:
-    """Name the counted values: every country, subject and type (zero counts included, so the
-    page can show them disabled) and the counted authors."""
+Vocabulary = dict[str, list[tuple[Any, ...]]]
+
+
+def vocabulary(version: int) -> Vocabulary:
+    """Every country, subject and type with its names, in order, cached like the counts until
+    the library changes (the vocabularies' triggers bump its version too): three queries of
+    every list page that the next page with the same version does not ask again."""
+    key = f"vocabulary:{version}"
+    terms: Vocabulary | None = cache.get(key)
+    if terms is None:
+        terms = {
+            "country": list(Country.objects.values_list("code", "name", "name_es")),
+            "subject": list(Subject.objects.values_list("pk", "slug", "name", "name_es")),
+            "type": list(ResourceType.objects.values_list("slug", "name", "name_es")),
+        }
+        cache.set(key, terms, timeout=FACET_CACHE_SECONDS)
+    return terms
+
+
+def facet_options(
+    counts: Counts, selected: dict[str, list[str]], terms: Vocabulary
+) -> dict[str, list[FacetOption]]:
+    """Name the counted values: every country, subject and type of `terms` (zero counts
+    included, so the page can show them disabled) and the counted authors."""
     countries = [
         FacetOption(code, curated_text(name, name_es), counts["country"].get(code, 0))
-        for code, name, name_es in Country.objects.values_list("code", "name", "name_es")
+        for code, name, name_es in terms["country"]
     ]
     countries.append(
         FacetOption("multiple", str(_("Multiple countries")), counts["multiple"].get("multiple", 0))
     )
     subjects = [
         FacetOption(slug, curated_text(name, name_es), counts["subject"].get(str(pk), 0))
-        for pk, slug, name, name_es in Subject.objects.values_list("pk", "slug", "name", "name_es")
+        for pk, slug, name, name_es in terms["subject"]
     ]
     types = [
         FacetOption(slug, curated_text(name, name_es), counts["type"].get(slug, 0))
-        for slug, name, name_es in ResourceType.objects.values_list("slug", "name", "name_es")
+        for slug, name, name_es in terms["type"]
     ]
     author_counts = {**counts["author"], **counts["selected_author"]}
     wanted = set(author_counts) | set(selected.get("author", []))
@@ -180,6 +201,11 @@ class StudyFacets:
         self.filterset = filterset
 
     @cached_property
+    def version(self) -> int:
+        """The library's version the page's cached parts are keyed by (read once a page)."""
+        return LibraryVersion.current()
+
+    @cached_property
     def counts(self) -> Counts:
         """Raw counts (see `count_facets`) for these filters, cached until the library changes.
 
@@ -189,7 +215,7 @@ class StudyFacets:
         understood = QueryDict(self.filterset.cleaned_querystring(), mutable=True)
         understood.pop("sort", None)
         digest = hashlib.sha256(understood.urlencode().encode()).hexdigest()
-        key = f"facets:{LibraryVersion.current()}:{digest}"
+        key = f"facets:{self.version}:{digest}"
         counts: Counts | None = cache.get(key)
         if counts is None:
             counts = self.indexed_counts()
@@ -213,7 +239,8 @@ class StudyFacets:
     @cached_property
     def options(self) -> dict[str, list[FacetOption]]:
         """Each facet's options with their counts, named."""
-        return facet_options(self.counts, {"author": self.filterset.selected("author")})
+        selected = {"author": self.filterset.selected("author")}
+        return facet_options(self.counts, selected, vocabulary(self.version))
 
     def estimated(self) -> set[str]:
         """Facets whose counts are estimates (authors over many matches: see `count_facets`)."""
