@@ -23,7 +23,7 @@ from . import index as search_index
 logger = logging.getLogger(__name__)
 
 CHANNEL = "searchindex_outbox"
-BUMP_LIBRARY_VERSION = "UPDATE studies_libraryversion SET version = version + 1 WHERE id = 1"
+BUMP_LIBRARY_VERSION = "SELECT studies_advance_library_version()"
 BATCH = 500
 
 

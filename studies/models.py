@@ -1101,9 +1101,12 @@ class SearchSynonym(models.Model):
 
 
 class LibraryVersion(models.Model):
-    """A counter that database triggers bump on every write to the library's tables.
+    """A number that database triggers advance on every write to the library's tables.
 
-    Cached facet counts are keyed by it, so a curator's edit is visible on the next page view.
+    Cached pages, facet counts and vocabularies are keyed by it, so a curator's edit is visible
+    on the next page view. It never repeats a number, even after a flush or a restore
+    (`studies_advance_library_version` in studies/sql/search.sql), since running servers keep
+    caches keyed by the numbers they have seen.
     """
 
     version = models.BigIntegerField(default=0)

@@ -263,11 +263,19 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 
--- The library version: one counter row (studies_libraryversion, id 1), bumped once per statement
--- that writes any table a list page reads, so that caches keyed by it are never stale.
+-- The library version: one row (studies_libraryversion, id 1), advanced once per statement that
+-- writes any table a list page reads, so that caches keyed by it are never stale. It never
+-- repeats a number, even after a flush (which deletes the row) or a restore (which brings back
+-- an older one): at least the microseconds since 1970, since running servers keep caches keyed
+-- by the numbers used before.
+CREATE OR REPLACE FUNCTION studies_advance_library_version() RETURNS void LANGUAGE sql AS $$
+    INSERT INTO studies_libraryversion AS v (id, version)
+    VALUES (1, (extract(epoch FROM clock_timestamp()) * 1000000)::bigint)
+    ON CONFLICT (id) DO UPDATE SET version = greatest(v.version + 1, EXCLUDED.version);
+$$;
 CREATE OR REPLACE FUNCTION studies_bump_library_version() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE studies_libraryversion SET version = version + 1 WHERE id = 1;
+    PERFORM studies_advance_library_version();
     RETURN NULL;
 END $$;
 CREATE OR REPLACE TRIGGER studies_study_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON studies_study

@@ -57,3 +57,27 @@ def test_signed_in_people_get_a_page_made_for_them(admin_client, make_study):
     _, built_again = queries_for(admin_client, "/studies/")
 
     assert built_again > 1
+
+
+@pytest.mark.parametrize(
+    "reset",
+    [
+        "DELETE FROM studies_libraryversion",  # what a flush does
+        "UPDATE studies_libraryversion SET version = 1",  # a restore of an older backup
+    ],
+)
+def test_a_reset_library_never_meets_pages_cached_before_it(client, make_study, reset):
+    """A running server keeps pages keyed by the versions it has seen: after the database is
+    flushed or restored, the next write must not reuse one of them."""
+    from studies.models import LibraryVersion
+
+    study = make_study("Scale of harm", countries=["KH"])
+    assert "Scale of harm" in client.get("/studies/").text
+    seen = LibraryVersion.current()
+    with connection.cursor() as cursor:
+        cursor.execute(reset)
+    study.title = "The scale of harm, revised"
+    study.save()
+
+    assert LibraryVersion.current() > seen
+    assert "The scale of harm, revised" in client.get("/studies/").text
