@@ -132,6 +132,13 @@ _indexes: dict[str, tantivy.Index] = {}
 _lock = threading.Lock()
 
 
+# Written once the first build has committed. Until then the directory holds an index with
+# nothing in it (the build creates it first), which other processes must not answer from: on a
+# new machine `make run` starts the worker's first build and gunicorn together, and a visitor
+# meanwhile saw "0 studies found" where PostgreSQL would have answered.
+BUILT = "justicelib-built"
+
+
 def open_index(create: bool = False) -> tantivy.Index | None:
     """This process's handle on the index (one per directory), or None when there is none.
 
@@ -142,7 +149,7 @@ def open_index(create: bool = False) -> tantivy.Index | None:
     with _lock:
         if key in _indexes:
             return _indexes[key]
-        if not (path.is_dir() and tantivy.Index.exists(key)):
+        if not (path.is_dir() and tantivy.Index.exists(key) and (path / BUILT).exists()):
             if not create:
                 return None
             path.mkdir(parents=True, exist_ok=True)
@@ -188,6 +195,7 @@ def rebuild(
     except BaseException:
         writer.rollback()
         raise
+    (index_dir() / BUILT).touch()
     index.reload()
     if progress:
         progress(count)

@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.core.cache import cache
 
+from searchindex import index as search_index
 from searchindex import public
 from searchindex.backend import TantivyBackend
 from searchindex.models import OutboxEntry
@@ -41,6 +42,18 @@ def test_without_an_index_postgres_answers(client, make_study, tantivy_backend, 
     response = client.get(LIST_URL, {"q": "widows"})
     assert titles(response) == ["Widows and land"]
     assert "No search index" in caplog.text
+
+
+def test_an_index_still_being_built_gives_way_to_postgres(
+    client, make_study, search_index_dir, tantivy_backend
+):
+    """The first build on a new machine creates the index before its one commit: a visitor
+    meanwhile sees the library from PostgreSQL, not "0 studies found"."""
+    make_study("Widows and land")
+    search_index.open_index(create=True)  # what `rebuild` does first, in the worker's process
+    search_index.forget_index()  # the web server is another process
+    response = client.get(LIST_URL, {"q": "widows"})
+    assert titles(response) == ["Widows and land"]
 
 
 def test_an_index_left_behind_gives_way_to_postgres(
