@@ -24,6 +24,7 @@ y-axis title sits above the plot, clear of the tick labels, whose width sets the
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -31,10 +32,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from .choices import Unit
-from .formatting import format_number, format_signed, required, unit_suffix
+from .formatting import format_number, format_signed, month_and_year, required, unit_suffix
 
 if TYPE_CHECKING:
     from .models import Indicator, Measurement
@@ -95,7 +96,9 @@ class Tick:
     label: str
 
 
-@dataclass(frozen=True)
+# Not frozen, unlike its neighbours: a frozen dataclass sets each field through
+# object.__setattr__, and a page of monthly series builds a thousand marks.
+@dataclass(slots=True)
 class Mark:
     """One figure on the chart: a dot, or a bar from y_high to y_low for a range."""
 
@@ -320,18 +323,21 @@ def trajectory_chart(
     # The tick labels' width sets the left margin, so the longest never leaves the drawing.
     left = math.ceil(max(text_width(label, frame.font_size) for label in y_tick_labels)) + 10
 
-    spans: list[tuple[Any, Any]] = [(m.period_start, m.period_end) for m in measurements]
-    spans += [(row.target.period_start, row.target.period_end) for row in targets]
-    start = min(_year(first) for first, _last in spans)
-    end = max(_year(last, end=True) for _first, last in spans)
+    spans = [_span(m.period_start, m.period_end) for m in measurements]
+    spans += [_span(row.target.period_start, row.target.period_end) for row in targets]
+    start = min(first for first, _last, _middle in spans)
+    end = max(last for _first, last, _middle in spans)
     years = _year_ticks(start, end, frame.max_year_steps)
     x = _scale(years[0], years[-1], left, frame.width - frame.right)
 
     # A dense series (a long monthly one): the line carries the middle figures; dots and
     # labels only at the ends (every figure is in the table below).
     dense, ends = len(on_axis) > DENSE, {0, len(on_axis) - 1}
+    # The middle of a dense series has no label or dot, so its words are never worked out.
     marks = [
-        _mark(m, texts.of(m), x, y, of_changes, shown=not dense or i in ends)
+        _mark(m, texts.of(m), x, y, of_changes)
+        if not dense or i in ends
+        else _unlabelled_mark(m, x, y, of_changes)
         for i, m in enumerate(on_axis)
     ]
     title_box = (0, text_width(y_axis_label, frame.font_size), 0, frame.font_size + 5)
@@ -349,7 +355,7 @@ def trajectory_chart(
     ]
     return TrajectoryChart(
         title=_("%(indicator)s: from baseline to endline") % {"indicator": indicator.name},
-        description=_describe([texts.of(m) for m in measurements]),
+        description=_describe(measurements, texts),
         y_axis_label=y_axis_label,
         x_ticks=[Tick(x(year), str(int(year))) for year in years],
         y_ticks=[
@@ -388,9 +394,10 @@ def _place_labels(
     size = frame.font_size
     placed: list[Mark] = []
     previous_box = None
-    periods = [((m.x_start, m.y), (m.x_end, m.y)) for m in marks]
+    # The periods' lines (and the zero line) are horizontal: (x_start, x_end, y).
+    periods = [(m.x_start, m.x_end, m.y) for m in marks]
     if zero_y is not None:
-        periods.append(((left, zero_y), (frame.width - frame.right, zero_y)))
+        periods.append((left, frame.width - frame.right, zero_y))
     for i, mark in enumerate(marks):
         if not mark.show_label:  # nothing to place (a dense series' middle figures)
             placed.append(mark)
@@ -398,7 +405,6 @@ def _place_labels(
         width = text_width(mark.label, size)
         neighbours = [marks[j] for j in (i - 1, i + 1) if 0 <= j < len(marks)]
         segments = [(own, end) for own in mark.ends() for n in neighbours for end in n.ends()]
-        segments += periods
         gap = 6 if mark.show_dot else 2
         candidates = [
             ("middle", _inside(mark.x, width, left, frame.width), mark.top_y - gap - 3),
@@ -416,6 +422,10 @@ def _place_labels(
                 and not _overlap(box, title_box)
                 and not (previous_box and _overlap(box, previous_box))
                 and not any(_crosses(segment, box) for segment in segments)
+                and not any(
+                    box[2] <= py <= box[3] and xs <= box[1] and xe >= box[0]
+                    for xs, xe, py in periods
+                )
             )
             if clear:
                 choice = (anchor, x, y)
@@ -441,6 +451,8 @@ def _overlap(a, b) -> bool:
 def _crosses(segment, box) -> bool:
     """Whether the straight segment passes through the box (tested every unit or so)."""
     (x1, y1), (x2, y2) = segment
+    if max(x1, x2) < box[0] or min(x1, x2) > box[1] or max(y1, y2) < box[2] or min(y1, y2) > box[3]:
+        return False  # wholly to one side of the box (most of a long series' periods)
     samples = max(1, math.ceil(math.hypot(x2 - x1, y2 - y1)))
     for step in range(samples + 1):
         t = step / samples
@@ -580,9 +592,65 @@ def _mark(m: Measurement, text: FigureText, x, y, of_changes: bool, shown: bool 
     return Mark(y=y(float(required(m.value))), label=text.value, **whiskers, **common)
 
 
-def _describe(texts: list[FigureText]) -> str:
-    parts = [f"{text.phase.lower()} {text.value}, {text.period}" for text in texts]
+def _unlabelled_mark(m: Measurement, x, y, of_changes: bool) -> Mark:
+    """A figure in the middle of a dense series: its place, its range or interval, no words."""
+    start, end, middle = _span(m.period_start, m.period_end)
+    common = {
+        "x": x(middle),
+        "x_start": x(start),
+        "x_end": x(end),
+        "label": "",
+        "description": "",
+        "show_label": False,
+        "show_dot": False,
+    }
+    if of_changes:
+        return Mark(y=y(0.0 if m.is_baseline else float(required(m.value))), **common)
+    if m.is_range:
+        low, high = y(float(required(m.value_low))), y(float(required(m.value_high)))
+        return Mark(y=(low + high) / 2, is_range=True, y_low=low, y_high=high, **common)
+    if m.ci_lower is not None:
+        return Mark(
+            y=y(float(required(m.value))),
+            whisker_low=y(float(m.ci_lower)),
+            whisker_high=y(float(required(m.ci_upper))),
+            **common,
+        )
+    return Mark(y=y(float(required(m.value))), **common)
+
+
+def _describe(measurements: list[Measurement], texts: FigureTexts) -> str:
+    """The chart in words, for screen readers: every figure in time order; for a dense series,
+    the first and the last figures and, between them, how many and over what span (a list
+    of 120 monthly figures read aloud helps nobody; the CSV download has every one)."""
+
+    def words(m: Measurement) -> str:
+        text = texts.of(m)
+        return f"{text.phase.lower()} {text.value}, {text.period}"
+
+    if len(measurements) <= DENSE:
+        parts = [words(m) for m in measurements]
+    else:
+        first, *middle, last = measurements
+        between = ngettext(
+            "%(number)d figure from %(start)s to %(end)s",
+            "%(number)d figures from %(start)s to %(end)s",
+            len(middle),
+        ) % {
+            "number": len(middle),
+            "start": month_and_year(middle[0].period_start),
+            "end": month_and_year(middle[-1].period_end),
+        }
+        parts = [words(first), between, words(last)]
     return _("Figures in time order: %(figures)s.") % {"figures": "; ".join(parts)}
+
+
+@functools.lru_cache(maxsize=4096)
+def _span(start, end) -> tuple[float, float, float]:
+    """A period as fractional years: its start, its end and its middle. Cached: the figures of
+    a page's monthly series share their months, and each chart is drawn twice."""
+    first, last = _year(start), _year(end, end=True)
+    return first, last, (first + last) / 2
 
 
 def _year(date, end: bool = False) -> float:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -20,6 +22,7 @@ from studies.models import Study
 from .breakdowns import Contradiction, contradictions, groupings
 from .changes import Change, latest_change
 from .charts import NARROW, FigureTexts, Sparkline, TrajectoryChart, sparkline, trajectory_chart
+from .figure_rows import TableColumns, Words, figure_rows
 from .formatting import format_period, month_and_year
 from .models import BreakdownValue, Category, Dimension, Indicator, Measurement, Program
 from .targets import TargetRow, target_rows
@@ -134,13 +137,26 @@ class IndicatorPanel:
     has_sample_sizes: bool
     targets: list[TargetRow]
     breakdowns: list[BreakdownTable]
+    # Shared by the page's panels: each figure's words, and the tables' headings.
+    texts: FigureTexts = field(default_factory=FigureTexts, repr=False, compare=False)
+    words: Words = field(default_factory=Words, repr=False, compare=False)
+
+    @cached_property
+    def figure_rows(self) -> SafeString:
+        """The table's rows as HTML (`figure_rows`); read once the view has loaded the rows'
+        source studies."""
+        columns = TableColumns(self.has_intervals, self.has_sample_sizes)
+        return figure_rows(self.table_measurements, columns, self.texts, self.words)
 
 
-def indicator_panel(indicator: Indicator, texts: FigureTexts | None = None) -> IndicatorPanel:
-    """`texts` shares the figures' words between the page's charts."""
+def indicator_panel(
+    indicator: Indicator, texts: FigureTexts | None = None, words: Words | None = None
+) -> IndicatorPanel:
+    """`texts` and `words` share the figures' words and the tables' between the page's panels."""
     measurements = indicator.ordered_measurements
     rows = table_measurements(measurements)
     texts = FigureTexts() if texts is None else texts
+    words = Words() if words is None else words
     targets = target_rows(indicator)
     return IndicatorPanel(
         indicator=indicator,
@@ -153,13 +169,15 @@ def indicator_panel(indicator: Indicator, texts: FigureTexts | None = None) -> I
         has_sample_sizes=any(m.sample_size is not None for m in measurements),
         targets=targets,
         breakdowns=breakdown_tables(indicator, rows),
+        texts=texts,
+        words=words,
     )
 
 
 def indicator_panels(program: Program) -> list[IndicatorPanel]:
     """Every indicator of the program, in page order (reads `for_detail()`'s prefetch)."""
-    texts = FigureTexts()
-    return [indicator_panel(indicator, texts) for indicator in program.indicators.all()]
+    texts, words = FigureTexts(), Words()
+    return [indicator_panel(indicator, texts, words) for indicator in program.indicators.all()]
 
 
 def table_measurements(measurements: list[Measurement]) -> list[Measurement]:

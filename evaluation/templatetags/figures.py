@@ -1,13 +1,10 @@
 """Template filters for how figures read on the program pages."""
 
-import re
-
 from django import template
 
-register = template.Library()
+from evaluation import drawing
 
-# A digit, a space, a per cent sign: “50 %”, “−79 %”, “15 %–30 %”, in any language's text.
-NUMBER_THEN_PERCENT = re.compile(r"(?<=\d) %")
+register = template.Library()
 
 
 @register.filter(is_safe=True)
@@ -18,4 +15,17 @@ def keep_figures_together(html: str) -> str:
     It reads rendered HTML, where a digit followed by “ %” only occurs in text (tags and URLs
     hold no such space), and changes nothing that could make markup: a safe block stays safe.
     """
-    return NUMBER_THEN_PERCENT.sub("\u00a0%", html)
+    # Split at each “ %” rather than a regular expression's look-behind, which tried every
+    # position of an 85 KB program page (1.3 ms of it).
+    pieces = html.split(" %")
+    out = [pieces[0]]
+    for before, piece in zip(pieces, pieces[1:], strict=False):
+        out.append("\u00a0%" if before[-1:].isdigit() else " %")
+        out.append(piece)
+    return "".join(out)  # is_safe: Django keeps a safe block safe
+
+
+@register.simple_tag
+def chart_svg(chart, indicator_id: int):
+    """One drawing of an indicator's chart (`evaluation.drawing`)."""
+    return drawing.chart_svg(chart, indicator_id)

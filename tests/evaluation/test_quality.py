@@ -188,7 +188,7 @@ def test_the_page_folds_each_measurements_method_and_quality(client, baseline_an
     )
     page = page_of(client, baseline.indicator.program)
     assert page.count("<summary>Method and quality</summary>") == 1  # the baseline has none
-    assert 'Household survey <span class="muted">(the indicator\'s)</span>' in page
+    assert 'Household survey <span class="muted">(the indicator&#x27;s)</span>' in page
     assert "2 Mar 2015 – 17 Apr 2015" in page
     assert "National Statistics Office" in page
     assert "Validity: meets the standard — Asks the indicator&#x27;s question directly." in page
