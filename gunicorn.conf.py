@@ -6,6 +6,7 @@ The address comes from GUNICORN_BIND (host:port), not from `--bind`, because the
 control socket are named after it: two servers never share one, and neither lives under $HOME.
 """
 
+import gc
 import logging
 import os
 import socket
@@ -62,3 +63,7 @@ class _StalledRequestFilter(logging.Filter):
 
 def post_worker_init(worker) -> None:
     worker.log.error_log.addFilter(_StalledRequestFilter())
+    # Django, its apps and the settings are loaded now and live as long as the worker: moved out
+    # of the collector's sight, they are not walked again by every full collection that a page
+    # of 500 figures sets off (about 1.5 ms of such a page; Python's gc.freeze documentation).
+    gc.freeze()
