@@ -54,6 +54,8 @@ Z_CRITICAL_5_PERCENT = 1.96
 NEAR_NONE = {"almost none", "nearly none", "virtually none", "hardly any", "none"}
 NEAR_ALL = {"nearly universal", "almost universal", "universal", "almost all", "nearly all"}
 PLAIN_MARGIN = Decimal(10)
+# “Nearly 500,000” beside 100,000 plainly lies above it; beside 450,000 it does not say.
+APPROXIMATE_MARGIN = Decimal("0.25")
 
 
 class Verdict(StrEnum):
@@ -305,6 +307,8 @@ def _change_between(
         )
     if baseline.is_minimum or later.is_minimum:
         return _change_from_a_minimum(baseline, later, direction)
+    if baseline.is_approximate or later.is_approximate:
+        return _change_from_an_approximate_figure(baseline, later, direction)
     before, after = _bounds(baseline), _bounds(later)
     absolute = Span.of(b - a for a, b in product(before, after))
     relative: Span | None = None
@@ -353,6 +357,46 @@ def _change_from_a_minimum(baseline: Measurement, later: Measurement, direction:
             _(
                 "The %(phase)s is a minimum (%(words)s) above the other figure: the direction "
                 "is clear, but the size of the change is not given, so none is computed."
+            )
+            % words
+        )
+    return Change(
+        baseline=baseline,
+        later=later,
+        absolute=None,
+        relative=None,
+        relative_is_published=False,
+        verdict=verdict(sign, direction),
+        distinguishable=Distinguishable.CANNOT_TELL,
+        explanation=explanation,
+        size_given=False,
+    )
+
+
+def _change_from_an_approximate_figure(
+    baseline: Measurement, later: Measurement, direction: str
+) -> Change:
+    """“Nearly 500,000” is no exact number, so no size is computed from it; the direction is
+    stated only where the two figures lie more than APPROXIMATE_MARGIN of the larger apart,
+    further than any “nearly” or “about” stretches."""
+    approximate = later if later.is_approximate else baseline
+    before, after = _bounds(baseline), _bounds(later)
+    largest = max(abs(v) for v in (*before, *after))
+    sign: int | None = None
+    if min(after) - max(before) > APPROXIMATE_MARGIN * largest:
+        sign = 1
+    elif min(before) - max(after) > APPROXIMATE_MARGIN * largest:
+        sign = -1
+    words = {"phase": approximate.get_phase_display().lower(), "words": approximate.display_value}
+    if sign is None:
+        explanation = (
+            _("The %(phase)s is approximate (%(words)s), so no change is computed.") % words
+        )
+    else:
+        explanation = (
+            _(
+                "The %(phase)s is approximate (%(words)s), far from the other figure: the "
+                "direction is clear, but the size of the change is not given, so none is computed."
             )
             % words
         )

@@ -70,6 +70,8 @@ class ValueKind(models.TextChoices):
     WORDING_ONLY = "wording_only", _("Published in words only (no number)")
     # “more than 220 victims rescued”: the number is a floor the source gives, never the figure.
     MINIMUM = "minimum", _("A minimum, published in words (“more than 220”)")
+    # “nearly 500,000”: the number only places the figure on the chart; the words are the figure.
+    APPROXIMATE = "approximate", _("An approximate figure, published in words (“nearly 500,000”)")
 
 
 class QualityRating(models.TextChoices):

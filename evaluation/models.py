@@ -591,7 +591,8 @@ class Measurement(models.Model):
         blank=True,
         help_text=_(
             "The value; for a relative change, the change in percent (−79 for “−79 %”); for "
-            "a minimum, the number the words give (220 for “more than 220”)."
+            "a minimum or an approximate figure, the number the words give (220 for “more "
+            "than 220”, 500000 for “nearly 500,000”)."
         ),
     )
     value_low = models.DecimalField(
@@ -838,6 +839,18 @@ class Measurement(models.Model):
                 ),
             ),
             models.CheckConstraint(
+                condition=~Q(value_kind=ValueKind.APPROXIMATE)
+                | (
+                    Q(value__isnull=False, value_low__isnull=True, value_high__isnull=True)
+                    & Q(published_wording__regex=r"\S")
+                ),
+                name="approximate_measurement_has_value_and_wording",
+                violation_error_message=_(
+                    "An approximate figure needs its number (500000 for “nearly 500,000”, no "
+                    "range) and the published wording that says it is approximate."
+                ),
+            ),
+            models.CheckConstraint(
                 condition=Q(ci_lower__isnull=True, ci_upper__isnull=True)
                 | Q(ci_lower__isnull=False, ci_upper__isnull=False),
                 name="confidence_interval_has_both_bounds",
@@ -1051,6 +1064,7 @@ class Measurement(models.Model):
             self.ValueKind.POINT,
             self.ValueKind.RANGE,
             self.ValueKind.MINIMUM,
+            self.ValueKind.APPROXIMATE,
         ):
             return None  # a relative change (e.g. +136 %) is not a share
         numbers = [self.value, self.value_low, self.value_high, self.ci_lower, self.ci_upper]
@@ -1102,6 +1116,10 @@ class Measurement(models.Model):
         return self.value_kind == self.ValueKind.MINIMUM
 
     @property
+    def is_approximate(self) -> bool:
+        return self.value_kind == self.ValueKind.APPROXIMATE
+
+    @property
     def is_cumulative_total(self) -> bool:
         """A cumulative indicator's later figure: a total over the program so far, not an
         endline level (465 victims supported 2005–2017)."""
@@ -1122,6 +1140,7 @@ class Measurement(models.Model):
         return (
             self.is_wording_only
             or self.is_minimum
+            or self.is_approximate
             or (self.is_relative_change and bool(self.published_wording))
         )
 
@@ -1146,8 +1165,12 @@ class Measurement(models.Model):
             return _("%(change)s vs baseline") % {
                 "change": format_signed(required(self.value), " %")
             }
-        if self.value_kind in (self.ValueKind.WORDING_ONLY, self.ValueKind.MINIMUM):
-            # “more than 220” is not 220: the words are the figure, the number its floor.
+        if self.value_kind in (
+            self.ValueKind.WORDING_ONLY,
+            self.ValueKind.MINIMUM,
+            self.ValueKind.APPROXIMATE,
+        ):
+            # “more than 220” is not 220, “nearly 500,000” not 500,000: the words are the figure.
             return f"“{self.published_wording}”"
         return format_value(required(self.value), unit)
 

@@ -186,6 +186,30 @@ def test_a_baseline_minimum_above_the_later_figure_is_a_plain_fall():
     assert change.verdict_label == "worsened; size not given"
 
 
+def nearly(phase, value, unit="count") -> Measurement:
+    return figure(
+        phase, value, unit=unit, value_kind="approximate", published_wording=f"nearly {value:,}"
+    )
+
+
+def test_a_change_from_an_approximate_figure_has_no_size():
+    """“nearly 500,000” then 480,000: might be a rise or a fall, never −20,000."""
+    change = change_between(
+        nearly("baseline", 500000), figure("endline", 480000, unit="count"), "count", HIGHER
+    )
+    assert change.verdict == Verdict.UNKNOWN
+    assert change.absolute is None and change.relative is None
+    assert "is approximate (“nearly 500,000”), so no change is computed" in change.explanation
+
+
+def test_an_approximate_figure_far_from_the_other_gives_its_direction_only():
+    change = change_between(
+        figure("baseline", 100000, unit="count"), nearly("endline", 500000), "count", HIGHER
+    )
+    assert change.verdict_label == "improved; size not given"
+    assert "400" not in change.summary
+
+
 def test_a_relative_change_published_in_words_is_quoted_not_its_stand_in_number():
     """Mukono: “nearly 50 % reduction”, stored as −50 only to order it."""
     endline = figure(

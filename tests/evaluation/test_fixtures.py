@@ -355,7 +355,7 @@ FIGURES = [
         OS,
         "children-trafficked-for-csem",
         "monitoring",
-        "point",
+        "approximate",
         {"value": "500000"},
         "nearly 500,000, about 1 in 100 Filipino children",
         "scale-of-harm",
@@ -365,7 +365,7 @@ FIGURES = [
         OS,
         "adults-trafficking-children-for-csem",
         "monitoring",
-        "point",
+        "approximate",
         {"value": "250000"},
         "nearly 250,000, about 3 in 1,000 adults",
         "scale-of-harm",
@@ -639,6 +639,22 @@ def test_a_published_minimum_is_stored_as_a_minimum(demo_data):
     )
     assert set(floors.values_list("value_kind", flat=True)) == {"minimum"}
     assert floors.count() == 5
+
+
+def test_a_published_approximation_is_stored_as_one_and_quoted(client, demo_data):
+    """“nearly 500,000”: the page, its chart and the CSV quote the words, never “500,000”."""
+    approximate = Measurement.objects.filter(
+        published_wording__iregex=r"^(nearly|about|almost|around|approximately) [0-9]",
+        value_kind__in=["point", "approximate"],
+    )
+    assert set(approximate.values_list("value_kind", flat=True)) == {"approximate"}
+    assert approximate.count() == 2
+    program = approximate.first().indicator.program
+    page = client.get(program.get_absolute_url()).content.decode()
+    assert "“nearly 500,000, about 1 in 100 Filipino children”" in page
+    assert ">500,000<" not in page and "500,000 " not in page
+    csv_text = client.get(f"{program.get_absolute_url()}measurements.csv").getvalue().decode()
+    assert ",approximate,500000," in csv_text.replace(".0000", "")
 
 
 def test_each_program_with_figures_has_a_headline_indicator(demo_data):

@@ -265,6 +265,26 @@ SHAPE_RULES = [
         "wording that says it is a minimum.",
     ),
     (
+        "approximate-without-its-words",
+        {"value_kind": "approximate", "value": 500000, "published_wording": ""},
+        "approximate_measurement_has_value_and_wording",
+        "An approximate figure needs its number (500000 for “nearly 500,000”, no range) and the "
+        "published wording that says it is approximate.",
+    ),
+    (
+        "approximate-as-a-range",
+        {
+            "value_kind": "approximate",
+            "value": 500000,
+            "value_low": 1,
+            "value_high": 2,
+            "published_wording": "nearly 500,000",
+        },
+        "approximate_measurement_has_value_and_wording",
+        "An approximate figure needs its number (500000 for “nearly 500,000”, no range) and the "
+        "published wording that says it is approximate.",
+    ),
+    (
         "interval-with-one-bound",
         {"value": 20, "ci_lower": 10},
         "confidence_interval_has_both_bounds",
@@ -443,6 +463,37 @@ def test_a_minimum_reads_as_its_words_never_as_its_number(make_indicator, make_m
     )
     assert rescued.display_value == "“more than 220”"
     assert rescued.wording_is_the_figure  # the “As published” column does not repeat them
+
+
+def test_an_approximate_figure_reads_as_its_words_never_as_its_number(
+    make_indicator, make_measurement
+):
+    count = make_indicator(unit=Indicator.Unit.COUNT)
+    children = make_measurement(
+        count,
+        phase="baseline",
+        value_kind="approximate",
+        value=500000,
+        published_wording="nearly 500,000",
+    )
+    assert children.display_value == "“nearly 500,000”"
+    assert children.wording_is_the_figure
+
+
+def test_a_percent_approximate_figure_lies_between_0_and_100(make_indicator, make_measurement):
+    approximate = Measurement(
+        indicator=make_indicator(unit=Indicator.Unit.PERCENT),
+        phase="baseline",
+        period_start=JAN_2010,
+        value_kind="approximate",
+        value=120,
+        published_wording="nearly 120 %",
+        source_citation="A report",
+    )
+    with pytest.raises(ValidationError, match="A percent lies between 0 and 100"):
+        approximate.full_clean()
+    with refused_by_database("A percent lies between 0 and 100"):
+        approximate.save()
 
 
 def test_a_percent_minimum_lies_between_0_and_100(make_indicator, make_measurement):
