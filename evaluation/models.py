@@ -14,7 +14,7 @@ Month precision: every month is stored as the 1st of the month and checked so.
 """
 
 from decimal import Decimal
-from functools import cache, cached_property
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -24,6 +24,7 @@ from django.utils.formats import date_format
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core import loading
 from core.text import normalise_newlines
 from core.translation import curated_text
 from history.tracking import track
@@ -553,12 +554,6 @@ class MeasurementManager(MeasurementManagerBase):
         )
 
 
-@cache
-def concrete_attnames(model: type[models.Model]) -> tuple[str, ...]:
-    """The columns' attribute names in the order a full read returns them (`from_db`)."""
-    return tuple(field.attname for field in model._meta.concrete_fields)
-
-
 @track(model_name="MeasurementEvent")
 class Measurement(models.Model):
     """One published figure of an indicator, for one phase and period, with its source."""
@@ -973,25 +968,8 @@ class Measurement(models.Model):
     def __str__(self):
         return f"{self.get_phase_display()} {self.period_label}: {self.display_value}"
 
-    @classmethod
-    def from_db(cls, db, field_names, values, *, fetch_mode=None):
-        """A measurement read with all its columns, built without `Model.__init__`.
-
-        Django's documented hook for loading. `__init__` sets the 60 fields one by one and
-        sends the pre_init and post_init signals (nothing listens for a measurement's: history
-        is kept by database triggers): 11 µs a row, 5.5 ms of a program page's 500 monthly
-        figures. The instance is the same: its fields in `__dict__` in the order Django reads
-        them, a state saying it came from `db`. A deferred read (`only()`) takes Django's way."""
-        if len(values) != len(cls._meta.concrete_fields):
-            return super().from_db(db, field_names, values, fetch_mode=fetch_mode)
-        new = cls.__new__(cls)
-        new.__dict__.update(zip(concrete_attnames(cls), values, strict=True))
-        new._state = models.base.ModelState()
-        new._state.adding = False
-        new._state.db = db
-        if fetch_mode is not None:
-            new._state.fetch_mode = fetch_mode
-        return new
+    # Built without Model.__init__: a program page reads 500 of them (core/loading.py).
+    from_db = classmethod(loading.from_db)  # type: ignore[var-annotated]  # generic
 
     @property
     def values_by_category(self) -> list["BreakdownValue"]:

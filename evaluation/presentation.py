@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 
 from studies.models import Study
 
-from .breakdowns import Contradiction, contradictions, groupings
+from .breakdowns import Contradiction, MarginContradiction, contradictions, groupings
 from .changes import Change, latest_change
 from .charts import NARROW, FigureTexts, Sparkline, TrajectoryChart, sparkline, trajectory_chart
 from .figure_rows import TableColumns, Words, figure_rows
@@ -57,7 +57,7 @@ class BreakdownTable:
     dimensions_label: str
     measurements: list[Measurement]
     rows: list[BreakdownRow]
-    contradictions: list[Contradiction]
+    contradictions: list[Contradiction | MarginContradiction]
 
 
 def breakdown_tables(indicator: Indicator, measurements: list[Measurement]) -> list[BreakdownTable]:

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from core import loading
 from core.text import normalise_newlines
 from core.translation import curated_text
 from history.tracking import track
@@ -379,6 +380,9 @@ class StudyStatus(models.TextChoices):
 @track(exclude=[*STUDY_DERIVED_FIELDS, "citation_key"], model_name="StudyEvent")
 class Study(models.Model):
     """A publication in the library. Only published studies are shown to the public."""
+
+    # Built without Model.__init__: a program page's table cites a study a row (core/loading.py).
+    from_db = classmethod(loading.from_db)  # type: ignore[var-annotated]  # generic
 
     Status = StudyStatus
 

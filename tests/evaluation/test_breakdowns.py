@@ -245,6 +245,46 @@ def test_counts_that_add_up_are_not_flagged(arrests):
     assert contradictions(fresh(endline)) == []
 
 
+def test_a_grid_whose_row_exceeds_its_value_by_one_dimension_contradicts_it(arrests):
+    """By sex: 50 women. By sex and venue type: 40 women in bars and 15 in streets, 55."""
+    endline, sex, venue = arrests
+    part(endline, category(sex, "female"), value=50)
+    part(endline, category(sex, "female"), category(venue, "bars"), value=40)
+    part(endline, category(sex, "female"), category(venue, "streets"), value=15)
+    [found] = contradictions(fresh(endline))
+    assert found.message == (
+        "The counts for female by venue type add up to 55, more than its own count of 50: "
+        "they contradict it."
+    )
+
+
+def test_a_grid_short_of_a_value_by_one_dimension_contradicts_it_only_when_covered(arrests):
+    endline, sex, venue = arrests
+    # Venue types are not exhaustive: women elsewhere may make up the rest of the 50.
+    part(endline, category(sex, "female"), value=50)
+    part(endline, category(sex, "female"), category(venue, "bars"), value=20)
+    part(endline, category(sex, "female"), category(venue, "streets"), value=10)
+    assert contradictions(fresh(endline)) == []
+    # The sexes are: 20 women and 10 men in bars, but 40 in bars by venue type alone.
+    part(endline, category(sex, "male"), category(venue, "bars"), value=10)
+    part(endline, category(venue, "bars"), value=40)
+    [found] = contradictions(fresh(endline))
+    assert found.message == (
+        "The counts for bars by sex add up to 30, less than its own count of 40, though the "
+        "categories of sex cover the whole: they contradict it."
+    )
+
+
+def test_a_grid_that_agrees_with_its_margins_is_not_flagged(arrests):
+    endline, sex, venue = arrests
+    part(endline, category(sex, "female"), value=50)
+    part(endline, category(venue, "bars"), value=35)
+    part(endline, category(sex, "female"), category(venue, "bars"), value=30)
+    part(endline, category(sex, "female"), category(venue, "streets"), value=20)
+    part(endline, category(sex, "male"), category(venue, "bars"), value=5)
+    assert contradictions(fresh(endline)) == []
+
+
 def test_percentages_by_category_are_never_flagged(make_measurement, make_dimension):
     measurement = make_measurement(value=10)
     venue = make_dimension(
