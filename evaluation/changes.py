@@ -360,17 +360,7 @@ def _change_from_a_minimum(baseline: Measurement, later: Measurement, direction:
             )
             % words
         )
-    return Change(
-        baseline=baseline,
-        later=later,
-        absolute=None,
-        relative=None,
-        relative_is_published=False,
-        verdict=verdict(sign, direction),
-        distinguishable=Distinguishable.CANNOT_TELL,
-        explanation=explanation,
-        size_given=False,
-    )
+    return _direction_without_size(baseline, later, sign, direction, explanation)
 
 
 def _change_from_an_approximate_figure(
@@ -400,6 +390,14 @@ def _change_from_an_approximate_figure(
             )
             % words
         )
+    return _direction_without_size(baseline, later, sign, direction, explanation)
+
+
+def _direction_without_size(
+    baseline: Measurement, later: Measurement, sign: int | None, direction: str, explanation: str
+) -> Change:
+    """A change whose size no figure gives (a minimum, an approximate figure): at most its
+    direction, never distinguishable or not."""
     return Change(
         baseline=baseline,
         later=later,
