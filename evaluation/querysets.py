@@ -22,21 +22,30 @@ if TYPE_CHECKING:
 
 
 class ProgramQuerySet(models.QuerySet["Program"]):
-    # Set by `for_detail()`: after its prefetches, load the measurements' values by category
-    # by program (`load_breakdown_values`). Django's own prefetch would ask for them by
-    # measurement, an `IN` list of 500 ids that cost 6 ms of a program page to build.
-    _loads_breakdown_values = False
+    # Set by `for_detail()`: after its prefetches, load the indicators' measurements and their
+    # values by category by program (`load_measurements`, `load_breakdown_values`), and with
+    # `with_measurement_sources()` every measurement's source study. Django's own prefetch asks
+    # by indicator, then by measurement: an `IN` list of 500 ids cost 6 ms of a program page.
+    _loads_figures = False
+    _loads_measurement_sources = False
 
     def _clone(self) -> Self:
         clone = super()._clone()  # type: ignore[misc]  # private to Django, not in its stubs
-        clone._loads_breakdown_values = self._loads_breakdown_values
+        clone._loads_figures = self._loads_figures
+        clone._loads_measurement_sources = self._loads_measurement_sources
         return clone
 
     def _prefetch_related_objects(self) -> None:
         super()._prefetch_related_objects()  # type: ignore[misc]  # as _clone
-        if self._loads_breakdown_values and self._result_cache:
-            load_measurements(self._result_cache)  # type: ignore[arg-type]  # programs
-            load_breakdown_values(self._result_cache)  # type: ignore[arg-type]
+        programs: Any = self._result_cache
+        if not (self._loads_figures and programs):
+            return
+        load_measurements(programs)
+        load_breakdown_values(programs)
+        if self._loads_measurement_sources:
+            prefetch_source_studies(
+                [m for p in programs for i in p.indicators.all() for m in i.measurements.all()]
+            )
 
     def for_listing(self) -> Self:
         """What the program list shows: country, subject, and the headline indicator's figures."""
@@ -108,13 +117,15 @@ class ProgramQuerySet(models.QuerySet["Program"]):
                 .order_by("study__publication_month", "study__title"),
             ),
         )
-        queryset._loads_breakdown_values = True
+        queryset._loads_figures = True
         return queryset
 
     def with_measurement_sources(self) -> Self:
         """`for_detail()` and the source study of every measurement (the IATI file's
         document links), in one more query."""
-        return self.prefetch_related(source_studies("indicators__measurements__source_study"))
+        queryset = self.all()
+        queryset._loads_measurement_sources = True
+        return queryset
 
     def in_countries(self, codes: list[str]) -> Self:
         return self.filter(country__code__in=codes)
