@@ -228,7 +228,8 @@ class TrajectoryChart:
     def period_path(self) -> str:
         """The thin line of every figure's period, as one SVG path (a monthly series has
         hundreds: one element, not one per figure)."""
-        return " ".join(f"M{m.x_start} {m.y}H{m.x_end}" for m in self.marks)
+        # “.1f” writes a coordinate (rounded to 0.1 already) as repr does, a third faster.
+        return " ".join(f"M{m.x_start:.1f} {m.y:.1f}H{m.x_end:.1f}" for m in self.marks)
 
     @property
     def drawn_marks(self) -> list[Mark]:
@@ -295,93 +296,144 @@ def trajectory_chart(
 ) -> TrajectoryChart | None:
     """The chart of `measurements` (one indicator's, in time order) drawn in `frame`; None for
     fewer than two figures. `texts` shares the figures' words between drawings."""
+    return trajectory_charts(indicator, measurements, (frame,), texts, targets)[0]
+
+
+def trajectory_charts(
+    indicator: Indicator,
+    measurements: list[Measurement],
+    frames: Sequence[Frame],
+    texts: FigureTexts | None = None,
+    targets: Sequence[TargetRow] = (),
+) -> list[TrajectoryChart | None]:
+    """The chart of `measurements` drawn in each of `frames`. What does not depend on the
+    frame (the values, the ticks' values and words, the periods, the description) is worked
+    out once for all of them: a page draws each chart for screens and for phones."""
     texts = FigureTexts() if texts is None else texts
-    if len(measurements) < 2:
-        return None
-    of_changes = any(m.is_relative_change for m in measurements)
-    on_axis = [m for m in measurements if _on_axis(m, of_changes)]
-    if not on_axis:
-        return None
+    series = _Series.of(indicator, measurements, texts, targets)
+    return [series.draw(frame, texts) if series else None for frame in frames]
 
-    # Targets are levels: a chart of changes relative to the baseline does not draw them.
-    targets = () if of_changes else targets
-    values = [v for m in on_axis for v in _values(m, of_changes)]
-    values += [float(row.target.value) for row in targets]
-    low, high = min(values), max(values)
-    if of_changes or indicator.unit != Unit.SCORE:
-        low, high = min(low, 0.0), max(high, 0.0)
-    # Headroom for the labels, except on a side that ends at zero.
-    pad = (high - low) * 0.08
-    low, high = low - pad if low < 0 else low, high + pad if high > 0 else high
-    if indicator.unit == Unit.PERCENT and not of_changes:
-        high = min(high, 100.0)
-    y_ticks = _nice_ticks(low, high)
-    y = _scale(y_ticks[-1], y_ticks[0], frame.top, frame.bottom)  # SVG y grows downwards
-    suffix = " %" if of_changes else unit_suffix(indicator.unit)
-    y_axis_label = str(AXIS_OF_CHANGES) if of_changes else indicator.get_unit_display()
-    y_tick_labels = [_tick_label(value, suffix, of_changes) for value in y_ticks]
-    # The tick labels' width sets the left margin, so the longest never leaves the drawing.
-    left = math.ceil(max(text_width(label, frame.font_size) for label in y_tick_labels)) + 10
 
-    spans = [_span(m.period_start, m.period_end) for m in measurements]
-    spans += [_span(row.target.period_start, row.target.period_end) for row in targets]
-    start = min(first for first, _last, _middle in spans)
-    end = max(last for _first, last, _middle in spans)
-    years = _year_ticks(start, end, frame.max_year_steps)
-    x = _scale(years[0], years[-1], left, frame.width - frame.right)
+@dataclass
+class _Series:
+    """A chart's figures, worked out once for every frame it is drawn in."""
 
-    # A dense series (a long monthly one): the line carries the middle figures; dots and
-    # labels only at the ends (every figure is in the table below).
-    dense, ends = len(on_axis) > DENSE, {0, len(on_axis) - 1}
-    # The middle of a dense series has no label or dot, so its words are never worked out.
-    marks = [
-        _mark(m, texts.of(m), x, y, of_changes)
-        if not dense or i in ends
-        else _unlabelled_mark(m, x, y, of_changes)
-        for i, m in enumerate(on_axis)
-    ]
-    title_box = (0, text_width(y_axis_label, frame.font_size), 0, frame.font_size + 5)
-    zero_y = y(0.0) if of_changes else None
-    marks = _place_labels(marks, frame, left, title_box, zero_y)
-    lines, bands = _joins(marks)
-    notes = [
-        Note(
-            _inside(x(_middle(m)), text_width(label, frame.font_size), left, frame.width),
-            label,
+    indicator: Indicator
+    measurements: list[Measurement]
+    on_axis: list[Measurement]
+    of_changes: bool
+    targets: Sequence[TargetRow]
+    y_ticks: list[float]
+    y_tick_labels: list[str]
+    y_axis_label: str
+    start: float  # the first and last moments drawn, as fractional years
+    end: float
+    notes: list[tuple[float, str]]  # (where, words) of the figures off the axis
+    description: str
+    # A dense series' middle figures: (start, end, middle, value) of a plain point, or the
+    # figure itself (a range, an interval, a change), which `_unlabelled_mark` draws.
+    middle: list[tuple[float, float, float, float] | Measurement] = field(default_factory=list)
+
+    @classmethod
+    def of(
+        cls,
+        indicator: Indicator,
+        measurements: list[Measurement],
+        texts: FigureTexts,
+        targets: Sequence[TargetRow],
+    ) -> _Series | None:
+        if len(measurements) < 2:
+            return None
+        of_changes = any(m.is_relative_change for m in measurements)
+        on_axis = [m for m in measurements if _on_axis(m, of_changes)]
+        if not on_axis:
+            return None
+        # Targets are levels: a chart of changes relative to the baseline does not draw them.
+        targets = () if of_changes else targets
+        values = [v for m in on_axis for v in _values(m, of_changes)]
+        values += [float(row.target.value) for row in targets]
+        low, high = min(values), max(values)
+        if of_changes or indicator.unit != Unit.SCORE:
+            low, high = min(low, 0.0), max(high, 0.0)
+        # Headroom for the labels, except on a side that ends at zero.
+        pad = (high - low) * 0.08
+        low, high = low - pad if low < 0 else low, high + pad if high > 0 else high
+        if indicator.unit == Unit.PERCENT and not of_changes:
+            high = min(high, 100.0)
+        y_ticks = _nice_ticks(low, high)
+        suffix = " %" if of_changes else unit_suffix(indicator.unit)
+        spans = [_span(m.period_start, m.period_end) for m in measurements]
+        spans += [_span(row.target.period_start, row.target.period_end) for row in targets]
+        return cls(
+            indicator=indicator,
+            measurements=measurements,
+            on_axis=on_axis,
+            of_changes=of_changes,
+            targets=targets,
+            y_ticks=y_ticks,
+            y_tick_labels=[_tick_label(value, suffix, of_changes) for value in y_ticks],
+            y_axis_label=(str(AXIS_OF_CHANGES) if of_changes else indicator.get_unit_display()),
+            start=min(first for first, _last, _middle in spans),
+            end=max(last for _first, last, _middle in spans),
+            notes=[
+                (_middle(m), f"{texts.of(m).phase}: {texts.of(m).value}")
+                for m in measurements
+                if not _on_axis(m, of_changes)
+            ],
+            description=_describe(measurements, texts),
+            middle=_middle_points(on_axis, of_changes) if len(on_axis) > DENSE else [],
         )
-        for m in measurements
-        if not _on_axis(m, of_changes)
-        for label in [f"{texts.of(m).phase}: {texts.of(m).value}"]
-    ]
-    return TrajectoryChart(
-        title=_("%(indicator)s: from baseline to endline") % {"indicator": indicator.name},
-        description=_describe(measurements, texts),
-        y_axis_label=y_axis_label,
-        x_ticks=[Tick(x(year), str(int(year))) for year in years],
-        y_ticks=[
-            Tick(y(value), label) for value, label in zip(y_ticks, y_tick_labels, strict=True)
-        ],
-        marks=marks,
-        lines=lines,
-        bands=bands,
-        legend=str(LEGEND_OF_CHANGES if of_changes else LEGEND_OF_LEVELS),
-        frame=frame,
-        left=left,
-        notes=notes,
-        zero_y=zero_y,
-        dot_radius=5 if len(marks) <= DENSE else 3,
-        targets=[
-            TargetLine(
-                x(_year(row.target.period_start)),
-                x(_year(row.target.period_end, end=True)),
-                y(float(row.target.value)),
-                _("target %(value)s: %(status)s")
-                % {"value": row.target.display_value, "status": row.status_label},
-                row.is_on_track,
-            )
-            for row in targets
-        ],
-    )
+
+    def draw(self, frame: Frame, texts: FigureTexts) -> TrajectoryChart:
+        indicator, of_changes, y_ticks = self.indicator, self.of_changes, self.y_ticks
+        y = _scale(y_ticks[-1], y_ticks[0], frame.top, frame.bottom)  # SVG y grows downwards
+        # The tick labels' width sets the left margin, so the longest never leaves the drawing.
+        left = (
+            math.ceil(max(text_width(label, frame.font_size) for label in self.y_tick_labels)) + 10
+        )
+        years = _year_ticks(self.start, self.end, frame.max_year_steps)
+        x = _scale(years[0], years[-1], left, frame.width - frame.right)
+        marks = _marks(self.on_axis, self.middle, texts, x, y, of_changes)
+        title_box = (0, text_width(self.y_axis_label, frame.font_size), 0, frame.font_size + 5)
+        zero_y = y(0.0) if of_changes else None
+        marks = _place_labels(marks, frame, left, title_box, zero_y)
+        lines, bands = _joins(marks)
+        return TrajectoryChart(
+            title=_("%(indicator)s: from baseline to endline") % {"indicator": indicator.name},
+            description=self.description,
+            y_axis_label=self.y_axis_label,
+            x_ticks=[Tick(x(year), str(int(year))) for year in years],
+            y_ticks=[
+                Tick(y(value), label)
+                for value, label in zip(y_ticks, self.y_tick_labels, strict=True)
+            ],
+            marks=marks,
+            lines=lines,
+            bands=bands,
+            legend=str(LEGEND_OF_CHANGES if of_changes else LEGEND_OF_LEVELS),
+            frame=frame,
+            left=left,
+            notes=[
+                Note(
+                    _inside(x(where), text_width(label, frame.font_size), left, frame.width),
+                    label,
+                )
+                for where, label in self.notes
+            ],
+            zero_y=zero_y,
+            dot_radius=5 if len(marks) <= DENSE else 3,
+            targets=[
+                TargetLine(
+                    x(_year(row.target.period_start)),
+                    x(_year(row.target.period_end, end=True)),
+                    y(float(row.target.value)),
+                    _("target %(value)s: %(status)s")
+                    % {"value": row.target.display_value, "status": row.status_label},
+                    row.is_on_track,
+                )
+                for row in self.targets
+            ],
+        )
 
 
 def _place_labels(
@@ -592,6 +644,63 @@ def _mark(m: Measurement, text: FigureText, x, y, of_changes: bool, shown: bool 
     return Mark(y=y(float(required(m.value))), label=text.value, **whiskers, **common)
 
 
+def _middle_points(on_axis: list[Measurement], of_changes: bool):
+    """`_Series.middle`: the figures between a dense series' first and last."""
+    points: list[tuple[float, float, float, float] | Measurement] = []
+    for m in on_axis[1:-1]:
+        value = m.value
+        if of_changes or value is None or m.ci_lower is not None or m.is_range:
+            points.append(m)
+        else:
+            points.append((*_span(m.period_start, m.period_end), float(value)))
+    return points
+
+
+def _marks(
+    on_axis: list[Measurement],
+    middle: list[tuple[float, float, float, float] | Measurement],
+    texts: FigureTexts,
+    x: _Scale,
+    y: _Scale,
+    of_changes: bool,
+) -> list[Mark]:
+    """A mark for each figure. A dense series (a long monthly one): the line carries the middle
+    figures; dots and labels only at the ends (every figure is in the table below), so the
+    middle's words are never worked out."""
+    if len(on_axis) <= DENSE:
+        return [_mark(m, texts.of(m), x, y, of_changes) for m in on_axis]
+    first, last = on_axis[0], on_axis[-1]
+    marks = [_mark(first, texts.of(first), x, y, of_changes)]
+    # The scales' arithmetic written out, as `_Scale.__call__` does it (the same roundings):
+    # a page draws a thousand of these points, and a call apiece was a third of its charts.
+    x_low, x_domain, x_span, x_width = x.low, x.domain_low, x.span, x.high - x.low
+    y_low, y_domain, y_span, y_height = y.low, y.domain_low, y.span, y.high - y.low
+    for point in middle:
+        if not isinstance(point, tuple):
+            marks.append(_unlabelled_mark(point, x, y, of_changes))
+            continue
+        start, end, centre, value = point
+        marks.append(
+            Mark(
+                round(x_low + (centre - x_domain) / x_span * x_width, 1),
+                round(x_low + (start - x_domain) / x_span * x_width, 1),
+                round(x_low + (end - x_domain) / x_span * x_width, 1),
+                round(y_low + (value - y_domain) / y_span * y_height, 1),
+                "",
+                "",
+                False,
+                None,
+                None,
+                None,
+                None,
+                False,
+                False,
+            )
+        )
+    marks.append(_mark(last, texts.of(last), x, y, of_changes))
+    return marks
+
+
 def _unlabelled_mark(m: Measurement, x, y, of_changes: bool) -> Mark:
     """A figure in the middle of a dense series: its place, its range or interval, no words."""
     start, end, middle = _span(m.period_start, m.period_end)
@@ -662,13 +771,20 @@ def _middle(m: Measurement) -> float:
     return (_year(m.period_start) + _year(m.period_end, end=True)) / 2
 
 
-def _scale(domain_low: float, domain_high: float, low: float, high: float):
-    span = (domain_high - domain_low) or 1
+class _Scale:
+    """From a domain (years, or the indicator's values) to SVG units, rounded to 0.1."""
 
-    def scale(value: float) -> float:
-        return round(low + (value - domain_low) / span * (high - low), 1)
+    __slots__ = ("domain_low", "high", "low", "span")
 
-    return scale
+    def __init__(self, domain_low: float, domain_high: float, low: float, high: float) -> None:
+        self.domain_low, self.low, self.high = domain_low, low, high
+        self.span = (domain_high - domain_low) or 1
+
+    def __call__(self, value: float) -> float:
+        return round(self.low + (value - self.domain_low) / self.span * (self.high - self.low), 1)
+
+
+_scale = _Scale
 
 
 def _year_ticks(start: float, end: float, max_steps: int = 8) -> list[int]:

@@ -15,7 +15,9 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from functools import cached_property
+from urllib.parse import quote
 
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -63,6 +65,15 @@ class Words:
     @cached_property
     def not_published(self) -> str:
         return _("not published")
+
+    @cached_property
+    def study_address_prefix(self) -> str:
+        """A study page's address without its slug (“/es/studies/”): `reverse` is worked out
+        once per page rather than once a row, as `url_for_slug` would give it."""
+        return reverse("studies:detail", kwargs={"slug": "-"}).removesuffix("-/")
+
+    def study_address(self, study: Study) -> str:
+        return f"{self.study_address_prefix}{quote(study.slug, safe='')}/"
 
     @cached_property
     def quality(self) -> dict[str, str]:
@@ -156,7 +167,7 @@ def source_cell(m: Measurement, words: Words) -> str:
 def study_link(study: Study, words: Words) -> str:
     if not study.is_published:
         return f'<span class="muted">{esc(words.unpublished_study)}</span>'
-    return f'<a href="{esc(study.get_absolute_url())}">{esc(study.localized_title)}</a>'
+    return f'<a href="{esc(words.study_address(study))}">{esc(study.localized_title)}</a>'
 
 
 def method_and_quality(m: Measurement, words: Words) -> str:

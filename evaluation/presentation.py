@@ -21,15 +21,20 @@ from studies.models import Study
 
 from .breakdowns import Contradiction, MarginContradiction, contradictions, groupings
 from .changes import Change, latest_change
-from .charts import NARROW, FigureTexts, Sparkline, TrajectoryChart, sparkline, trajectory_chart
+from .charts import (
+    NARROW,
+    WIDE,
+    FigureTexts,
+    Sparkline,
+    TrajectoryChart,
+    sparkline,
+    trajectory_charts,
+)
 from .figure_rows import TableColumns, Words, figure_rows
 from .formatting import format_period, month_and_year
 from .models import BreakdownValue, Category, Dimension, Indicator, Measurement, Program
+from .querysets import listed_measurements
 from .targets import TargetRow, target_rows
-
-# A program measured monthly for ten years has 120 monitoring figures: the page lists the
-# latest of them and the chart draws them all; the CSV download has every one.
-TABLE_MONITORING_ROWS = 12
 
 
 @dataclass(frozen=True)
@@ -158,11 +163,12 @@ def indicator_panel(
     texts = FigureTexts() if texts is None else texts
     words = Words() if words is None else words
     targets = target_rows(indicator)
+    chart, narrow_chart = trajectory_charts(indicator, measurements, (WIDE, NARROW), texts, targets)
     return IndicatorPanel(
         indicator=indicator,
         change=latest_change(indicator),
-        chart=trajectory_chart(indicator, measurements, texts=texts, targets=targets),
-        narrow_chart=trajectory_chart(indicator, measurements, NARROW, texts, targets),
+        chart=chart,
+        narrow_chart=narrow_chart,
         table_measurements=rows,
         hidden_monitoring_count=len(measurements) - len(rows),
         has_intervals=any(m.ci_lower is not None for m in measurements),
@@ -181,13 +187,9 @@ def indicator_panels(program: Program) -> list[IndicatorPanel]:
 
 
 def table_measurements(measurements: list[Measurement]) -> list[Measurement]:
-    """What the page's table lists: everything, or for a long monitoring series the baseline,
-    the endline and the latest monitoring figures (the CSV has them all)."""
-    monitoring = [m for m in measurements if m.is_monitoring]
-    if len(monitoring) <= TABLE_MONITORING_ROWS:
-        return measurements
-    shown = set(map(id, monitoring[-TABLE_MONITORING_ROWS:]))
-    return [m for m in measurements if not m.is_monitoring or id(m) in shown]
+    """What the page's table lists (`querysets.listed_measurements`: the figures
+    `for_detail()` read in full, with their source studies)."""
+    return listed_measurements(measurements)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ from . import iati, tables
 from .filters import ProgramFilterSet
 from .models import Measurement, Program
 from .presentation import indicator_panels, program_cards, timeline
-from .querysets import prefetch_source_studies
 
 PROGRAMS_PER_PAGE = 20
 
@@ -37,12 +36,10 @@ def program_list(request):
 
 def program_detail(request, slug):
     program = get_object_or_404(Program.objects.for_detail(), slug=slug)
-    panels = indicator_panels(program)
-    prefetch_source_studies([m for panel in panels for m in panel.table_measurements])
     context = {
         "program": program,
         "timeline": timeline(program),
-        "indicator_panels": panels,
+        "indicator_panels": indicator_panels(program),
     }
     return render(request, "evaluation/program_detail.html", context)
 

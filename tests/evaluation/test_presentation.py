@@ -8,12 +8,8 @@ from django.test.utils import CaptureQueriesContext
 
 from evaluation.changes import Verdict
 from evaluation.models import Measurement, Program
-from evaluation.presentation import (
-    TABLE_MONITORING_ROWS,
-    indicator_panels,
-    program_cards,
-    timeline,
-)
+from evaluation.presentation import indicator_panels, program_cards, timeline
+from evaluation.querysets import TABLE_MONITORING_ROWS
 
 BASELINE, MONITORING, ENDLINE = Measurement.Phase
 

@@ -7,12 +7,13 @@ import io
 import re
 
 import pytest
-from django.db import connection
+from django.db import connection, models
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from evaluation.models import ProgramStudy
+from evaluation import querysets
+from evaluation.models import Measurement, Program, ProgramStudy, Target
 from evaluation.public import measurements_citing, programs_citing
 from tests.conftest import as_shown, rule_switched_off
 
@@ -247,12 +248,98 @@ def test_a_program_page_runs_the_same_queries_however_many_figures(
         extra = make_indicator(large)
         make_measurement(extra, phase="baseline", start=datetime.date(2009, 1, 1))
         make_measurement(extra, phase="endline", start=datetime.date(2016, 1, 1))
-    # Program, indicators, their targets, their dimensions, their measurements, the program's
-    # studies, the source studies of the rows the table shows: seven, whatever the numbers.
-    # Where an indicator has dimensions, their categories and the values by category are two
-    # more (test_breakdowns.py); without a source study in the table, the last is not asked.
+    # Program, indicators, their targets, their dimensions, the program's studies, the figures
+    # the charts draw, and the ones the tables list in full with their source studies: seven,
+    # whatever the numbers. Where an indicator has dimensions, their categories and the values
+    # by category are two more (test_breakdowns.py).
     assert count_queries(client, program_page(small.slug)) == 7
     assert count_queries(client, program_page(large.slug)) == 7
+
+
+def test_a_long_series_is_drawn_from_the_charts_columns_alone(
+    client, monkeypatch, make_program, make_indicator, make_measurement, make_study
+):
+    """The figures a long series' table does not list are read only in the columns the chart
+    and the timeline need. With any other column of theirs refused, every part of the page
+    still renders, and the listed figures show their sources, method and quality."""
+    monkeypatch.setattr(querysets, "SERIES_FETCH_MODE", models.FETCH_RAISE)
+    program = make_program(start=datetime.date(2010, 1, 1), end=datetime.date(2014, 12, 1))
+    indicator = make_indicator(program, is_headline=True)
+    make_measurement(
+        indicator,
+        phase="baseline",
+        value=40,
+        ci_lower=35,
+        ci_upper=45,
+        sample_size=300,
+        source_study=make_study("The baseline study"),
+        source_citation="",
+        method="A survey of 300 venues",
+        limitations="Venues in two districts only.",
+    )
+    for n in range(1, 37):
+        month = datetime.date(2010 + n // 12, n % 12 + 1, 1)
+        kinds = {
+            5: {"value_kind": "range", "value_low": 30, "value_high": 38},
+            9: {"value_kind": "wording_only", "published_wording": "fewer"},
+            13: {"value": 32, "ci_lower": 28, "ci_upper": 36},
+        }.get(n, {"value": 40 - n * 0.5})
+        make_measurement(indicator, phase="monitoring", start=month, notes=f"Round {n}.", **kinds)
+    make_measurement(
+        indicator,
+        phase="endline",
+        value=15,
+        start=datetime.date(2014, 1, 1),
+        source_study=make_study("The endline study"),
+        source_citation="",
+        not_comparable_reason="A different sampling frame.",
+    )
+    Target.objects.create(
+        indicator=indicator,
+        period_start=datetime.date(2011, 1, 1),
+        period_end=datetime.date(2011, 12, 1),
+        value=30,
+        date_set=datetime.date(2010, 1, 15),
+        set_by="The program board",
+    )
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(program_page(program.slug))
+    assert response.status_code == 200
+    assert len(queries) == 7
+    page = response.content.decode()
+    assert "The baseline study" in page and "The endline study" in page
+    assert "A survey of 300 venues" in page and "A different sampling frame." in page
+    assert "Round 36." in page and "Round 24." not in page  # the latest twelve are listed
+    assert as_shown("target 30 %") in page  # the target, against an actual the table does not list
+    assert "36 figures from" in page  # the chart's description spans the series
+
+
+def test_the_figures_a_table_does_not_list_are_read_in_the_charts_columns(
+    make_indicator, make_measurement
+):
+    indicator = make_indicator()
+    make_measurement(indicator, phase="baseline", value=40)
+    for n in range(1, 21):
+        make_measurement(
+            indicator,
+            phase="monitoring",
+            start=datetime.date(2010, n % 12 + 1, 1)
+            if n < 12
+            else datetime.date(2011, n % 12 + 1, 1),
+            value=40 - n,
+        )
+    program = Program.objects.for_detail().get(pk=indicator.program_id)
+    (loaded,) = program.indicators.all()
+    figures = loaded.ordered_measurements
+    listed = set(map(id, querysets.listed_measurements(figures)))
+    assert len(listed) == 1 + querysets.TABLE_MONITORING_ROWS
+    for m in figures:
+        if id(m) in listed:
+            assert not m.get_deferred_fields()
+            assert Measurement.source_study.is_cached(m)  # no query for its link
+        else:
+            assert set(m.__dict__) >= set(querysets.SERIES_FIELDS)
+            assert "method" in m.get_deferred_fields()
 
 
 # --- /programs/<slug>/measurements.csv ------------------------------------------------------------
