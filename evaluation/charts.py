@@ -228,8 +228,7 @@ class TrajectoryChart:
     def period_path(self) -> str:
         """The thin line of every figure's period, as one SVG path (a monthly series has
         hundreds: one element, not one per figure)."""
-        # “.1f” writes a coordinate (rounded to 0.1 already) as repr does, a third faster.
-        return " ".join(f"M{m.x_start:.1f} {m.y:.1f}H{m.x_end:.1f}" for m in self.marks)
+        return " ".join(f"M{m.x_start} {m.y}H{m.x_end}" for m in self.marks)
 
     @property
     def drawn_marks(self) -> list[Mark]:
