@@ -230,7 +230,8 @@ def load_targets_and_dimensions(programs: list["Program"]) -> None:
     (loaded by `for_detail()`), asked only for the indicators that have some: a program whose
     indicators have neither, as most do, is two queries shorter."""
     Target = apps.get_model("evaluation", "Target")
-    indicators = [i for program in programs for i in program.indicators.all()]
+    # Annotated by for_detail() with has_targets and has_dimensions, which mypy cannot see.
+    indicators: list[Any] = [i for program in programs for i in program.indicators.all()]
     models.prefetch_related_objects(
         [i for i in indicators if i.has_targets],
         # In Target's own order within an indicator, without its join to the program.
