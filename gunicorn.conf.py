@@ -72,9 +72,11 @@ def post_worker_init(worker) -> None:
     # threshold of 2,000 it ran in the middle of pages, and a page of 500 figures was caught by
     # a 7 ms collection of the older generation one time in five and by a 25 ms full one now and
     # then (its p95 41 ms against a p50 of 32). Collected between requests instead
-    # (`post_request`), after the response is written, a page is rarely interrupted: p95 33 ms,
-    # and the 1.3 ms the collection costs is spent while the client reads. Under 16 connections
-    # of program and list pages a worker peaked at 131–137 MB, against 172 MB before.
+    # (`post_request`), after the response is written, a page served alone is rarely
+    # interrupted: p95 33 ms, the 1.3 ms of the collection spent while the client reads. (It
+    # holds the interpreter, so the worker's other threads wait for it, as they waited for the
+    # collections in the middle of pages.) Under 16 connections of program and list pages a
+    # worker peaked at 131–137 MB, against 172 MB before, at the same throughput.
     gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *gc.get_threshold()[1:])
 
 
@@ -84,8 +86,9 @@ YOUNG_COLLECTION_THRESHOLD = 100_000
 
 
 def post_request(worker, req, environ, resp) -> None:
-    # The young and middle generations, where a request's garbage is; and, as Python's own rule
-    # would, the oldest every tenth time (threshold[2] collections of the middle one). Without
-    # it, what other threads' requests still held at each collection reached the oldest
-    # generation and stayed: under the benchmark's load a worker grew to 460 MB.
+    # The young and middle generations, where a request's garbage is; and the oldest once the
+    # middle one has been collected threshold[2] times (ten) since, as Python's own rule counts
+    # (without its condition on the long-lived objects: gc.freeze left few). Without it, what
+    # other threads' requests still held at each collection reached the oldest generation and
+    # stayed: under the benchmark's load a worker grew to 460–841 MB.
     gc.collect(2 if gc.get_count()[2] >= gc.get_threshold()[2] else 1)

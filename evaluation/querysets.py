@@ -270,7 +270,13 @@ def _listed_in_full(rows: dict[int, list["Measurement"]]) -> dict[int, list["Mea
         .select_related("source_study")
         .defer(*defer_study_text("source_study"))
     }
-    return {pk: [full.get(m.pk, m) for m in indicator_rows] for pk, indicator_rows in rows.items()}
+    # A listed figure deleted between the two reads is left out, as if it had gone before the
+    # first: its lean copy would fetch its other columns from a row that no longer exists.
+    gone = set(listed) - full.keys()
+    return {
+        pk: [full.get(m.pk, m) for m in indicator_rows if m.pk not in gone]
+        for pk, indicator_rows in rows.items()
+    }
 
 
 def load_breakdown_values(programs: list["Program"]) -> None:

@@ -112,6 +112,24 @@ def test_a_target_without_a_figure_yet_says_so(
     assert "no figure for the period yet" in page_of(client, indicator)
 
 
+def test_the_page_lists_targets_in_time_order_whatever_order_they_were_set_in(
+    client, make_indicator, make_measurement, make_target
+):
+    indicator = make_indicator()
+    make_measurement(indicator, value=20, start=datetime.date(2010, 1, 1))
+    for year, value in [(2014, 6), (2012, 9), (2013, 7)]:
+        make_target(
+            indicator,
+            value=value,
+            period_start=datetime.date(year, 1, 1),
+            period_end=datetime.date(year, 12, 1),
+        )
+    html = page_of(client, indicator)
+    cells = [as_shown(f'data-label="Target">{value} %</td>') for value in (9, 7, 6)]
+    positions = [html.index(cell) for cell in cells]
+    assert positions == sorted(positions)
+
+
 def test_the_iati_file_carries_the_targets_and_still_validates(
     client, make_indicator, make_measurement, make_target
 ):

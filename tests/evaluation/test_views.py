@@ -325,6 +325,38 @@ def test_a_long_series_is_drawn_from_the_charts_columns_alone(
     assert "36 figures from" in page  # the chart's description spans the series
 
 
+def test_a_listed_figure_deleted_while_the_page_loads_is_left_out(
+    client, monkeypatch, make_indicator, make_measurement
+):
+    indicator = make_indicator()
+    make_measurement(indicator, phase="baseline", value=40)
+    for n in range(1, 21):
+        month = datetime.date(2010 + n // 12, n % 12 + 1, 1)
+        make_measurement(indicator, phase="monitoring", start=month, value=40 - n)
+    latest = indicator.measurements.order_by("-period_start").first()
+    read_in_full = querysets._listed_in_full
+
+    def deleted_between_the_two_reads(rows):
+        latest.delete()
+        return read_in_full(rows)
+
+    monkeypatch.setattr(querysets, "_listed_in_full", deleted_between_the_two_reads)
+    response = client.get(program_page(indicator.program.slug))
+    assert response.status_code == 200
+
+
+def test_a_long_series_is_filed_in_time_order_whatever_order_it_was_entered_in(
+    make_indicator, make_measurement
+):
+    indicator = make_indicator()
+    months = [datetime.date(2010 + n // 12, n % 12 + 1, 1) for n in range(20)]
+    for month in reversed(months):
+        make_measurement(indicator, phase="monitoring", start=month, value=month.month)
+    program = Program.objects.for_detail().get(pk=indicator.program_id)
+    (loaded,) = program.indicators.all()
+    assert [m.period_start for m in loaded.measurements.all()] == months
+
+
 def test_the_figures_a_table_does_not_list_are_read_in_the_charts_columns(
     make_indicator, make_measurement
 ):
