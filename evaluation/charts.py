@@ -385,13 +385,13 @@ class _Series:
 
     def draw(self, frame: Frame, texts: FigureTexts) -> TrajectoryChart:
         indicator, of_changes, y_ticks = self.indicator, self.of_changes, self.y_ticks
-        y = _scale(y_ticks[-1], y_ticks[0], frame.top, frame.bottom)  # SVG y grows downwards
+        y = _Scale(y_ticks[-1], y_ticks[0], frame.top, frame.bottom)  # SVG y grows downwards
         # The tick labels' width sets the left margin, so the longest never leaves the drawing.
         left = (
             math.ceil(max(text_width(label, frame.font_size) for label in self.y_tick_labels)) + 10
         )
         years = _year_ticks(self.start, self.end, frame.max_year_steps)
-        x = _scale(years[0], years[-1], left, frame.width - frame.right)
+        x = _Scale(years[0], years[-1], left, frame.width - frame.right)
         marks = _marks(self.on_axis, self.middle, texts, x, y, of_changes)
         title_box = (0, text_width(self.y_axis_label, frame.font_size), 0, frame.font_size + 5)
         zero_y = y(0.0) if of_changes else None
@@ -573,12 +573,12 @@ def sparkline(indicator: Indicator, measurements: list[Measurement]) -> Sparklin
     inset = SPARKLINE_INSET
     start = min(_year(m.period_start) for m in on_axis)
     end = max(_year(m.period_end, end=True) for m in on_axis)
-    x = _scale(start, end, inset, SPARKLINE_WIDTH - inset)
+    x = _Scale(start, end, inset, SPARKLINE_WIDTH - inset)
     values = [v for m in on_axis for v in _values(m, of_changes)]
     low, high = min(values), max(values)
     if of_changes or indicator.unit != Unit.SCORE:
         low, high = min(low, 0.0), max(high, 0.0)
-    y = _scale(high, low, inset, SPARKLINE_HEIGHT - inset)
+    y = _Scale(high, low, inset, SPARKLINE_HEIGHT - inset)
     # Drawn at the middle of each figure's period; for a sparkline the period's thin line,
     # whiskers and labels are left to the program page.
     texts = FigureTexts()
@@ -781,9 +781,6 @@ class _Scale:
 
     def __call__(self, value: float) -> float:
         return round(self.low + (value - self.domain_low) / self.span * (self.high - self.low), 1)
-
-
-_scale = _Scale
 
 
 def _year_ticks(start: float, end: float, max_steps: int = 8) -> list[int]:

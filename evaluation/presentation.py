@@ -159,7 +159,7 @@ def indicator_panel(
 ) -> IndicatorPanel:
     """`texts` and `words` share the figures' words and the tables' between the page's panels."""
     measurements = indicator.ordered_measurements
-    rows = table_measurements(measurements)
+    rows = listed_measurements(measurements)  # the figures for_detail() read in full
     texts = FigureTexts() if texts is None else texts
     words = Words() if words is None else words
     targets = target_rows(indicator)
@@ -184,12 +184,6 @@ def indicator_panels(program: Program) -> list[IndicatorPanel]:
     """Every indicator of the program, in page order (reads `for_detail()`'s prefetch)."""
     texts, words = FigureTexts(), Words()
     return [indicator_panel(indicator, texts, words) for indicator in program.indicators.all()]
-
-
-def table_measurements(measurements: list[Measurement]) -> list[Measurement]:
-    """What the page's table lists (`querysets.listed_measurements`: the figures
-    `for_detail()` read in full, with their source studies)."""
-    return listed_measurements(measurements)
 
 
 @dataclass(frozen=True)

@@ -254,13 +254,8 @@ def _listed_in_full(rows: dict[int, list["Measurement"]]) -> dict[int, list["Mea
     """`rows` (each indicator's figures, read in `SERIES_FIELDS`) with the ones a table lists
     read again in full, with their source studies: one query."""
     Measurement = apps.get_model("evaluation", "Measurement")
-    listed = [
-        m.pk
-        for indicator_rows in rows.values()
-        for m in listed_measurements(
-            sorted(indicator_rows, key=lambda m: (m.period_start, m.period_end))
-        )
-    ]
+    # `load_measurements` read each indicator's rows in time order already.
+    listed = [m.pk for indicator_rows in rows.values() for m in listed_measurements(indicator_rows)]
     if not listed:
         return rows
     full = {
